@@ -1,0 +1,395 @@
+//! The interchange format of `shared/schema`: a folder with `competencies.json`, `providers.json` and
+//! `offerings.json` (or `offerings.jsonl`). Reading reports every problem it finds, each with its
+//! file, item and line, so an administrator fixes a bundle in one pass rather than one error a run.
+
+use crate::catalog::{
+    FieldError, Frameworks, Known, Offering, Provider, validate_frameworks, validate_offering,
+    validate_provider,
+};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const COMPETENCIES_FILE: &str = "competencies.json";
+pub const PROVIDERS_FILE: &str = "providers.json";
+pub const OFFERINGS_FILE: &str = "offerings.json";
+pub const OFFERINGS_LINES_FILE: &str = "offerings.jsonl";
+
+/// A whole bundle, parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bundle {
+    pub frameworks: Frameworks,
+    pub providers: Vec<Provider>,
+    pub offerings: Vec<Offering>,
+    /// The file the offerings came from, for naming it in problems; empty for a bundle built in memory.
+    pub offerings_file: &'static str,
+}
+
+/// One problem in a bundle: which file, which item, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// e.g. `item 4 (id pla-budgeting), line 120`; none for a problem with the whole file.
+    pub item: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.item {
+            Some(item) => write!(f, "{}: {}: {}", self.file, item, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Why a bundle could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the bundle has {} problem(s):\n{}", .0.len(), list(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of a bundle's files, wherever they come from (a folder, or the seed compiled in).
+#[derive(Debug, Default)]
+pub struct BundleText {
+    pub competencies: Option<String>,
+    pub providers: Option<String>,
+    /// The file name (`offerings.json` or `offerings.jsonl`) and its text.
+    pub offerings: Option<(&'static str, String)>,
+}
+
+impl BundleText {
+    /// Reads the files of a bundle folder.
+    pub fn from_dir(dir: &Path) -> Result<Self, BundleError> {
+        if !dir.is_dir() {
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder");
+            return Err(BundleError::Io {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+        let read = |name: &str| -> Result<Option<String>, BundleError> {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some(text)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(BundleError::Io { path, source }),
+            }
+        };
+        let json = read(OFFERINGS_FILE)?.map(|text| (OFFERINGS_FILE, text));
+        let lines = read(OFFERINGS_LINES_FILE)?.map(|text| (OFFERINGS_LINES_FILE, text));
+        if json.is_some() && lines.is_some() {
+            return Err(BundleError::Invalid(vec![Problem {
+                file: OFFERINGS_FILE.into(),
+                item: None,
+                message: format!(
+                    "the bundle holds both {OFFERINGS_FILE} and {OFFERINGS_LINES_FILE}; keep one"
+                ),
+            }]));
+        }
+        Ok(BundleText {
+            competencies: read(COMPETENCIES_FILE)?,
+            providers: read(PROVIDERS_FILE)?,
+            offerings: json.or(lines),
+        })
+    }
+
+    /// Parses the files; every syntax or shape problem is reported, not just the first.
+    pub fn parse(&self) -> Result<Bundle, BundleError> {
+        let mut problems = Vec::new();
+        let frameworks = match &self.competencies {
+            Some(text) => parse_whole::<Frameworks>(COMPETENCIES_FILE, text, &mut problems)
+                .unwrap_or_default(),
+            None => Frameworks::default(),
+        };
+        let providers = match &self.providers {
+            Some(text) => parse_array(PROVIDERS_FILE, text, &mut problems),
+            None => Vec::new(),
+        };
+        let offerings_file = self
+            .offerings
+            .as_ref()
+            .map_or(OFFERINGS_FILE, |(name, _)| *name);
+        let offerings = match &self.offerings {
+            Some((name, text)) if *name == OFFERINGS_LINES_FILE => {
+                parse_lines(name, text, &mut problems)
+            }
+            Some((name, text)) => parse_array(name, text, &mut problems),
+            None => {
+                problems.push(Problem {
+                    file: OFFERINGS_FILE.into(),
+                    item: None,
+                    message: format!(
+                        "missing: a bundle needs {OFFERINGS_FILE} or {OFFERINGS_LINES_FILE}"
+                    ),
+                });
+                Vec::new()
+            }
+        };
+        if problems.is_empty() {
+            Ok(Bundle {
+                frameworks,
+                providers,
+                offerings,
+                offerings_file,
+            })
+        } else {
+            Err(BundleError::Invalid(problems))
+        }
+    }
+}
+
+/// Reads and parses a bundle folder.
+pub fn read_dir(dir: &Path) -> Result<Bundle, BundleError> {
+    BundleText::from_dir(dir)?.parse()
+}
+
+/// `serde_json`'s message without its own position, which is relative to the item.
+fn message_of(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+/// Deserializes `text` (which starts on line `first_line` of its file) and names the failing path.
+fn deserialize_at<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.inner();
+        let line = first_line + inner.line().saturating_sub(1);
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        format!(
+            "{at}{} (line {line}, column {})",
+            message_of(inner),
+            inner.column()
+        )
+    })
+}
+
+fn parse_whole<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    deserialize_at(text, 1)
+        .map_err(|message| {
+            problems.push(Problem {
+                file: file.into(),
+                item: None,
+                message,
+            })
+        })
+        .ok()
+}
+
+/// The 1-based line on which `part`, a slice of `whole`, starts.
+fn line_of(whole: &str, part: &str) -> usize {
+    let offset = (part.as_ptr() as usize)
+        .saturating_sub(whole.as_ptr() as usize)
+        .min(whole.len());
+    whole[..offset].matches('\n').count() + 1
+}
+
+/// How an item is named in a problem: its position, its id when it has one, its line.
+fn item_label(index: usize, raw: &str, line: usize) -> String {
+    let id = serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("id")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+        });
+    match id {
+        Some(id) => format!("item {} (id {id}), line {line}", index + 1),
+        None => format!("item {}, line {line}", index + 1),
+    }
+}
+
+fn parse_array<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<T> {
+    let items: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(error) => {
+            let message = format!(
+                "{} (line {}, column {})",
+                message_of(&error),
+                error.line(),
+                error.column()
+            );
+            problems.push(Problem {
+                file: file.into(),
+                item: None,
+                message,
+            });
+            return Vec::new();
+        }
+    };
+    let mut parsed = Vec::with_capacity(items.len());
+    for (index, raw) in items.iter().enumerate() {
+        let line = line_of(text, raw.get());
+        match deserialize_at(raw.get(), line) {
+            Ok(item) => parsed.push(item),
+            Err(message) => problems.push(Problem {
+                file: file.into(),
+                item: Some(item_label(index, raw.get(), line)),
+                message,
+            }),
+        }
+    }
+    parsed
+}
+
+fn parse_lines<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<T> {
+    let mut parsed = Vec::new();
+    let lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    for (index, (number, line)) in lines.enumerate() {
+        match deserialize_at(line, number + 1) {
+            Ok(item) => parsed.push(item),
+            Err(message) => problems.push(Problem {
+                file: file.into(),
+                item: Some(item_label(index, line, number + 1)),
+                message,
+            }),
+        }
+    }
+    parsed
+}
+
+impl Bundle {
+    /// Checks every item and every reference; `catalog` holds what the catalog already has, which
+    /// references may also point at. Returns every problem found.
+    pub fn validate(&self, catalog: &Known) -> Result<(), BundleError> {
+        let mut problems: Vec<Problem> = validate_frameworks(&self.frameworks)
+            .into_iter()
+            .map(|(item, error)| Problem {
+                file: COMPETENCIES_FILE.into(),
+                item: Some(item),
+                message: error.to_string(),
+            })
+            .collect();
+        let mut known = catalog.clone();
+        known.add_frameworks(&self.frameworks);
+        known
+            .providers
+            .extend(self.providers.iter().map(|p| p.id.clone()));
+        known
+            .offerings
+            .extend(self.offerings.iter().map(|o| o.id.clone()));
+
+        let mut seen = HashSet::new();
+        for (index, provider) in self.providers.iter().enumerate() {
+            let mut errors = validate_provider(provider).err().unwrap_or_default();
+            if !seen.insert(provider.id.as_str()) {
+                errors.push(duplicate(&provider.id));
+            }
+            push_item_problems(&mut problems, PROVIDERS_FILE, index, &provider.id, errors);
+        }
+        let mut seen = HashSet::new();
+        for (index, offering) in self.offerings.iter().enumerate() {
+            let mut errors = validate_offering(offering, &known)
+                .err()
+                .unwrap_or_default();
+            if !seen.insert(offering.id.as_str()) {
+                errors.push(duplicate(&offering.id));
+            }
+            push_item_problems(
+                &mut problems,
+                self.offerings_file(),
+                index,
+                &offering.id,
+                errors,
+            );
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(BundleError::Invalid(problems))
+        }
+    }
+
+    fn offerings_file(&self) -> &'static str {
+        if self.offerings_file.is_empty() {
+            OFFERINGS_FILE
+        } else {
+            self.offerings_file
+        }
+    }
+
+    /// Writes the bundle into `dir` (created if needed); each file is written whole, then renamed
+    /// into place, so a reader never sees half a file.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), BundleError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| BundleError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        write_json(&dir.join(COMPETENCIES_FILE), &self.frameworks)
+            .map_err(io(&dir.join(COMPETENCIES_FILE)))?;
+        write_json(&dir.join(PROVIDERS_FILE), &self.providers)
+            .map_err(io(&dir.join(PROVIDERS_FILE)))?;
+        write_json(&dir.join(OFFERINGS_FILE), &self.offerings)
+            .map_err(io(&dir.join(OFFERINGS_FILE)))?;
+        Ok(())
+    }
+}
+
+fn duplicate(id: &str) -> FieldError {
+    FieldError {
+        field: "id".into(),
+        message: format!("{id} appears more than once in this file"),
+    }
+}
+
+fn push_item_problems(
+    problems: &mut Vec<Problem>,
+    file: &str,
+    index: usize,
+    id: &str,
+    errors: Vec<FieldError>,
+) {
+    for error in errors {
+        problems.push(Problem {
+            file: file.into(),
+            item: Some(format!("item {} (id {id})", index + 1)),
+            message: error.to_string(),
+        });
+    }
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer_pretty(&mut file, value)?;
+    file.write_all(b"\n")?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}

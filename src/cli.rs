@@ -1,0 +1,263 @@
+//! The command line: clap parses it into a `Command`, which runs against the library.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use clearinghouse::search::{SearchError, SearchIndex};
+use clearinghouse::store::Store;
+use clearinghouse::web::{self, AppState};
+use clearinghouse::{bundle, seed};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The CE Clearinghouse: continuing-education offerings for library staff, searchable by topic,
+/// competency, format, date, place, cost and credits.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// The SQLite database file (created when missing).
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARINGHOUSE_DB",
+        default_value = "clearinghouse.db"
+    )]
+    pub db: PathBuf,
+    /// The folder holding the search index.
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARINGHOUSE_INDEX",
+        default_value = "index"
+    )]
+    pub index: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the web server (loading the seed into an empty database first).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "CLEARINGHOUSE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Validates a bundle folder, then adds or updates all of it in one transaction.
+    Import {
+        /// Folder holding competencies.json, providers.json and offerings.json (or .jsonl).
+        bundle_dir: PathBuf,
+    },
+    /// Writes the published catalog as a bundle folder.
+    Export {
+        /// Folder to write (created when missing; its bundle files are replaced).
+        out_dir: PathBuf,
+    },
+    /// Rebuilds the search index in a new generation and switches to it; a running server
+    /// keeps answering from the old one until the switch, then serves the new one.
+    Reindex,
+    /// Compares the database and the search index (counts, ids, revisions); exits 1 when they
+    /// disagree.
+    Check,
+    /// Writes a synthetic bundle of N offerings over the seed's frameworks and providers, for
+    /// trying the catalog at scale (the same bundle for the same --seed).
+    Generate {
+        /// How many offerings.
+        #[arg(long)]
+        offerings: usize,
+        /// Seed of the random choices.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write.
+        out_dir: PathBuf,
+    },
+}
+
+impl Cli {
+    pub fn run(self) -> Result<()> {
+        match self.command {
+            Command::Serve { bind } => serve(&self.db, &self.index, &bind),
+            Command::Import { bundle_dir } => import(&self.db, &self.index, &bundle_dir),
+            Command::Export { out_dir } => export(&self.db, &out_dir),
+            Command::Reindex => reindex(&self.db, &self.index),
+            Command::Check => check(&self.db, &self.index),
+            Command::Generate {
+                offerings,
+                seed,
+                out_dir,
+            } => generate(offerings, seed, &out_dir),
+        }
+    }
+}
+
+fn open_store(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
+}
+
+fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(length as u64);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
+    let bundle =
+        bundle::read_dir(dir).with_context(|| format!("cannot import {}", dir.display()))?;
+    let store = open_store(db)?;
+    let items = bundle.offerings.len()
+        + bundle.providers.len()
+        + bundle
+            .frameworks
+            .frameworks
+            .iter()
+            .map(|f| f.flatten().len())
+            .sum::<usize>();
+    let bar = progress_bar(items, "importing");
+    let summary = store.import(&bundle, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let summary =
+        summary.with_context(|| format!("cannot import {}; nothing was changed", dir.display()))?;
+    println!("imported {}\n{summary}", dir.display());
+    catch_up_if_free(&store, index);
+    Ok(())
+}
+
+/// Brings the index up to date when no server holds it; a running server catches up by itself.
+fn catch_up_if_free(store: &Store, index: &Path) {
+    match SearchIndex::open(index, seed::vocabulary()).and_then(|index| index.catch_up(store)) {
+        Ok(count) => tracing::debug!(count, "search index caught up"),
+        Err(SearchError::Busy) => tracing::debug!("a server holds the index; it will catch up"),
+        Err(error) => eprintln!(
+            "warning: the search index was not updated ({error}); run `clearinghouse reindex`"
+        ),
+    }
+}
+
+fn reindex(db: &Path, index: &Path) -> Result<()> {
+    let store = open_store(db)?;
+    let bar = progress_bar(0, "indexing");
+    let name = SearchIndex::reindex(index, &store, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let name = name.with_context(|| format!("cannot rebuild the index in {}", index.display()))?;
+    println!(
+        "reindexed into {}/{name} and switched to it",
+        index.display()
+    );
+    Ok(())
+}
+
+fn generate(count: usize, random_seed: u64, dir: &Path) -> Result<()> {
+    let base = seed::bundle().context("the compiled-in seed is invalid")?;
+    let bundle = clearinghouse::generate::synthetic(&base, count, random_seed);
+    bundle
+        .write_dir(dir)
+        .with_context(|| format!("cannot write {}", dir.display()))?;
+    println!("wrote {count} synthetic offerings to {}", dir.display());
+    Ok(())
+}
+
+fn check(db: &Path, index: &Path) -> Result<()> {
+    let store = open_store(db)?;
+    let search = SearchIndex::open_read_only(index, seed::vocabulary())?;
+    let differences = search.compare(&store)?;
+    println!(
+        "database: {} published offerings at revision {}\nindex:    {} offerings at revision {}",
+        differences.database_count,
+        differences.database_revision,
+        differences.index_count,
+        differences.index_revision
+    );
+    for id in &differences.missing_from_index {
+        println!("missing from the index: {id}");
+    }
+    for id in &differences.not_published {
+        println!("in the index but not published: {id}");
+    }
+    for (id, database, indexed) in &differences.stale {
+        println!(
+            "stale in the index: {id} (database revision {database}, index revision {indexed})"
+        );
+    }
+    if differences.agree() {
+        println!("the index agrees with the database");
+        Ok(())
+    } else {
+        anyhow::bail!("the index disagrees with the database; `clearinghouse reindex` rebuilds it")
+    }
+}
+
+fn export(db: &Path, dir: &Path) -> Result<()> {
+    let store = open_store(db)?;
+    let bundle = store.export()?;
+    bundle
+        .write_dir(dir)
+        .with_context(|| format!("cannot export to {}", dir.display()))?;
+    println!(
+        "exported {} offerings, {} providers and {} frameworks to {}",
+        bundle.offerings.len(),
+        bundle.providers.len(),
+        bundle.frameworks.frameworks.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
+fn serve(db: &Path, index: &Path, bind: &str) -> Result<()> {
+    let store = open_store(db)?;
+    if store.is_empty()? {
+        let seed = seed::bundle().context("the compiled-in seed is invalid")?;
+        let summary = store
+            .import(&seed, &|| {})
+            .context("cannot load the seed")?;
+        tracing::info!(
+            offerings = summary.offerings.created,
+            "empty catalog: loaded the seed"
+        );
+    }
+    let search = SearchIndex::open(index, seed::vocabulary())
+        .with_context(|| format!("cannot open the search index in {}", index.display()))?;
+    let caught_up = search
+        .catch_up(&store)
+        .context("cannot bring the search index up to date")?;
+    tracing::info!(offerings = caught_up, "search index caught up");
+    let index = Arc::new(search);
+    keep_index_current(store.clone(), index.clone());
+    let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let address = listener.local_addr()?;
+    // Tests and scripts read this line to learn the port when binding to port 0.
+    println!("listening on http://{address}");
+    actix_web::rt::System::new().block_on(async move {
+        web::start(listener, AppState { store, index })?
+            .await
+            .context("the server stopped with an error")
+    })
+}
+
+/// How often the server looks for writes to index and for a reindexed generation.
+const CATCH_UP_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Catches the index up with the database and follows reindex switches, in the background.
+fn keep_index_current(store: Store, index: Arc<SearchIndex>) {
+    std::thread::spawn(move || {
+        let mut failing = false;
+        loop {
+            std::thread::sleep(CATCH_UP_INTERVAL);
+            match index.refresh(&store) {
+                Ok(()) => failing = false,
+                Err(error) if !failing => {
+                    tracing::error!(%error, "search index catch-up failed; retrying");
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+        }
+    });
+}

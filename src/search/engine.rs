@@ -1,0 +1,347 @@
+//! Running a search: the query and filters become one tantivy query; a second look with each
+//! active filter left out gives that filter's facet counts; results are sorted, paged, and their
+//! descriptions cut to the passage that matched best.
+
+use super::compile::Compiler;
+use super::facets::{Counts, FacetCounter};
+use super::filters::{Source, filters};
+use super::generation::Generation;
+use super::labels::Labels;
+use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
+use super::vocabulary::normalise;
+use super::{DIMENSIONS, SearchError, SearchIndex, query};
+use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
+
+/// Characters of a snippet.
+const SNIPPET_LENGTH: usize = 240;
+/// Offerings starting within this many days get a small boost in relevance order.
+const SOON_DAYS: f64 = 180.0;
+const SOON_BOOST: f64 = 0.15;
+
+/// The sort key: primary, then sooner start, then a stable hash of the id.
+type SortKey = (f64, f64, u64);
+
+impl SearchIndex {
+    /// Answers a search from the serving generation; `now` decides what is past and upcoming.
+    pub fn search(
+        &self,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SearchResults, SearchError> {
+        let generation = self.live.load_full();
+        let labels = self.labels.load_full();
+        let searcher = generation.reader.searcher();
+        let expr = query::parse(&request.query);
+        let compiled =
+            Compiler::new(&searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
+        let filters = filters(&generation.fields, request, now);
+
+        let main = combine(compiled.query.as_deref(), &filters, None);
+        let sort = request.effective_sort();
+        let offset = (request.page - 1) * request.per_page;
+        let top = TopDocs::with_limit(request.per_page)
+            .and_offset(offset)
+            .tweak_score(sort_key(sort, now));
+        let (total, found) = searcher.search(&*main, &(Count, top))?;
+
+        let snippets = match &compiled.query {
+            Some(query) => {
+                SnippetGenerator::create(&searcher, &**query, generation.fields.description).ok()
+            }
+            None => None,
+        }
+        .map(|mut generator| {
+            generator.set_max_num_chars(SNIPPET_LENGTH);
+            generator
+        });
+        let hits = found
+            .into_iter()
+            .map(|(key, address)| {
+                hit(
+                    &searcher,
+                    &generation,
+                    address,
+                    key.0 as f32,
+                    snippets.as_ref(),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let counts = facet_counts(&searcher, compiled.query.as_deref(), &filters, now)?;
+        let facets = facet_values(request, &counts, &labels);
+        let suggestion = suggestion(&request.query, &compiled.corrections);
+        Ok(SearchResults {
+            total,
+            page: request.page,
+            per_page: request.per_page,
+            hits,
+            facets,
+            suggestion,
+        })
+    }
+
+    /// One published offering from the index, by id.
+    pub fn offering(&self, id: &str) -> Result<Option<Offering>, SearchError> {
+        let generation = self.live.load_full();
+        let searcher = generation.reader.searcher();
+        let term = tantivy::Term::from_field_text(generation.fields.id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match found.first() {
+            Some((_, address)) => Ok(source(&searcher, &generation, *address)?),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The text query and every filter but `leave_out`, as one query.
+fn combine(
+    text: Option<&dyn Query>,
+    filters: &[(Source, Box<dyn Query>)],
+    leave_out: Option<Source>,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(text) = text {
+        clauses.push((Occur::Must, text.box_clone()));
+    }
+    for (source, filter) in filters {
+        if Some(*source) != leave_out {
+            clauses.push((Occur::Must, filter.box_clone()));
+        }
+    }
+    if clauses.is_empty() {
+        Box::new(AllQuery)
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Builds the per-segment sort key function for an order.
+fn sort_key(
+    sort: Sort,
+    now: DateTime<Utc>,
+) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> SortKey> + Send + Sync + 'static {
+    let now = now.timestamp();
+    move |segment: &SegmentReader| {
+        let fast = segment.fast_fields();
+        let start = fast.i64("start_sort").ok();
+        let added = fast.i64("added").ok();
+        let credits = fast.f64("credits").ok();
+        let cost = fast.f64("cost").ok();
+        let tiebreak = fast.u64("tiebreak").ok();
+        Box::new(move |doc: DocId, score: Score| {
+            let start = start
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(i64::MAX);
+            let soonest = -(start as f64);
+            let tiebreak = tiebreak.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+            let primary = match sort {
+                Sort::Relevance => {
+                    let days = (start - now) as f64 / 86_400.0;
+                    let soon = if (0.0..SOON_DAYS).contains(&days) {
+                        SOON_BOOST * (1.0 - days / SOON_DAYS)
+                    } else {
+                        0.0
+                    };
+                    f64::from(score) * (1.0 + soon)
+                }
+                Sort::Start => soonest,
+                Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
+                Sort::Credits => credits.as_ref().and_then(|c| c.first(doc)).unwrap_or(-1.0),
+                Sort::Cost => cost
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .map_or(f64::MIN, |cost| -cost),
+            };
+            (primary, soonest, tiebreak)
+        })
+    }
+}
+
+fn source(
+    searcher: &Searcher,
+    generation: &Generation,
+    address: DocAddress,
+) -> Result<Option<Offering>, SearchError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let json = doc
+        .get_first(generation.fields.source)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    Ok(serde_json::from_str(json).ok())
+}
+
+fn hit(
+    searcher: &Searcher,
+    generation: &Generation,
+    address: DocAddress,
+    score: f32,
+    snippets: Option<&SnippetGenerator>,
+) -> Result<Hit, SearchError> {
+    let offering = source(searcher, generation, address)?.ok_or_else(|| {
+        tantivy::TantivyError::InternalError("an indexed offering has no readable source".into())
+    })?;
+    let snippet = snippets
+        .map(|generator| generator.snippet(&offering.description))
+        .filter(|snippet| !snippet.highlighted().is_empty())
+        .map(|snippet| snippet.to_html())
+        .unwrap_or_else(|| escape(&opening(&offering.description)));
+    Ok(Hit {
+        offering,
+        score,
+        snippet,
+    })
+}
+
+/// The first sentences of a description, cut at a word near the snippet length.
+fn opening(text: &str) -> String {
+    let first = text.split("\n\n").next().unwrap_or(text);
+    if first.chars().count() <= SNIPPET_LENGTH {
+        return first.to_owned();
+    }
+    let cut: String = first.chars().take(SNIPPET_LENGTH).collect();
+    match cut.rfind(' ') {
+        Some(space) => format!("{}…", &cut[..space]),
+        None => format!("{cut}…"),
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Counts for every facet: dimensions without an active filter share one pass over the full
+/// result; each active filter gets a pass of its own with itself left out.
+fn facet_counts(
+    searcher: &Searcher,
+    text: Option<&dyn Query>,
+    filters: &[(Source, Box<dyn Query>)],
+    now: DateTime<Utc>,
+) -> Result<Counts, SearchError> {
+    let active: Vec<Source> = filters
+        .iter()
+        .map(|(source, _)| *source)
+        .filter(|s| *s != Source::Other)
+        .collect();
+    let shared = FacetCounter {
+        dimensions: DIMENSIONS
+            .iter()
+            .copied()
+            .filter(|d| !active.contains(&Source::Dimension(d)))
+            .collect(),
+        when: !active.contains(&Source::When),
+        now,
+    };
+    let mut counts = searcher.search(&*combine(text, filters, None), &shared)?;
+    for source in active {
+        let counter = match source {
+            Source::Dimension(dimension) => FacetCounter {
+                dimensions: vec![dimension],
+                when: false,
+                now,
+            },
+            _ => FacetCounter {
+                dimensions: Vec::new(),
+                when: true,
+                now,
+            },
+        };
+        counts.extend(searcher.search(&*combine(text, filters, Some(source)), &counter)?);
+    }
+    Ok(counts)
+}
+
+/// The values of a closed vocabulary, in the schema's order.
+fn vocabulary_order(dimension: &str) -> Option<Vec<&'static str>> {
+    Some(match dimension {
+        "format" => Format::ALL.iter().map(|v| v.as_str()).collect(),
+        "audience" => Audience::ALL.iter().map(|v| v.as_str()).collect(),
+        "level" => Level::ALL.iter().map(|v| v.as_str()).collect(),
+        "provider_kind" => ProviderKind::ALL.iter().map(|v| v.as_str()).collect(),
+        "when" => WhenBucket::ALL.iter().map(|v| v.as_str()).collect(),
+        _ => return None,
+    })
+}
+
+fn facet_values(
+    request: &SearchRequest,
+    counts: &Counts,
+    labels: &Labels,
+) -> BTreeMap<String, Vec<FacetValue>> {
+    let empty = HashMap::new();
+    let mut facets = BTreeMap::new();
+    for dimension in DIMENSIONS.iter().copied().chain(std::iter::once("when")) {
+        let counted = counts.get(dimension).unwrap_or(&empty);
+        let selected: Vec<String> = if dimension == "when" {
+            request.when.iter().map(|b| b.as_str().to_owned()).collect()
+        } else {
+            request.filters.get(dimension).cloned().unwrap_or_default()
+        };
+        let value = |value: &str, depth: Option<usize>| FacetValue {
+            value: value.to_owned(),
+            label: labels.label(dimension, value),
+            count: counted.get(value).copied().unwrap_or(0),
+            selected: selected.iter().any(|s| s == value),
+            depth,
+        };
+        let mut values: Vec<FacetValue> = if let Some(order) = vocabulary_order(dimension) {
+            order.into_iter().map(|v| value(v, None)).collect()
+        } else if dimension == "competency" {
+            labels
+                .competencies
+                .iter()
+                .map(|(v, _, depth)| value(v, Some(*depth)))
+                .collect()
+        } else {
+            let mut values: Vec<FacetValue> = counted.keys().map(|v| value(v, None)).collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            values
+        };
+        for chosen in &selected {
+            if !values.iter().any(|v| &v.value == chosen) {
+                values.push(value(chosen, None));
+            }
+        }
+        values.retain(|v| v.count > 0 || v.selected);
+        facets.insert(dimension.to_owned(), values);
+    }
+    facets
+}
+
+/// The query with each unknown word replaced by the nearest known one, if any was.
+fn suggestion(query: &str, corrections: &HashMap<String, String>) -> Option<String> {
+    if corrections.is_empty() {
+        return None;
+    }
+    let mut changed = false;
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(|word| match corrections.get(&normalise(word)) {
+            Some(correction) => {
+                changed = true;
+                correction.clone()
+            }
+            None => word.to_owned(),
+        })
+        .collect();
+    changed.then(|| words.join(" "))
+}

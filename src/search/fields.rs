@@ -1,0 +1,321 @@
+//! The index schema and how an offering becomes a document.
+//!
+//! Text fields are analysed with English stemming and ASCII folding and carry boosts (title
+//! strongest). Filterable values are raw string fields that are also fast, so one pass over the
+//! matching documents counts every facet exactly. The offering itself is stored as JSON in the
+//! bundle format, so a search answers without a trip to the database.
+
+use crate::catalog::{CompetencyRef, Frameworks, Offering, Provider};
+use crate::store::StoredOffering;
+use std::collections::HashMap;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, TantivyDocument};
+
+/// Analyzer of the text fields: words, lowercased, folded to ASCII, stemmed.
+pub const STEMMED: &str = "catalog_stemmed";
+/// Analyzer of the `words` field: the same without stemming, for spelling suggestions.
+pub const PLAIN: &str = "catalog_plain";
+
+/// Registers the analyzers; needed every time an index is opened (they are not persisted).
+pub fn register_analyzers(index: &Index) {
+    let plain = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let stemmed = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    index.tokenizers().register(PLAIN, plain);
+    index.tokenizers().register(STEMMED, stemmed);
+}
+
+/// The filterable dimensions, each a raw string field named as its API parameter.
+pub const DIMENSIONS: &[&str] = &[
+    "format",
+    "audience",
+    "level",
+    "competency",
+    "provider",
+    "provider_kind",
+    "region",
+    "country",
+    "certification",
+    "language",
+];
+
+/// The fields of the schema, resolved once.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub id: Field,
+    /// Text fields with their boosts.
+    pub text: Vec<(Field, f32)>,
+    pub description: Field,
+    pub words: Field,
+    pub source: Field,
+    pub dimensions: HashMap<&'static str, Field>,
+    pub starts_at: Field,
+    pub ends_at: Field,
+    pub start_sort: Field,
+    pub added: Field,
+    pub cost: Field,
+    pub credits: Field,
+    pub free: Field,
+    pub revision: Field,
+    pub tiebreak: Field,
+}
+
+/// Text fields and their boosts: a word in the title counts most.
+const TEXT_FIELDS: &[(&str, f32)] = &[
+    ("title", 4.0),
+    ("competency_names", 2.0),
+    ("provider_name", 1.5),
+    ("outcomes", 1.5),
+    ("description", 1.0),
+    ("instructors", 1.0),
+];
+
+pub fn schema() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_text_field("id", STRING | STORED | FAST);
+    let stemmed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(STEMMED)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    for (name, _) in TEXT_FIELDS {
+        builder.add_text_field(name, stemmed.clone());
+    }
+    let plain = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(PLAIN)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    builder.add_text_field("words", plain);
+    builder.add_text_field("source", STORED);
+    for name in DIMENSIONS {
+        builder.add_text_field(name, STRING | FAST);
+    }
+    for name in ["starts_at", "ends_at", "start_sort", "added"] {
+        builder.add_i64_field(name, INDEXED | FAST);
+    }
+    for name in ["cost", "credits"] {
+        builder.add_f64_field(name, INDEXED | FAST);
+    }
+    builder.add_bool_field("free", INDEXED | FAST);
+    builder.add_u64_field("revision", FAST | STORED);
+    builder.add_u64_field("tiebreak", FAST);
+    builder.build()
+}
+
+impl Fields {
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Self> {
+        let field = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: field("id")?,
+            text: TEXT_FIELDS
+                .iter()
+                .map(|(name, boost)| Ok((field(name)?, *boost)))
+                .collect::<tantivy::Result<_>>()?,
+            description: field("description")?,
+            words: field("words")?,
+            source: field("source")?,
+            dimensions: DIMENSIONS
+                .iter()
+                .map(|name| Ok((*name, field(name)?)))
+                .collect::<tantivy::Result<_>>()?,
+            starts_at: field("starts_at")?,
+            ends_at: field("ends_at")?,
+            start_sort: field("start_sort")?,
+            added: field("added")?,
+            cost: field("cost")?,
+            credits: field("credits")?,
+            free: field("free")?,
+            revision: field("revision")?,
+            tiebreak: field("tiebreak")?,
+        })
+    }
+}
+
+/// What an offering's document needs from the rest of the catalog.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub providers: HashMap<String, Provider>,
+    /// `FRAMEWORK:CODE` → (title, parent code).
+    pub competencies: HashMap<CompetencyRef, (String, Option<String>)>,
+}
+
+impl Context {
+    pub fn new(providers: Vec<Provider>, frameworks: &Frameworks) -> Self {
+        let mut competencies = HashMap::new();
+        for framework in &frameworks.frameworks {
+            for flat in framework.flatten() {
+                competencies.insert(
+                    CompetencyRef {
+                        framework: framework.id.clone(),
+                        code: flat.competency.code.clone(),
+                    },
+                    (
+                        flat.competency.title.clone(),
+                        flat.parent.map(str::to_owned),
+                    ),
+                );
+            }
+        }
+        Context {
+            providers: providers.into_iter().map(|p| (p.id.clone(), p)).collect(),
+            competencies,
+        }
+    }
+
+    /// A competency and its ancestors, nearest first, as references.
+    pub fn lineage(&self, reference: &CompetencyRef) -> Vec<CompetencyRef> {
+        let mut lineage = vec![reference.clone()];
+        let mut current = reference.clone();
+        while let Some((_, Some(parent))) = self.competencies.get(&current) {
+            current = CompetencyRef {
+                framework: current.framework.clone(),
+                code: parent.clone(),
+            };
+            if lineage.contains(&current) || lineage.len() > 16 {
+                break;
+            }
+            lineage.push(current.clone());
+        }
+        lineage
+    }
+}
+
+/// FNV-1a: a stable hash of the id, so ties sort the same way on every build and reindex.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The seconds of an RFC 3339 time, or 0.
+fn seconds(text: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+/// Builds the document of a published offering.
+pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> TantivyDocument {
+    let offering = &stored.offering;
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &offering.id);
+    let provider = context.providers.get(&offering.provider);
+    let mut competency_names = Vec::new();
+    let mut competency_values = Vec::new();
+    for text in &offering.competencies {
+        let Ok(reference) = CompetencyRef::parse(text) else {
+            continue;
+        };
+        for ancestor in context.lineage(&reference) {
+            if let Some((title, _)) = context.competencies.get(&ancestor)
+                && ancestor == reference
+            {
+                competency_names.push(title.clone());
+            }
+            competency_values.push(ancestor.to_string());
+        }
+        competency_values.push(reference.framework.clone());
+    }
+    competency_values.sort();
+    competency_values.dedup();
+    let texts = [
+        offering.title.clone(),
+        competency_names.join("\n"),
+        provider.map(|p| p.name.clone()).unwrap_or_default(),
+        offering.learning_outcomes.join("\n"),
+        offering.description.clone(),
+        offering.instructors.join("\n"),
+    ];
+    for ((field, _), text) in fields.text.iter().zip(&texts) {
+        doc.add_text(*field, text);
+        doc.add_text(fields.words, text);
+    }
+    doc.add_text(
+        fields.source,
+        serde_json::to_string(offering).unwrap_or_default(),
+    );
+    add_dimensions(&mut doc, fields, offering, provider, &competency_values);
+    add_numbers(&mut doc, fields, stored);
+    doc
+}
+
+fn add_dimensions(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    offering: &Offering,
+    provider: Option<&Provider>,
+    competencies: &[String],
+) {
+    let mut add = |name: &str, value: &str| {
+        if let Some(field) = fields.dimensions.get(name) {
+            doc.add_text(*field, value);
+        }
+    };
+    add("format", offering.format.as_str());
+    for audience in &offering.audiences {
+        add("audience", audience.as_str());
+    }
+    add("level", offering.level.as_str());
+    for competency in competencies {
+        add("competency", competency);
+    }
+    add("provider", &offering.provider);
+    if let Some(provider) = provider {
+        add("provider_kind", provider.kind.as_str());
+    }
+    // Where it happens; for online offerings, where its provider is.
+    let (region, country) = match &offering.location {
+        Some(location) => (location.region.clone(), Some(location.country.clone())),
+        None => (
+            provider.and_then(|p| p.region.clone()),
+            provider.and_then(|p| p.country.clone()),
+        ),
+    };
+    if let Some(region) = region {
+        add("region", &region);
+    }
+    if let Some(country) = country {
+        add("country", &country);
+    }
+    for certification in &offering.certifications {
+        add("certification", certification);
+    }
+    add("language", offering.language_or_default());
+}
+
+fn add_numbers(doc: &mut TantivyDocument, fields: &Fields, stored: &StoredOffering) {
+    let offering = &stored.offering;
+    let (starts_at, ends_at) = offering.instants();
+    if let Some(starts_at) = starts_at {
+        doc.add_i64(fields.starts_at, starts_at);
+    }
+    if let Some(ends_at) = ends_at {
+        doc.add_i64(fields.ends_at, ends_at);
+    }
+    doc.add_i64(fields.start_sort, starts_at.unwrap_or(i64::MAX));
+    doc.add_i64(fields.added, seconds(&stored.created_at));
+    if let Some(cost) = &offering.cost {
+        doc.add_f64(fields.cost, cost.amount);
+    }
+    if let Some(credits) = &offering.credits {
+        doc.add_f64(fields.credits, credits.contact_hours());
+    }
+    doc.add_bool(fields.free, offering.is_free());
+    doc.add_u64(fields.revision, stored.revision.max(0) as u64);
+    doc.add_u64(fields.tiebreak, stable_hash(&offering.id));
+}

@@ -1,0 +1,204 @@
+//! Filters as tantivy queries. Within one filter the chosen values widen the result (OR); different
+//! filters narrow it (AND). Each filter can be left out on its own, which is how every facet's
+//! counts reflect all the other filters but not its own.
+
+use super::fields::Fields;
+use super::request::{SearchRequest, WhenBucket};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use std::ops::Bound;
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+/// Which filter a clause comes from, so a facet can drop its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Dimension(&'static str),
+    When,
+    Other,
+}
+
+/// The limits of the "when" buckets, from now.
+pub fn bucket_limits(now: DateTime<Utc>) -> [i64; 3] {
+    [7, 30, 91].map(|days| (now + Duration::days(days)).timestamp())
+}
+
+fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn i64_range(field: tantivy::schema::Field, low: Bound<i64>, high: Bound<i64>) -> Box<dyn Query> {
+    let map = |bound: Bound<i64>| match bound {
+        Bound::Included(v) => Bound::Included(Term::from_field_i64(field, v)),
+        Bound::Excluded(v) => Bound::Excluded(Term::from_field_i64(field, v)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(map(low), map(high)))
+}
+
+fn f64_at_least(field: tantivy::schema::Field, low: Bound<f64>) -> Box<dyn Query> {
+    let low = match low {
+        Bound::Included(v) => Bound::Included(Term::from_field_f64(field, v)),
+        Bound::Excluded(v) => Bound::Excluded(Term::from_field_f64(field, v)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(low, Bound::Unbounded))
+}
+
+fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn all(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+fn self_paced(fields: &Fields) -> Box<dyn Query> {
+    term(fields.dimensions["format"], "online_self_paced")
+}
+
+/// Offerings in a "when" bucket: dated ones not yet ended that start before its limit.
+fn bucket(fields: &Fields, bucket: WhenBucket, now: DateTime<Utc>) -> Box<dyn Query> {
+    let [week, month, quarter] = bucket_limits(now);
+    let not_ended = i64_range(
+        fields.ends_at,
+        Bound::Included(now.timestamp()),
+        Bound::Unbounded,
+    );
+    let starts = |low: Bound<i64>, high: Bound<i64>| {
+        all(vec![
+            not_ended.box_clone(),
+            i64_range(fields.starts_at, low, high),
+        ])
+    };
+    match bucket {
+        WhenBucket::Week => starts(Bound::Unbounded, Bound::Excluded(week)),
+        WhenBucket::Month => starts(Bound::Unbounded, Bound::Excluded(month)),
+        WhenBucket::Quarter => starts(Bound::Unbounded, Bound::Excluded(quarter)),
+        WhenBucket::Later => starts(Bound::Included(quarter), Bound::Unbounded),
+        WhenBucket::SelfPaced => self_paced(fields),
+    }
+}
+
+/// Every filter of a request as a scoreless query, tagged with where it comes from.
+pub fn filters(
+    fields: &Fields,
+    request: &SearchRequest,
+    now: DateTime<Utc>,
+) -> Vec<(Source, Box<dyn Query>)> {
+    let mut clauses: Vec<(Source, Box<dyn Query>)> = Vec::new();
+    for (dimension, values) in &request.filters {
+        let field = fields.dimensions[dimension];
+        clauses.push((
+            Source::Dimension(dimension),
+            any(values.iter().map(|v| term(field, v)).collect()),
+        ));
+    }
+    if !request.when.is_empty() {
+        clauses.push((
+            Source::When,
+            any(request
+                .when
+                .iter()
+                .map(|b| bucket(fields, *b, now))
+                .collect()),
+        ));
+    }
+    if request.free {
+        clauses.push((
+            Source::Other,
+            Box::new(TermQuery::new(
+                Term::from_field_bool(fields.free, true),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if request.has_credits {
+        clauses.push((
+            Source::Other,
+            f64_at_least(fields.credits, Bound::Excluded(0.0)),
+        ));
+    }
+    if let Some(minimum) = request.credits_min {
+        clauses.push((
+            Source::Other,
+            f64_at_least(fields.credits, Bound::Included(minimum)),
+        ));
+    }
+    if let Some(from) = request.from {
+        let from = from.and_time(NaiveTime::MIN).and_utc().timestamp();
+        clauses.push((
+            Source::Other,
+            i64_range(fields.ends_at, Bound::Included(from), Bound::Unbounded),
+        ));
+    }
+    if let Some(to) = request.to {
+        let after = to
+            .succ_opt()
+            .unwrap_or(to)
+            .and_time(NaiveTime::MIN)
+            .and_utc()
+            .timestamp();
+        clauses.push((
+            Source::Other,
+            i64_range(fields.starts_at, Bound::Unbounded, Bound::Excluded(after)),
+        ));
+    }
+    if !request.include_past {
+        let not_ended = i64_range(
+            fields.ends_at,
+            Bound::Included(now.timestamp()),
+            Bound::Unbounded,
+        );
+        clauses.push((Source::Other, any(vec![self_paced(fields), not_ended])));
+    }
+    clauses
+        .into_iter()
+        .map(|(source, query)| {
+            (
+                source,
+                Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>,
+            )
+        })
+        .collect()
+}
+
+/// The bucket a document falls in, from its fast-field values (for counting the "when" facet).
+pub fn buckets_of(
+    format_is_self_paced: bool,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    now: i64,
+    limits: [i64; 3],
+) -> impl Iterator<Item = WhenBucket> {
+    let dated = match (starts_at, ends_at) {
+        (Some(start), Some(end)) if end >= now => Some(start),
+        _ => None,
+    };
+    let [week, month, quarter] = limits;
+    let mut buckets = Vec::with_capacity(4);
+    if let Some(start) = dated {
+        if start < week {
+            buckets.push(WhenBucket::Week);
+        }
+        if start < month {
+            buckets.push(WhenBucket::Month);
+        }
+        if start < quarter {
+            buckets.push(WhenBucket::Quarter);
+        } else {
+            buckets.push(WhenBucket::Later);
+        }
+    }
+    if format_is_self_paced {
+        buckets.push(WhenBucket::SelfPaced);
+    }
+    buckets.into_iter()
+}

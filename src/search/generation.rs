@@ -1,0 +1,141 @@
+//! Index generations: each reindex builds a new folder under the index directory, and a pointer
+//! file (`CURRENT`) names the one that serves. The pointer is replaced atomically (written to a
+//! temporary name, then renamed), so a reindex killed half-way leaves the old generation serving.
+
+use super::SearchError;
+use super::fields::{Fields, register_analyzers, schema};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+
+/// The pointer file naming the serving generation.
+const POINTER: &str = "CURRENT";
+/// Memory for the index writer.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// One generation of the index, open.
+pub struct Generation {
+    pub name: String,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    /// `None` when opened only to read (`check`).
+    pub writer: Mutex<Option<IndexWriter>>,
+}
+
+impl std::fmt::Debug for Generation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generation")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The generation the pointer names, if any.
+pub fn current_name(root: &Path) -> Option<String> {
+    let name = std::fs::read_to_string(root.join(POINTER)).ok()?;
+    let name = name.trim();
+    (!name.is_empty() && !name.contains(['/', '\\']) && name != "..").then(|| name.to_owned())
+}
+
+/// Points the index at generation `name`, atomically.
+pub fn point_to(root: &Path, name: &str) -> Result<(), SearchError> {
+    let io = |source| SearchError::Io {
+        path: root.join(POINTER),
+        source,
+    };
+    let mut file = tempfile::NamedTempFile::new_in(root).map_err(io)?;
+    file.write_all(name.as_bytes()).map_err(io)?;
+    file.as_file().sync_all().map_err(io)?;
+    file.persist(root.join(POINTER))
+        .map_err(|error| io(error.error))?;
+    if let Ok(dir) = std::fs::File::open(root) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// A fresh, unused generation name: ordered by creation time.
+pub fn new_name() -> String {
+    format!(
+        "gen-{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+        std::process::id()
+    )
+}
+
+impl Generation {
+    /// Creates an empty generation in a new folder under `root`.
+    pub fn create(root: &Path, name: &str) -> Result<Generation, SearchError> {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).map_err(|source| SearchError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let index = Index::create_in_dir(&dir, schema())?;
+        Generation::from_index(name, index, true)
+    }
+
+    /// Opens an existing generation; `writable` takes its writer lock.
+    pub fn open(root: &Path, name: &str, writable: bool) -> Result<Generation, SearchError> {
+        let dir = root.join(name);
+        let directory = MmapDirectory::open(&dir)?;
+        let index = Index::open(directory)?;
+        if index.schema() != schema() {
+            return Err(SearchError::Stale(dir));
+        }
+        Generation::from_index(name, index, writable)
+    }
+
+    fn from_index(name: &str, index: Index, writable: bool) -> Result<Generation, SearchError> {
+        register_analyzers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = if writable {
+            Some(index.writer(WRITER_MEMORY).map_err(|error| match error {
+                tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+                other => SearchError::Index(other),
+            })?)
+        } else {
+            None
+        };
+        Ok(Generation {
+            name: name.to_owned(),
+            fields: Fields::resolve(&index.schema())?,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// The catalog revision the last commit holds (its payload), 0 for a new generation.
+    pub fn revision(&self) -> i64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|metas| metas.payload)
+            .and_then(|payload| payload.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// Removes generation folders other than `keep`: what a killed reindex or an older switch left.
+pub fn remove_others(root: &Path, keep: &[&str]) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("gen-")
+            && !keep.contains(&name.as_str())
+            && entry.path().is_dir()
+            && let Err(error) = std::fs::remove_dir_all(entry.path())
+        {
+            tracing::warn!(%error, generation = %name, "could not remove an old index generation");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Human labels for facet values: provider names, competency titles in tree order, country and
+//! language names. Refreshed from the catalog at each catch-up.
+
+use crate::catalog::{Frameworks, Provider};
+use std::collections::HashMap;
+
+/// Labels of the values a facet can show.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    pub providers: HashMap<String, String>,
+    /// Competency facet values (`ala-core`, `ala-core:5`, `ala-core:5A`) in tree order, with their
+    /// label and depth (0 for a framework).
+    pub competencies: Vec<(String, String, usize)>,
+}
+
+impl Labels {
+    pub fn new(providers: &[Provider], frameworks: &Frameworks) -> Self {
+        let mut competencies = Vec::new();
+        for framework in &frameworks.frameworks {
+            competencies.push((framework.id.clone(), framework.name.clone(), 0));
+            let mut depths: HashMap<&str, usize> = HashMap::new();
+            for flat in framework.flatten() {
+                let depth = flat.parent.and_then(|p| depths.get(p)).map_or(1, |d| d + 1);
+                depths.insert(&flat.competency.code, depth);
+                let value = format!("{}:{}", framework.id, flat.competency.code);
+                competencies.push((
+                    value,
+                    format!("{} {}", flat.competency.code, flat.competency.title),
+                    depth,
+                ));
+            }
+        }
+        Labels {
+            providers: providers
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect(),
+            competencies,
+        }
+    }
+
+    /// The label of a value of a dimension.
+    pub fn label(&self, dimension: &str, value: &str) -> String {
+        use crate::catalog::{Audience, Format, Level, ProviderKind};
+        use std::str::FromStr;
+        let known = match dimension {
+            "format" => Format::from_str(value).ok().map(|v| v.label().to_owned()),
+            "audience" => Audience::from_str(value).ok().map(|v| v.label().to_owned()),
+            "level" => Level::from_str(value).ok().map(|v| v.label().to_owned()),
+            "provider_kind" => ProviderKind::from_str(value)
+                .ok()
+                .map(|v| v.label().to_owned()),
+            "provider" => self.providers.get(value).cloned(),
+            "competency" => self
+                .competencies
+                .iter()
+                .find(|(v, _, _)| v == value)
+                .map(|(_, label, _)| label.clone()),
+            "country" => isocountry::CountryCode::for_alpha2(value)
+                .ok()
+                .map(|c| c.name().to_owned()),
+            "language" => language_name(value).map(str::to_owned),
+            "certification" => certification_name(value).map(str::to_owned),
+            "when" => value
+                .parse::<super::request::WhenBucket>()
+                .ok()
+                .map(|b| b.label().to_owned()),
+            _ => None,
+        };
+        known.unwrap_or_else(|| value.to_owned())
+    }
+}
+
+fn language_name(tag: &str) -> Option<&'static str> {
+    Some(match tag.split('-').next()? {
+        "en" => "English",
+        "es" => "Spanish (español)",
+        "fr" => "French (français)",
+        "de" => "German (Deutsch)",
+        "zh" => "Chinese (中文)",
+        "pt" => "Portuguese (português)",
+        "ar" => "Arabic (العربية)",
+        "vi" => "Vietnamese (Tiếng Việt)",
+        "ko" => "Korean (한국어)",
+        _ => return None,
+    })
+}
+
+fn certification_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "cpla" => "Certified Public Library Administrator (CPLA)",
+        "lssc" => "Library Support Staff Certification (LSSC)",
+        "school-librarian-renewal" => "School librarian certificate renewal",
+        "state-public-librarian-cert" => "State public librarian certification",
+        "archives-da" => "Digital Archives Specialist (DAS)",
+        _ => return None,
+    })
+}

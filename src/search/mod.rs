@@ -1,0 +1,297 @@
+//! tantivy: the search index of published offerings, derived from the store and always rebuildable.
+//!
+//! - `fields`: the schema and how an offering becomes a document;
+//! - `generation`: index folders and the pointer that says which one serves;
+//! - `query`, `vocabulary`, `compile`: what users type, read forgivingly, into tantivy queries;
+//! - `filters`, `facets`, `labels`: filters and exact facet counts;
+//! - `engine`: running a `SearchRequest` into `SearchResults`.
+//!
+//! Catching up (DESIGN.md): the index's last commit records the highest catalog revision it holds;
+//! catching up indexes every offering written since and drops what is no longer published.
+
+mod compile;
+mod engine;
+mod facets;
+mod fields;
+mod filters;
+mod generation;
+mod labels;
+pub mod query;
+pub mod request;
+pub mod vocabulary;
+
+pub use fields::DIMENSIONS;
+pub use request::{
+    FacetValue, Hit, ParameterError, SearchRequest, SearchResults, Sort, WhenBucket,
+};
+pub use vocabulary::Vocabulary;
+
+use crate::store::{Store, StoreError};
+use arc_swap::ArcSwap;
+use generation::Generation;
+use labels::Labels;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tantivy::Term;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+use tantivy::schema::Value;
+
+/// Why the index could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index folder: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("another process is writing this search index (is a server running on it?)")]
+    Busy,
+    #[error("the search index at {0} was built by another version; run `clearinghouse reindex`")]
+    Stale(PathBuf),
+    #[error("there is no search index at {0} yet; run `clearinghouse reindex` or `serve`")]
+    Missing(PathBuf),
+}
+
+/// The live index: the generation that serves, swapped whole when a reindex switches.
+pub struct SearchIndex {
+    root: PathBuf,
+    live: ArcSwap<Generation>,
+    labels: ArcSwap<Labels>,
+    vocabulary: Vocabulary,
+    /// One catch-up at a time (the writer is shared).
+    catching_up: Mutex<()>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("root", &self.root)
+            .field("live", &self.live.load().name)
+            .finish()
+    }
+}
+
+/// How far the index is from the database, as `check` reports it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Differences {
+    pub missing_from_index: Vec<String>,
+    pub not_published: Vec<String>,
+    pub stale: Vec<(String, i64, i64)>,
+    pub database_count: usize,
+    pub index_count: usize,
+    pub database_revision: i64,
+    pub index_revision: i64,
+}
+
+impl Differences {
+    pub fn agree(&self) -> bool {
+        self.missing_from_index.is_empty() && self.not_published.is_empty() && self.stale.is_empty()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the serving generation under `root` for writing, creating the folder and a first
+    /// (empty) generation when there is none or when it cannot be used; `catch_up` fills it.
+    pub fn open(root: &Path, vocabulary: Vocabulary) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(root).map_err(|source| SearchError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        let generation = match generation::current_name(root) {
+            Some(name) => match Generation::open(root, &name, true) {
+                Ok(generation) => generation,
+                Err(SearchError::Busy) => return Err(SearchError::Busy),
+                Err(error) => {
+                    tracing::warn!(%error, "the serving index generation cannot be used; starting a new one");
+                    Self::fresh(root)?
+                }
+            },
+            None => Self::fresh(root)?,
+        };
+        Ok(Self::wrap(root, generation, vocabulary))
+    }
+
+    /// Opens the serving generation to read only (no writer lock), e.g. for `check`.
+    pub fn open_read_only(root: &Path, vocabulary: Vocabulary) -> Result<SearchIndex, SearchError> {
+        let name =
+            generation::current_name(root).ok_or_else(|| SearchError::Missing(root.to_owned()))?;
+        let generation = Generation::open(root, &name, false)?;
+        Ok(Self::wrap(root, generation, vocabulary))
+    }
+
+    fn fresh(root: &Path) -> Result<Generation, SearchError> {
+        let name = generation::new_name();
+        let generation = Generation::create(root, &name)?;
+        generation::point_to(root, &name)?;
+        Ok(generation)
+    }
+
+    fn wrap(root: &Path, generation: Generation, vocabulary: Vocabulary) -> SearchIndex {
+        SearchIndex {
+            root: root.to_owned(),
+            live: ArcSwap::from_pointee(generation),
+            labels: ArcSwap::from_pointee(Labels::default()),
+            vocabulary,
+            catching_up: Mutex::new(()),
+        }
+    }
+
+    /// The catalog revision the serving generation holds.
+    pub fn revision(&self) -> i64 {
+        self.live.load().revision()
+    }
+
+    /// Brings the serving generation up to the database: indexes what was written since its
+    /// revision, drops what is no longer published. Returns how many offerings it touched.
+    pub fn catch_up(&self, store: &Store) -> Result<usize, SearchError> {
+        let _one_at_a_time = self
+            .catching_up
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let generation = self.live.load_full();
+        let changes = store.changes_since(generation.revision())?;
+        self.labels.store(Arc::new(Labels::new(
+            &changes.providers,
+            &changes.frameworks,
+        )));
+        if changes.offerings.is_empty() && changes.revision == generation.revision() {
+            return Ok(0);
+        }
+        let context = fields::Context::new(changes.providers, &changes.frameworks);
+        let fields = &generation.fields;
+        let mut writer = generation
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(writer) = writer.as_mut() else {
+            return Ok(0);
+        };
+        for stored in &changes.offerings {
+            writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+            if stored.status == crate::catalog::OfferingStatus::Published {
+                writer.add_document(fields::document(fields, stored, &context))?;
+            }
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&changes.revision.to_string());
+        commit.commit()?;
+        generation.reader.reload()?;
+        Ok(changes.offerings.len())
+    }
+
+    /// Switches to the generation the pointer names if a reindex replaced it, then catches up.
+    pub fn refresh(&self, store: &Store) -> Result<(), SearchError> {
+        if let Some(name) = generation::current_name(&self.root)
+            && name != self.live.load().name
+        {
+            let generation = Generation::open(&self.root, &name, true)?;
+            tracing::info!(generation = %name, "switching to a new index generation");
+            let _one_at_a_time = self
+                .catching_up
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.live.store(Arc::new(generation));
+        }
+        self.catch_up(store).map(|_| ())
+    }
+
+    /// Builds a whole new generation from the database while the old one keeps serving, then
+    /// points the index at it. `progress(done, total)` is called as offerings are added.
+    pub fn reindex(
+        root: &Path,
+        store: &Store,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<String, SearchError> {
+        std::fs::create_dir_all(root).map_err(|source| SearchError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        let previous = generation::current_name(root);
+        let name = generation::new_name();
+        let generation = Generation::create(root, &name)?;
+        let changes = store.changes_since(0)?;
+        let context = fields::Context::new(changes.providers, &changes.frameworks);
+        let published: Vec<_> = changes
+            .offerings
+            .iter()
+            .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published)
+            .collect();
+        {
+            let mut writer = generation
+                .writer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let writer = writer.as_mut().ok_or(SearchError::Busy)?;
+            for (done, stored) in published.iter().enumerate() {
+                writer.add_document(fields::document(&generation.fields, stored, &context))?;
+                if done % 256 == 0 {
+                    progress(done, published.len());
+                }
+            }
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&changes.revision.to_string());
+            commit.commit()?;
+            progress(published.len(), published.len());
+        }
+        // Release the writer lock before the switch, so a server can open the new generation.
+        drop(generation);
+        generation::point_to(root, &name)?;
+        let keep: Vec<&str> = std::iter::once(name.as_str())
+            .chain(previous.as_deref())
+            .collect();
+        generation::remove_others(root, &keep);
+        Ok(name)
+    }
+
+    /// Compares the serving generation with the database: counts, ids and revisions.
+    pub fn compare(&self, store: &Store) -> Result<Differences, SearchError> {
+        let generation = self.live.load_full();
+        let searcher = generation.reader.searcher();
+        let mut indexed: BTreeMap<String, i64> = BTreeMap::new();
+        for address in searcher.search(&AllQuery, &DocSetCollector)? {
+            let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+            let id = doc
+                .get_first(generation.fields.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let revision = doc
+                .get_first(generation.fields.revision)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            indexed.insert(id, revision as i64);
+        }
+        let database = store.published_revisions()?;
+        let mut differences = Differences {
+            database_count: database.len(),
+            index_count: indexed.len(),
+            database_revision: store.revision()?,
+            index_revision: generation.revision(),
+            ..Differences::default()
+        };
+        for (id, revision) in &database {
+            match indexed.get(id) {
+                None => differences.missing_from_index.push(id.clone()),
+                Some(indexed) if indexed != revision => {
+                    differences.stale.push((id.clone(), *revision, *indexed))
+                }
+                Some(_) => {}
+            }
+        }
+        differences.not_published = indexed
+            .keys()
+            .filter(|id| !database.contains_key(*id))
+            .cloned()
+            .collect();
+        Ok(differences)
+    }
+}

@@ -1,0 +1,395 @@
+//! What a search asks and what it answers, as plain values: the HTML pages and the JSON API read
+//! the same `SearchRequest` from the same parameters and render the same `SearchResults`.
+
+use super::fields::DIMENSIONS;
+use crate::catalog::{Audience, CompetencyRef, Format, Level, Offering, ProviderKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// The order of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    Relevance,
+    Start,
+    Newest,
+    Credits,
+    Cost,
+}
+
+impl FromStr for Sort {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(match text {
+            "relevance" => Sort::Relevance,
+            "start" => Sort::Start,
+            "newest" => Sort::Newest,
+            "credits" => Sort::Credits,
+            "cost" => Sort::Cost,
+            _ => {
+                return Err(format!(
+                    "unknown sort `{text}`, expected relevance, start, newest, credits or cost"
+                ));
+            }
+        })
+    }
+}
+
+/// The "when" facet: when an offering starts, seen from today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WhenBucket {
+    Week,
+    Month,
+    Quarter,
+    Later,
+    SelfPaced,
+}
+
+impl WhenBucket {
+    pub const ALL: &'static [WhenBucket] = &[
+        WhenBucket::Week,
+        WhenBucket::Month,
+        WhenBucket::Quarter,
+        WhenBucket::Later,
+        WhenBucket::SelfPaced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WhenBucket::Week => "week",
+            WhenBucket::Month => "month",
+            WhenBucket::Quarter => "quarter",
+            WhenBucket::Later => "later",
+            WhenBucket::SelfPaced => "self_paced",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WhenBucket::Week => "Starting this week",
+            WhenBucket::Month => "Starting this month",
+            WhenBucket::Quarter => "Within three months",
+            WhenBucket::Later => "Later",
+            WhenBucket::SelfPaced => "Self-paced, any time",
+        }
+    }
+}
+
+impl FromStr for WhenBucket {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        WhenBucket::ALL.iter().copied().find(|bucket| bucket.as_str() == text).ok_or_else(|| {
+            format!("unknown value `{text}`, expected one of: week, month, quarter, later, self_paced")
+        })
+    }
+}
+
+/// A search, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Chosen values per dimension (`format` → [`online_live`, `hybrid`]): OR within, AND across.
+    pub filters: BTreeMap<&'static str, Vec<String>>,
+    pub when: Vec<WhenBucket>,
+    pub free: bool,
+    pub has_credits: bool,
+    /// In contact hours (1 CEU = 10).
+    pub credits_min: Option<f64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub include_past: bool,
+    /// `None`: relevance with a query, soonest start without.
+    pub sort: Option<Sort>,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: BTreeMap::new(),
+            when: Vec::new(),
+            free: false,
+            has_credits: false,
+            credits_min: None,
+            from: None,
+            to: None,
+            include_past: false,
+            sort: None,
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+/// A parameter that could not be read: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{parameter}: {message}")]
+pub struct ParameterError {
+    pub parameter: String,
+    pub message: String,
+}
+
+fn bad(parameter: &str, message: impl Into<String>) -> ParameterError {
+    ParameterError {
+        parameter: parameter.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn boolean(parameter: &str, value: &str) -> Result<bool, ParameterError> {
+    match value {
+        "true" | "1" | "on" | "yes" => Ok(true),
+        "false" | "0" | "off" | "no" | "" => Ok(false),
+        _ => Err(bad(parameter, format!("`{value}` is not true or false"))),
+    }
+}
+
+fn date(parameter: &str, value: &str) -> Result<Option<NaiveDate>, ParameterError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| bad(parameter, format!("`{value}` is not a date (YYYY-MM-DD)")))
+}
+
+/// Checks a filter value: closed vocabularies must name a known value; the rest are bounded.
+fn filter_value(dimension: &str, value: &str) -> Result<(), ParameterError> {
+    let checked = match dimension {
+        "format" => Format::from_str(value).map(|_| ()),
+        "audience" => Audience::from_str(value).map(|_| ()),
+        "level" => Level::from_str(value).map(|_| ()),
+        "provider_kind" => ProviderKind::from_str(value).map(|_| ()),
+        "competency" if value.contains(':') => CompetencyRef::parse(value).map(|_| ()),
+        "competency" => {
+            if value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !value.is_empty()
+            {
+                Ok(()) // a whole framework
+            } else {
+                Err(format!("`{value}` is not FRAMEWORK:CODE or FRAMEWORK"))
+            }
+        }
+        _ if value.chars().count() > 200 => Err("is longer than 200 characters".to_owned()),
+        _ => Ok(()),
+    };
+    checked.map_err(|message| bad(dimension, message))
+}
+
+impl SearchRequest {
+    /// Reads a request from query-string pairs, as both the pages and the API receive them.
+    /// Unknown parameters are ignored; a bad value of a known one is an error naming it.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ParameterError> {
+        let mut request = SearchRequest::default();
+        for (name, value) in pairs {
+            let value = value.trim();
+            match name {
+                "q" => request.query = value.chars().take(1000).collect(),
+                "free" => request.free = boolean(name, value)?,
+                "has_credits" => request.has_credits = boolean(name, value)?,
+                "include_past" => request.include_past = boolean(name, value)?,
+                "credits_min" if value.is_empty() => {}
+                "credits_min" => match value.parse::<f64>() {
+                    Ok(number) if number.is_finite() && number >= 0.0 => {
+                        request.credits_min = Some(number)
+                    }
+                    _ => {
+                        return Err(bad(
+                            name,
+                            format!("`{value}` is not a number of contact hours (0 or more)"),
+                        ));
+                    }
+                },
+                "from" => request.from = date(name, value)?,
+                "to" => request.to = date(name, value)?,
+                "sort" if value.is_empty() => {}
+                "sort" => request.sort = Some(value.parse().map_err(|message| bad(name, message))?),
+                "when" if value.is_empty() => {}
+                "when" => request
+                    .when
+                    .push(value.parse().map_err(|message| bad(name, message))?),
+                "page" => request.page = number_in(name, value, 1, 10_000)?,
+                "per_page" => request.per_page = number_in(name, value, 1, 100)?,
+                _ => {
+                    if let Some(dimension) = DIMENSIONS.iter().find(|d| **d == name)
+                        && !value.is_empty()
+                    {
+                        filter_value(dimension, value)?;
+                        let values = request.filters.entry(dimension).or_default();
+                        if !values.iter().any(|v| v == value) && values.len() < 50 {
+                            values.push(value.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        if let (Some(from), Some(to)) = (request.from, request.to)
+            && from > to
+        {
+            return Err(bad("from", "must not be after to"));
+        }
+        Ok(request)
+    }
+
+    /// The order actually used.
+    pub fn effective_sort(&self) -> Sort {
+        self.sort.unwrap_or(if self.query.trim().is_empty() {
+            Sort::Start
+        } else {
+            Sort::Relevance
+        })
+    }
+
+    /// The request as query-string pairs (the inverse of `from_pairs`), for links that change
+    /// one thing and keep the rest.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        if !self.query.is_empty() {
+            pairs.push(("q".into(), self.query.clone()));
+        }
+        for (dimension, values) in &self.filters {
+            pairs.extend(
+                values
+                    .iter()
+                    .map(|value| ((*dimension).to_owned(), value.clone())),
+            );
+        }
+        pairs.extend(
+            self.when
+                .iter()
+                .map(|bucket| ("when".to_owned(), bucket.as_str().to_owned())),
+        );
+        for (flag, name) in [
+            (self.free, "free"),
+            (self.has_credits, "has_credits"),
+            (self.include_past, "include_past"),
+        ] {
+            if flag {
+                pairs.push((name.into(), "true".into()));
+            }
+        }
+        if let Some(credits) = self.credits_min {
+            pairs.push(("credits_min".into(), credits.to_string()));
+        }
+        if let Some(from) = self.from {
+            pairs.push(("from".into(), from.to_string()));
+        }
+        if let Some(to) = self.to {
+            pairs.push(("to".into(), to.to_string()));
+        }
+        if let Some(sort) = self.sort {
+            let value = serde_json::to_value(sort)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            pairs.push(("sort".into(), value));
+        }
+        if self.per_page != 20 {
+            pairs.push(("per_page".into(), self.per_page.to_string()));
+        }
+        pairs
+    }
+}
+
+fn number_in(
+    parameter: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<usize, ParameterError> {
+    match value.parse::<usize>() {
+        Ok(number) if (min..=max).contains(&number) => Ok(number),
+        _ => Err(bad(
+            parameter,
+            format!("`{value}` must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// One value of one facet, with how many results choosing it would give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+    /// For the competency tree: how deep the value sits (0 for a framework).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth: Option<usize>,
+}
+
+/// One result: the offering in the bundle format, its score and a highlighted snippet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub offering: Offering,
+    pub score: f32,
+    /// HTML: the description's best passage, escaped, with matched words in `<b>`.
+    pub snippet: String,
+}
+
+/// The answer to a `SearchRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+    pub suggestion: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_read_and_write_back() {
+        let pairs = [
+            ("q", "teen services"),
+            ("format", "online_live"),
+            ("format", "hybrid"),
+            ("competency", "ala-core:5A"),
+            ("free", "true"),
+            ("from", "2027-01-01"),
+            ("sort", "credits"),
+            ("page", "2"),
+            ("when", "month"),
+            ("utm_source", "ignored"),
+        ];
+        let request = SearchRequest::from_pairs(pairs).unwrap();
+        assert_eq!(request.filters["format"], vec!["online_live", "hybrid"]);
+        assert_eq!(request.effective_sort(), Sort::Credits);
+        assert_eq!(request.page, 2);
+        let again: Vec<(String, String)> = request.to_pairs();
+        let reread =
+            SearchRequest::from_pairs(again.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        assert_eq!(reread.filters, request.filters);
+        assert_eq!(reread.when, request.when);
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        for (name, value) in [
+            ("format", "webinar"),
+            ("per_page", "500"),
+            ("page", "0"),
+            ("from", "tomorrow"),
+            ("sort", "random"),
+            ("credits_min", "-1"),
+            ("competency", "ala core"),
+            ("free", "maybe"),
+        ] {
+            let error = SearchRequest::from_pairs([(name, value)]).unwrap_err();
+            assert_eq!(error.parameter, name, "{value}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Import and export of whole bundles. Import validates everything first, then upserts in one
+//! transaction: a bundle lands whole or not at all.
+
+use super::catalog_rows::{self, Change};
+use super::{Store, StoreError, next_revision, now, offerings};
+use crate::bundle::{Bundle, BundleError};
+use crate::catalog::{OfferingStatus, Provider};
+use rusqlite::Transaction;
+use std::collections::HashSet;
+use std::fmt;
+
+/// Created, updated and unchanged counts for one kind of item.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl Counts {
+    fn add(&mut self, change: Change) {
+        match change {
+            Change::Created => self.created += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged",
+            self.created, self.updated, self.unchanged
+        )
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub competencies: Counts,
+    pub providers: Counts,
+    pub offerings: Counts,
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "competencies: {}", self.competencies)?;
+        writeln!(f, "providers:    {}", self.providers)?;
+        write!(f, "offerings:    {}", self.offerings)
+    }
+}
+
+impl Store {
+    /// Validates `bundle` against itself and the catalog, then upserts all of it in one
+    /// transaction. Imported offerings are published. `progress` is called after each item.
+    pub fn import(
+        &self,
+        bundle: &Bundle,
+        progress: &dyn Fn(),
+    ) -> Result<ImportSummary, StoreError> {
+        self.write(|transaction| {
+            let known = catalog_rows::read_known(transaction)?;
+            bundle.validate(&known).map_err(|error| match error {
+                BundleError::Invalid(problems) => StoreError::Invalid(problems),
+                BundleError::Io { path, source } => {
+                    StoreError::Invalid(vec![crate::bundle::Problem {
+                        file: path.display().to_string(),
+                        item: None,
+                        message: source.to_string(),
+                    }])
+                }
+            })?;
+            let now = now();
+            let mut summary = ImportSummary::default();
+            import_frameworks(transaction, bundle, &mut summary, progress)?;
+            import_providers(transaction, &bundle.providers, &now, &mut summary, progress)?;
+            for offering in &bundle.offerings {
+                let existing = offerings::read_one(transaction, &offering.id)?;
+                let change = match existing {
+                    Some(stored)
+                        if stored.status == OfferingStatus::Published
+                            && stored.offering == *offering =>
+                    {
+                        Change::Unchanged
+                    }
+                    Some(_) => Change::Updated,
+                    None => Change::Created,
+                };
+                if change != Change::Unchanged {
+                    let revision = next_revision(transaction)?;
+                    offerings::write(
+                        transaction,
+                        offering,
+                        OfferingStatus::Published,
+                        revision,
+                        &now,
+                    )?;
+                }
+                summary.offerings.add(change);
+                progress();
+            }
+            Ok(summary)
+        })
+    }
+
+    /// The published catalog as a bundle: every framework and provider, published offerings only.
+    pub fn export(&self) -> Result<Bundle, StoreError> {
+        let connection = self.connection()?;
+        let frameworks = catalog_rows::read_frameworks(&connection)?;
+        let providers = catalog_rows::read_providers(&connection)?;
+        let mut offerings: Vec<_> = offerings::read_where(&connection, "status = 'published'", [])?
+            .into_iter()
+            .map(|stored| stored.offering)
+            .collect();
+        // A prerequisite still in review is not in the export; naming it would break the import.
+        let exported: HashSet<String> = offerings.iter().map(|o| o.id.clone()).collect();
+        for offering in &mut offerings {
+            offering.prerequisites.retain(|id| exported.contains(id));
+        }
+        Ok(Bundle {
+            frameworks,
+            providers,
+            offerings,
+            offerings_file: crate::bundle::OFFERINGS_FILE,
+        })
+    }
+}
+
+fn import_frameworks(
+    transaction: &Transaction<'_>,
+    bundle: &Bundle,
+    summary: &mut ImportSummary,
+    progress: &dyn Fn(),
+) -> Result<(), StoreError> {
+    for framework in &bundle.frameworks.frameworks {
+        catalog_rows::upsert_framework(transaction, framework)?;
+        for (position, flat) in framework.flatten().into_iter().enumerate() {
+            let change = catalog_rows::upsert_competency(
+                transaction,
+                &framework.id,
+                flat.parent,
+                flat.competency,
+                position as i64,
+            )?;
+            if change == Change::Updated {
+                // Its offerings show its title in search: have the index read them again.
+                offerings::touch_where(
+                    transaction,
+                    "id IN (SELECT offering_id FROM offering_competencies WHERE framework = ?1 AND code = ?2)",
+                    [&framework.id, &flat.competency.code],
+                )?;
+            }
+            summary.competencies.add(change);
+            progress();
+        }
+    }
+    Ok(())
+}
+
+fn import_providers(
+    transaction: &Transaction<'_>,
+    providers: &[Provider],
+    now: &str,
+    summary: &mut ImportSummary,
+    progress: &dyn Fn(),
+) -> Result<(), StoreError> {
+    for provider in providers {
+        let change = catalog_rows::upsert_provider(transaction, provider, now)?;
+        if change == Change::Updated {
+            offerings::touch_where(transaction, "provider = ?1", [&provider.id])?;
+        }
+        summary.providers.add(change);
+        progress();
+    }
+    Ok(())
+}

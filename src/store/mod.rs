@@ -1,0 +1,199 @@
+//! SQLite, the source of truth: migrations, queries, transactions and the catalog-wide revision
+//! counter that the search index catches up on.
+//!
+//! Every connection runs in WAL mode with foreign keys on and a busy timeout; writes take the write
+//! lock up front (`BEGIN IMMEDIATE`) so two writers queue instead of failing half-way.
+
+mod catalog_rows;
+mod import;
+mod offerings;
+
+pub use import::{Counts, ImportSummary};
+pub use offerings::StoredOffering;
+
+use crate::bundle::Problem;
+use r2d2::PooledConnection;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a connection waits for another's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the database {path} is corrupt or not a clearinghouse database: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("the bundle has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/001_catalog.sql"))])
+}
+
+/// The catalog database: a pool of connections to one SQLite file.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("connections", &self.pool.state().connections)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        let mut connection = pool.get()?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|error| StoreError::Corrupt {
+                path: path.to_owned(),
+                message: error.to_string(),
+            })?;
+        migrations().to_latest(&mut connection)?;
+        Ok(Store { pool })
+    }
+
+    pub(crate) fn connection(
+        &self,
+    ) -> Result<PooledConnection<SqliteConnectionManager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `work` in one write transaction: all of it is committed, or none.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection()?;
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
+    /// The highest revision any offering write has taken.
+    pub fn revision(&self) -> Result<i64, StoreError> {
+        let connection = self.connection()?;
+        Ok(current_revision(&connection)?)
+    }
+
+    /// True when the catalog holds no offering at all (a new database).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        let count: i64 =
+            self.connection()?
+                .query_row("SELECT count(*) FROM offerings", [], |row| row.get(0))?;
+        Ok(count == 0)
+    }
+}
+
+fn configure(connection: &mut Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    connection.pragma_update(None, "synchronous", "NORMAL")
+}
+
+fn current_revision(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row(
+        "SELECT value FROM catalog_revision WHERE id = 1",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// Takes the next catalog revision; call inside the transaction that writes the offering.
+pub(crate) fn next_revision(connection: &Connection) -> rusqlite::Result<i64> {
+    connection.query_row(
+        "UPDATE catalog_revision SET value = value + 1 WHERE id = 1 RETURNING value",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// The current time as stored: RFC 3339 in UTC.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}
+
+/// What changed in the catalog after some revision, read in one snapshot.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Offerings written after the revision, whatever their status.
+    pub offerings: Vec<StoredOffering>,
+    pub providers: Vec<crate::catalog::Provider>,
+    pub frameworks: crate::catalog::Frameworks,
+    /// The catalog's revision in the same snapshot: everything up to it is in `offerings`.
+    pub revision: i64,
+}
+
+impl Store {
+    /// Everything an index at `revision` needs to catch up, consistently: revisions are taken
+    /// under SQLite's single write lock, so none below the snapshot's can still appear later.
+    pub fn changes_since(&self, revision: i64) -> Result<Changes, StoreError> {
+        let mut connection = self.connection()?;
+        let snapshot = connection.transaction()?;
+        let changes = Changes {
+            offerings: offerings::read_where(&snapshot, "revision > ?1", [revision])?,
+            providers: catalog_rows::read_providers(&snapshot)?,
+            frameworks: catalog_rows::read_frameworks(&snapshot)?,
+            revision: current_revision(&snapshot)?,
+        };
+        snapshot.finish()?;
+        Ok(changes)
+    }
+
+    /// One offering by id, whatever its status.
+    pub fn offering(&self, id: &str) -> Result<Option<StoredOffering>, StoreError> {
+        let connection = self.connection()?;
+        offerings::read_one(&connection, id)
+    }
+
+    /// Ids and revisions of published offerings, for comparing with the index.
+    pub fn published_revisions(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement =
+            connection.prepare("SELECT id, revision FROM offerings WHERE status = 'published'")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// All providers, in id order.
+    pub fn providers(&self) -> Result<Vec<crate::catalog::Provider>, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_providers(&connection)
+    }
+
+    /// All frameworks with their trees.
+    pub fn frameworks(&self) -> Result<crate::catalog::Frameworks, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_frameworks(&connection)
+    }
+}

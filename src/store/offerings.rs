@@ -1,0 +1,289 @@
+//! Offerings in SQL: one row per offering plus real link tables for audiences, competencies,
+//! prerequisites and certifications.
+
+use super::StoreError;
+use crate::catalog::{Cost, Credits, Location, Offering, OfferingStatus, Series};
+use rusqlite::{Connection, Row, params};
+use std::collections::HashMap;
+
+/// An offering with what the store knows about it beyond the bundle format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOffering {
+    pub offering: Offering,
+    pub status: OfferingStatus,
+    pub revision: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, provider, title, description, format, level, start, \"end\", timezone, \
+    registration_deadline, venue, city, region, country, cost_amount, cost_currency, credits_amount, \
+    credits_unit, learning_outcomes, instructors, url, language, series_id, series_title, series_position, \
+    accessibility, status, revision, created_at, updated_at";
+
+/// A stored value that does not parse back: the file was edited by hand or by a newer version.
+fn corrupt(message: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
+}
+
+fn parsed<T: std::str::FromStr<Err = String>>(row: &Row<'_>, column: &str) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    text.parse().map_err(corrupt)
+}
+
+fn json_list(row: &Row<'_>, column: &str) -> rusqlite::Result<Vec<String>> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text).map_err(corrupt)
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredOffering> {
+    let city: Option<String> = row.get("city")?;
+    let country: Option<String> = row.get("country")?;
+    let location = match (city, country) {
+        (Some(city), Some(country)) => Some(Location {
+            venue: row.get("venue")?,
+            city,
+            region: row.get("region")?,
+            country,
+        }),
+        _ => None,
+    };
+    let cost = match (
+        row.get::<_, Option<f64>>("cost_amount")?,
+        row.get::<_, Option<String>>("cost_currency")?,
+    ) {
+        (Some(amount), Some(currency)) => Some(Cost { amount, currency }),
+        _ => None,
+    };
+    let credits = match row.get::<_, Option<f64>>("credits_amount")? {
+        Some(amount) => Some(Credits {
+            amount,
+            unit: parsed(row, "credits_unit")?,
+        }),
+        None => None,
+    };
+    let series = match row.get::<_, Option<String>>("series_id")? {
+        Some(id) => Some(Series {
+            id,
+            title: row.get("series_title")?,
+            position: row.get("series_position")?,
+        }),
+        None => None,
+    };
+    let offering = Offering {
+        id: row.get("id")?,
+        title: row.get("title")?,
+        description: row.get("description")?,
+        provider: row.get("provider")?,
+        format: parsed(row, "format")?,
+        audiences: Vec::new(),
+        level: parsed(row, "level")?,
+        competencies: Vec::new(),
+        start: row.get("start")?,
+        end: row.get("end")?,
+        timezone: row.get("timezone")?,
+        registration_deadline: row.get("registration_deadline")?,
+        location,
+        cost,
+        credits,
+        learning_outcomes: json_list(row, "learning_outcomes")?,
+        instructors: json_list(row, "instructors")?,
+        url: row.get("url")?,
+        language: row.get("language")?,
+        series,
+        prerequisites: Vec::new(),
+        certifications: Vec::new(),
+        accessibility: row.get("accessibility")?,
+    };
+    Ok(StoredOffering {
+        offering,
+        status: parsed(row, "status")?,
+        revision: row.get("revision")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+/// Reads offerings matching `filter` (an SQL condition on `offerings`, written by this module's
+/// callers, never by users) with all their links, in id order.
+pub(crate) fn read_where(
+    connection: &Connection,
+    filter: &str,
+    parameters: impl rusqlite::Params + Copy,
+) -> Result<Vec<StoredOffering>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM offerings WHERE {filter} ORDER BY id");
+    let mut statement = connection.prepare(&sql)?;
+    let mut offerings: Vec<StoredOffering> = statement
+        .query_map(parameters, from_row)?
+        .collect::<Result<_, _>>()?;
+    let positions: HashMap<String, usize> = offerings
+        .iter()
+        .enumerate()
+        .map(|(index, stored)| (stored.offering.id.clone(), index))
+        .collect();
+    let links = [
+        ("offering_audiences", "audience"),
+        ("offering_competencies", "framework || ':' || code"),
+        ("offering_prerequisites", "prerequisite_id"),
+        ("offering_certifications", "certification"),
+    ];
+    for (table, value) in links {
+        let sql = format!(
+            "SELECT offering_id, {value} FROM {table} WHERE offering_id IN \
+             (SELECT id FROM offerings WHERE {filter}) ORDER BY offering_id, position"
+        );
+        let mut statement = connection.prepare(&sql)?;
+        let mut rows = statement.query(parameters)?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let Some(&index) = positions.get(&id) else {
+                continue;
+            };
+            let value: String = row.get(1)?;
+            let offering = &mut offerings[index].offering;
+            match table {
+                "offering_audiences" => offering.audiences.push(value.parse().map_err(corrupt)?),
+                "offering_competencies" => offering.competencies.push(value),
+                "offering_prerequisites" => offering.prerequisites.push(value),
+                _ => offering.certifications.push(value),
+            }
+        }
+    }
+    Ok(offerings)
+}
+
+/// One offering by id, whatever its status.
+pub(crate) fn read_one(
+    connection: &Connection,
+    id: &str,
+) -> Result<Option<StoredOffering>, StoreError> {
+    Ok(read_where(connection, "id = ?1", [id])?.pop())
+}
+
+/// Inserts or replaces an offering and its links with the given status and revision.
+pub(crate) fn write(
+    connection: &Connection,
+    offering: &Offering,
+    status: OfferingStatus,
+    revision: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    let (starts_at, ends_at) = offering.instants();
+    let location = offering.location.as_ref();
+    connection.execute(
+        "INSERT INTO offerings (id, provider, title, description, format, level, start, \"end\", timezone, \
+             registration_deadline, venue, city, region, country, cost_amount, cost_currency, credits_amount, \
+             credits_unit, learning_outcomes, instructors, url, language, series_id, series_title, \
+             series_position, accessibility, starts_at, ends_at, status, revision, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?31) \
+         ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, title = excluded.title, \
+             description = excluded.description, format = excluded.format, level = excluded.level, \
+             start = excluded.start, \"end\" = excluded.\"end\", timezone = excluded.timezone, \
+             registration_deadline = excluded.registration_deadline, venue = excluded.venue, \
+             city = excluded.city, region = excluded.region, country = excluded.country, \
+             cost_amount = excluded.cost_amount, cost_currency = excluded.cost_currency, \
+             credits_amount = excluded.credits_amount, credits_unit = excluded.credits_unit, \
+             learning_outcomes = excluded.learning_outcomes, instructors = excluded.instructors, \
+             url = excluded.url, language = excluded.language, series_id = excluded.series_id, \
+             series_title = excluded.series_title, series_position = excluded.series_position, \
+             accessibility = excluded.accessibility, starts_at = excluded.starts_at, \
+             ends_at = excluded.ends_at, status = excluded.status, revision = excluded.revision, \
+             updated_at = excluded.updated_at",
+        params![
+            offering.id,
+            offering.provider,
+            offering.title,
+            offering.description,
+            offering.format.as_str(),
+            offering.level.as_str(),
+            offering.start,
+            offering.end,
+            offering.timezone,
+            offering.registration_deadline,
+            location.and_then(|l| l.venue.as_deref()),
+            location.map(|l| l.city.as_str()),
+            location.and_then(|l| l.region.as_deref()),
+            location.map(|l| l.country.as_str()),
+            offering.cost.as_ref().map(|c| c.amount),
+            offering.cost.as_ref().map(|c| c.currency.as_str()),
+            offering.credits.as_ref().map(|c| c.amount),
+            offering.credits.as_ref().map(|c| c.unit.as_str()),
+            serde_json::to_string(&offering.learning_outcomes).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&offering.instructors).unwrap_or_else(|_| "[]".into()),
+            offering.url,
+            offering.language,
+            offering.series.as_ref().map(|s| s.id.as_str()),
+            offering.series.as_ref().and_then(|s| s.title.as_deref()),
+            offering.series.as_ref().map(|s| s.position),
+            offering.accessibility,
+            starts_at,
+            ends_at,
+            status.as_str(),
+            revision,
+            now,
+        ],
+    )?;
+    write_links(connection, offering)
+}
+
+fn write_links(connection: &Connection, offering: &Offering) -> Result<(), StoreError> {
+    for table in [
+        "offering_audiences",
+        "offering_competencies",
+        "offering_prerequisites",
+        "offering_certifications",
+    ] {
+        connection.execute(
+            &format!("DELETE FROM {table} WHERE offering_id = ?1"),
+            [&offering.id],
+        )?;
+    }
+    let mut audience = connection.prepare_cached(
+        "INSERT INTO offering_audiences (offering_id, audience, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, value) in offering.audiences.iter().enumerate() {
+        audience.execute(params![offering.id, value.as_str(), position as i64])?;
+    }
+    let mut competency = connection.prepare_cached(
+        "INSERT INTO offering_competencies (offering_id, framework, code, position) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (position, value) in offering.competencies.iter().enumerate() {
+        let (framework, code) = value.split_once(':').unwrap_or((value, ""));
+        competency.execute(params![offering.id, framework, code, position as i64])?;
+    }
+    let mut prerequisite = connection.prepare_cached(
+        "INSERT INTO offering_prerequisites (offering_id, prerequisite_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, value) in offering.prerequisites.iter().enumerate() {
+        prerequisite.execute(params![offering.id, value, position as i64])?;
+    }
+    let mut certification = connection.prepare_cached(
+        "INSERT INTO offering_certifications (offering_id, certification, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, value) in offering.certifications.iter().enumerate() {
+        certification.execute(params![offering.id, value, position as i64])?;
+    }
+    Ok(())
+}
+
+/// Gives every offering matching `filter` a new revision, so the index re-reads them (after a
+/// provider or competency they show is renamed).
+pub(crate) fn touch_where(
+    connection: &Connection,
+    filter: &str,
+    parameters: impl rusqlite::Params + Copy,
+) -> Result<usize, StoreError> {
+    let ids: Vec<String> = connection
+        .prepare(&format!("SELECT id FROM offerings WHERE {filter}"))?
+        .query_map(parameters, |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        let revision = super::next_revision(connection)?;
+        connection.execute(
+            "UPDATE offerings SET revision = ?1 WHERE id = ?2",
+            params![revision, id],
+        )?;
+    }
+    Ok(ids.len())
+}

@@ -1,0 +1,63 @@
+//! Errors a request can meet, and the answer each gives: a user's mistake is a 4xx naming what
+//! was wrong; an internal fault is a 5xx with a log line and no details on the page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    #[error("{parameter}: {message}")]
+    BadParameter { parameter: String, message: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// Logs an internal fault and hides its details from the client.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "request failed");
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<crate::search::ParameterError> for ApiError {
+    fn from(error: crate::search::ParameterError) -> Self {
+        ApiError::BadParameter {
+            parameter: error.parameter,
+            message: error.message,
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            ApiError::BadParameter { parameter, message } => {
+                json!({"error": {"parameter": parameter, "message": message}})
+            }
+            ApiError::NotFound(what) => json!({"error": {"message": format!("not found: {what}")}}),
+            ApiError::Internal(_) => {
+                json!({"error": {"message": "something went wrong on our side; it has been logged"}})
+            }
+        };
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}

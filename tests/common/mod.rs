@@ -1,0 +1,176 @@
+//! What the integration tests share: the real binary, a temporary catalog (database and index
+//! folder), and a running server on a free port that is stopped when the test ends.
+#![allow(dead_code)] // each test binary uses its own part of these helpers
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use tempfile::TempDir;
+
+/// A catalog of its own: a database file and an index folder in a temporary folder.
+pub struct Catalog {
+    pub dir: TempDir,
+}
+
+impl Catalog {
+    pub fn new() -> Self {
+        Catalog {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("catalog.db")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    /// The binary with this catalog's `--db` and `--index`.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
+        command
+            .arg("--db")
+            .arg(self.db())
+            .arg("--index")
+            .arg(self.index());
+        command
+            .env_remove("CLEARINGHOUSE_DB")
+            .env_remove("CLEARINGHOUSE_INDEX")
+            .env("RUST_LOG", "warn");
+        command
+    }
+
+    /// Runs the binary with `args` and returns what it did.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("the binary runs")
+    }
+
+    /// Runs the binary and insists it succeeds; returns its standard output.
+    pub fn run_ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn import(&self, bundle: &Path) -> String {
+        self.run_ok(&["import", bundle.to_str().unwrap()])
+    }
+
+    /// Exports the catalog into a new folder and returns it.
+    pub fn export(&self) -> TempDir {
+        let out = tempfile::tempdir().unwrap();
+        self.run_ok(&["export", out.path().to_str().unwrap()]);
+        out
+    }
+
+    /// Starts `serve` on a free port and waits until it listens.
+    pub fn serve(&self) -> Server {
+        let mut child = self
+            .command()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("CLEARINGHOUSE_BIND")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(address) = line.strip_prefix("listening on ") {
+                        break address.to_owned();
+                    }
+                }
+                _ => {
+                    let status = child.wait();
+                    panic!("serve ended before listening: {status:?}");
+                }
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let server = Server { child, base };
+        server.wait_until_healthy();
+        server
+    }
+}
+
+/// The seed folder of the project.
+pub fn seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")
+}
+
+/// A copy of the seed in a temporary folder, for tests that break it on purpose.
+pub fn seed_copy() -> TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(seed_dir()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|ext| ext == "json") {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+        }
+    }
+    copy
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn write_json(path: &Path, value: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+}
+
+/// A running `clearinghouse serve`, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn wait_until_healthy(&self) {
+        for _ in 0..200 {
+            if let Ok(response) = ureq::get(&self.url("/healthz")).call()
+                && response.status() == 200
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the server never became healthy");
+    }
+
+    /// GET a path; any status comes back as a response, not an error.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let mut response = ureq::get(&self.url(path))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,183 @@
+//! Facet counts are honest: for random filter combinations, every facet value's count equals what
+//! an SQL count over the database gives for the same filters with that facet's own filter replaced
+//! by the value (the other filters stay), and the total equals the SQL count of all filters.
+
+mod common;
+
+use common::Catalog;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+type Filters = BTreeMap<String, Vec<String>>;
+
+/// The SQL condition of one filter: any of its values.
+fn condition(dimension: &str, values: &[String], params: &mut Vec<String>) -> String {
+    let mut placeholders = || {
+        values
+            .iter()
+            .map(|value| {
+                params.push(value.clone());
+                format!("?{}", params.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match dimension {
+        "format" | "level" | "provider" => format!("o.{dimension} IN ({})", placeholders()),
+        "provider_kind" => format!("p.kind IN ({})", placeholders()),
+        "language" => format!("coalesce(o.language, 'en') IN ({})", placeholders()),
+        "region" | "country" => {
+            format!(
+                "(CASE WHEN o.city IS NULL THEN p.{dimension} ELSE o.{dimension} END) IN ({})",
+                placeholders()
+            )
+        }
+        "audience" => format!(
+            "EXISTS (SELECT 1 FROM offering_audiences a WHERE a.offering_id = o.id AND a.audience IN ({}))",
+            placeholders()
+        ),
+        "certification" => format!(
+            "EXISTS (SELECT 1 FROM offering_certifications c WHERE c.offering_id = o.id AND c.certification IN ({}))",
+            placeholders()
+        ),
+        "competency" => {
+            let alternatives: Vec<String> = values
+                .iter()
+                .map(|value| match value.split_once(':') {
+                    Some((framework, code)) => {
+                        params.push(framework.to_owned());
+                        let f = params.len();
+                        params.push(code.to_owned());
+                        let c = params.len();
+                        format!(
+                            "EXISTS (WITH RECURSIVE tree(code) AS (SELECT ?{c} UNION \
+                               SELECT k.code FROM competencies k JOIN tree ON k.parent_code = tree.code AND k.framework = ?{f}) \
+                             SELECT 1 FROM offering_competencies oc WHERE oc.offering_id = o.id \
+                               AND oc.framework = ?{f} AND oc.code IN (SELECT code FROM tree))"
+                        )
+                    }
+                    None => {
+                        params.push(value.clone());
+                        format!(
+                            "EXISTS (SELECT 1 FROM offering_competencies oc WHERE oc.offering_id = o.id AND oc.framework = ?{})",
+                            params.len()
+                        )
+                    }
+                })
+                .collect();
+            format!("({})", alternatives.join(" OR "))
+        }
+        other => panic!("no SQL for {other}"),
+    }
+}
+
+fn sql_count(connection: &Connection, filters: &Filters, free: bool) -> u64 {
+    let mut params = Vec::new();
+    let mut conditions = vec!["o.status = 'published'".to_owned()];
+    for (dimension, values) in filters {
+        conditions.push(condition(dimension, values, &mut params));
+    }
+    if free {
+        conditions.push("o.cost_amount = 0".to_owned());
+    }
+    let sql = format!(
+        "SELECT count(*) FROM offerings o JOIN providers p ON p.id = o.provider WHERE {}",
+        conditions.join(" AND ")
+    );
+    connection
+        .query_row(&sql, rusqlite::params_from_iter(params.iter()), |row| {
+            row.get::<_, i64>(0)
+        })
+        .unwrap() as u64
+}
+
+fn query_string(filters: &Filters, free: bool) -> String {
+    let mut pairs = vec!["include_past=true".to_owned(), "per_page=1".to_owned()];
+    for (dimension, values) in filters {
+        for value in values {
+            pairs.push(format!(
+                "{dimension}={}",
+                url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    if free {
+        pairs.push("free=true".into());
+    }
+    pairs.join("&")
+}
+
+#[test]
+fn facet_counts_equal_sql_counts_on_random_filters() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let connection = Connection::open(catalog.db()).unwrap();
+    let (_, body) = server.get("/api/v1/search?include_past=true&per_page=1");
+    let everything: Value = serde_json::from_str(&body).unwrap();
+    let dimensions: Vec<String> = everything["facets"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "when")
+        .cloned()
+        .collect();
+    let values_of = |facets: &Value, dimension: &str| -> Vec<String> {
+        facets[dimension]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let mut rng = fastrand::Rng::with_seed(20261127);
+    for round in 0..40 {
+        let mut filters = Filters::new();
+        for _ in 0..rng.usize(0..4) {
+            let dimension = &dimensions[rng.usize(..dimensions.len())];
+            let all = values_of(&everything["facets"], dimension);
+            let chosen: Vec<String> = (0..rng.usize(1..3))
+                .map(|_| all[rng.usize(..all.len())].clone())
+                .collect();
+            let mut chosen = chosen;
+            chosen.sort();
+            chosen.dedup();
+            filters.insert(dimension.clone(), chosen);
+        }
+        let free = rng.u8(..4) == 0;
+        let (status, body) =
+            server.get(&format!("/api/v1/search?{}", query_string(&filters, free)));
+        assert_eq!(status, 200, "{body}");
+        let results: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            results["total"].as_u64().unwrap(),
+            sql_count(&connection, &filters, free),
+            "round {round}: total for {filters:?}"
+        );
+
+        for dimension in &dimensions {
+            let listed: BTreeMap<String, u64> = results["facets"][dimension]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    (
+                        v["value"].as_str().unwrap().to_owned(),
+                        v["count"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            for value in values_of(&everything["facets"], dimension) {
+                let mut with_value = filters.clone();
+                with_value.insert(dimension.clone(), vec![value.clone()]);
+                let expected = sql_count(&connection, &with_value, free);
+                let shown = listed.get(&value).copied().unwrap_or(0);
+                assert_eq!(
+                    shown, expected,
+                    "round {round}: {dimension}={value} under {filters:?} free={free}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Search holds up: hostile queries and parameters never get a 5xx, bad parameter values get a 400
+//! naming the parameter, and searches keep answering while a reindex runs and switches.
+
+mod common;
+
+use common::Catalog;
+use serde_json::Value;
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[test]
+fn hostile_queries_never_fail() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let long = "library ".repeat(1300);
+    let nested = format!("{}budget{}", "(".repeat(5000), ")".repeat(5000));
+    let hostile = [
+        "\"unbalanced quote",
+        "a:(^",
+        "- *",
+        "OR OR OR",
+        "AND",
+        "-",
+        "\"\"",
+        "((()))",
+        "title:budget description:[* TO *]",
+        "budget^1000000",
+        "~~~ ??? *** ::: \\\\",
+        "\u{0}\u{1}\u{7f}\u{1b}[31m",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE offerings; --",
+        "é€𝄞 中文 العربية",
+        long.as_str(),
+        nested.as_str(),
+        "-budget -grant -teen",
+        "NOT NOT NOT",
+        "\"a\" \"b\" -\"c\" (d OR -e)",
+    ];
+    for query in hostile {
+        let (status, body) = server.get(&format!("/api/v1/search?q={}", encode(query)));
+        assert_eq!(status, 200, "query {query:?} answered {status}: {body}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert!(json["total"].is_u64(), "{query:?}");
+    }
+}
+
+#[test]
+fn bad_parameters_answer_400_naming_the_parameter() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    for (query, parameter) in [
+        ("format=webinar", "format"),
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("page=-1", "page"),
+        ("from=2027-13-01", "from"),
+        ("to=soon", "to"),
+        ("sort=popular", "sort"),
+        ("credits_min=lots", "credits_min"),
+        ("audience=everyone", "audience"),
+        ("free=perhaps", "free"),
+        ("from=2027-05-01&to=2027-01-01", "from"),
+    ] {
+        let (status, body) = server.get(&format!("/api/v1/search?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"]["parameter"], parameter, "{query}: {body}");
+    }
+    let (status, _) = server.get("/api/v1/offerings/no-such-offering");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn searches_keep_answering_while_a_reindex_switches() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let (_, before) = server.get("/api/v1/search?per_page=1");
+    let total: u64 = serde_json::from_str::<Value>(&before).unwrap()["total"]
+        .as_u64()
+        .unwrap();
+    assert!(total > 0);
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searcher = {
+        let stop = stop.clone();
+        let base = server.base.clone();
+        std::thread::spawn(move || {
+            let mut done = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || done < 20 {
+                let url = format!("{base}/api/v1/search?q=library&per_page=5");
+                let mut response = ureq::get(&url)
+                    .call()
+                    .expect("search answers during the reindex");
+                let json: Value =
+                    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+                assert!(
+                    json["total"].as_u64().unwrap() > 0,
+                    "a search during the reindex found nothing"
+                );
+                done += 1;
+            }
+            done
+        })
+    };
+    for _ in 0..2 {
+        catalog.run_ok(&["reindex"]);
+    }
+    // Give the server time to notice the switch, then check it serves the new generation.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let searches = searcher.join().expect("no search failed");
+    assert!(searches >= 20);
+
+    let (_, after) = server.get("/api/v1/search?per_page=1");
+    assert_eq!(
+        serde_json::from_str::<Value>(&after).unwrap()["total"]
+            .as_u64()
+            .unwrap(),
+        total
+    );
+    let check = catalog.run(&["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn a_killed_reindex_leaves_search_working() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    catalog.run_ok(&["reindex"]);
+    let mut child = catalog.command().arg("reindex").spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let _ = child.kill();
+    let _ = child.wait();
+    let server = catalog.serve();
+    let (status, body) = server.get("/api/v1/search?q=library");
+    assert_eq!(status, 200);
+    assert!(
+        serde_json::from_str::<Value>(&body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
