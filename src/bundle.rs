@@ -114,14 +114,26 @@ impl BundleText {
 
     /// Parses the files; every syntax or shape problem is reported, not just the first.
     pub fn parse(&self) -> Result<Bundle, BundleError> {
+        let parsed = self.parse_all();
+        if parsed.problems.is_empty() {
+            Ok(parsed.bundle)
+        } else {
+            Err(BundleError::Invalid(parsed.problems))
+        }
+    }
+
+    /// Parses what can be parsed and keeps the problems, so that validation can still look at
+    /// every item that did parse and all problems are reported in one go.
+    pub fn parse_all(&self) -> Parsed {
         let mut problems = Vec::new();
+        let mut unparsed_ids = Vec::new();
         let frameworks = match &self.competencies {
             Some(text) => parse_whole::<Frameworks>(COMPETENCIES_FILE, text, &mut problems)
                 .unwrap_or_default(),
             None => Frameworks::default(),
         };
         let providers = match &self.providers {
-            Some(text) => parse_array(PROVIDERS_FILE, text, &mut problems),
+            Some(text) => parse_array(PROVIDERS_FILE, text, &mut problems, &mut unparsed_ids),
             None => Vec::new(),
         };
         let offerings_file = self
@@ -130,9 +142,9 @@ impl BundleText {
             .map_or(OFFERINGS_FILE, |(name, _)| *name);
         let offerings = match &self.offerings {
             Some((name, text)) if *name == OFFERINGS_LINES_FILE => {
-                parse_lines(name, text, &mut problems)
+                parse_lines(name, text, &mut problems, &mut unparsed_ids)
             }
-            Some((name, text)) => parse_array(name, text, &mut problems),
+            Some((name, text)) => parse_array(name, text, &mut problems, &mut unparsed_ids),
             None => {
                 problems.push(Problem {
                     file: OFFERINGS_FILE.into(),
@@ -144,22 +156,32 @@ impl BundleText {
                 Vec::new()
             }
         };
-        if problems.is_empty() {
-            Ok(Bundle {
+        Parsed {
+            bundle: Bundle {
                 frameworks,
                 providers,
                 offerings,
                 offerings_file,
-            })
-        } else {
-            Err(BundleError::Invalid(problems))
+            },
+            problems,
+            unparsed_ids,
         }
     }
 }
 
-/// Reads and parses a bundle folder.
-pub fn read_dir(dir: &Path) -> Result<Bundle, BundleError> {
-    BundleText::from_dir(dir)?.parse()
+/// A bundle as far as it parsed.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub bundle: Bundle,
+    /// Syntax and shape problems, each with file, item and line.
+    pub problems: Vec<Problem>,
+    /// Ids of items that did not parse: references to them are not reported as broken.
+    pub unparsed_ids: Vec<String>,
+}
+
+/// Reads a bundle folder and parses what it can.
+pub fn read_dir(dir: &Path) -> Result<Parsed, BundleError> {
+    Ok(BundleText::from_dir(dir)?.parse_all())
 }
 
 /// `serde_json`'s message without its own position, which is relative to the item.
@@ -215,23 +237,26 @@ fn line_of(whole: &str, part: &str) -> usize {
     whole[..offset].matches('\n').count() + 1
 }
 
+/// The id of an item that may not parse as a whole.
+fn raw_id(raw: &str) -> Option<String> {
+    let value = serde_json::from_str::<serde_json::Value>(raw).ok()?;
+    value.get("id")?.as_str().map(str::to_owned)
+}
+
 /// How an item is named in a problem: its position, its id when it has one, its line.
 fn item_label(index: usize, raw: &str, line: usize) -> String {
-    let id = serde_json::from_str::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|value| {
-            value
-                .get("id")
-                .and_then(|id| id.as_str())
-                .map(str::to_owned)
-        });
-    match id {
+    match raw_id(raw) {
         Some(id) => format!("item {} (id {id}), line {line}", index + 1),
         None => format!("item {}, line {line}", index + 1),
     }
 }
 
-fn parse_array<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<T> {
+fn parse_array<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+    unparsed_ids: &mut Vec<String>,
+) -> Vec<T> {
     let items: Vec<&RawValue> = match serde_json::from_str(text) {
         Ok(items) => items,
         Err(error) => {
@@ -254,17 +279,25 @@ fn parse_array<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<P
         let line = line_of(text, raw.get());
         match deserialize_at(raw.get(), line) {
             Ok(item) => parsed.push(item),
-            Err(message) => problems.push(Problem {
-                file: file.into(),
-                item: Some(item_label(index, raw.get(), line)),
-                message,
-            }),
+            Err(message) => {
+                unparsed_ids.extend(raw_id(raw.get()));
+                problems.push(Problem {
+                    file: file.into(),
+                    item: Some(item_label(index, raw.get(), line)),
+                    message,
+                });
+            }
         }
     }
     parsed
 }
 
-fn parse_lines<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<T> {
+fn parse_lines<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+    unparsed_ids: &mut Vec<String>,
+) -> Vec<T> {
     let mut parsed = Vec::new();
     let lines = text
         .lines()
@@ -273,11 +306,14 @@ fn parse_lines<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<P
     for (index, (number, line)) in lines.enumerate() {
         match deserialize_at(line, number + 1) {
             Ok(item) => parsed.push(item),
-            Err(message) => problems.push(Problem {
-                file: file.into(),
-                item: Some(item_label(index, line, number + 1)),
-                message,
-            }),
+            Err(message) => {
+                unparsed_ids.extend(raw_id(line));
+                problems.push(Problem {
+                    file: file.into(),
+                    item: Some(item_label(index, line, number + 1)),
+                    message,
+                });
+            }
         }
     }
     parsed

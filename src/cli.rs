@@ -106,9 +106,10 @@ fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
 }
 
 fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
-    let bundle =
+    let parsed =
         bundle::read_dir(dir).with_context(|| format!("cannot import {}", dir.display()))?;
     let store = open_store(db)?;
+    let bundle = &parsed.bundle;
     let items = bundle.offerings.len()
         + bundle.providers.len()
         + bundle
@@ -118,7 +119,7 @@ fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
             .map(|f| f.flatten().len())
             .sum::<usize>();
     let bar = progress_bar(items, "importing");
-    let summary = store.import(&bundle, &|| bar.inc(1));
+    let summary = store.import_parsed(&parsed, &|| bar.inc(1));
     bar.finish_and_clear();
     let summary =
         summary.with_context(|| format!("cannot import {}; nothing was changed", dir.display()))?;

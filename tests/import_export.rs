@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Catalog, read_json, seed_copy, seed_dir, write_json};
+use common::{Catalog, numbers_as_floats, read_json, seed_copy, seed_dir, write_json};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -194,7 +194,7 @@ fn an_unknown_field_is_refused_naming_item_and_field() {
             "offerings.json: item 1 (id ",
             "unknown field `colour`",
             "item 6 (id ",
-            "location: unknown field `zip`",
+            "location.zip: unknown field `zip`",
         ],
     );
 }

@@ -79,10 +79,20 @@ pub struct Location {
     pub country: String,
 }
 
+/// Writes whole numbers without a fraction (`25`, not `25.0`), as people write prices and hours.
+fn whole_if_integral<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
 /// The price of a standard registration; an amount of 0 means free.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cost {
+    #[serde(serialize_with = "whole_if_integral")]
     pub amount: f64,
     /// ISO 4217.
     pub currency: String,
@@ -92,6 +102,7 @@ pub struct Cost {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credits {
+    #[serde(serialize_with = "whole_if_integral")]
     pub amount: f64,
     pub unit: CreditUnit,
 }

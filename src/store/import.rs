@@ -3,7 +3,7 @@
 
 use super::catalog_rows::{self, Change};
 use super::{Store, StoreError, next_revision, now, offerings};
-use crate::bundle::{Bundle, BundleError};
+use crate::bundle::{Bundle, BundleError, Parsed};
 use crate::catalog::{OfferingStatus, Provider};
 use rusqlite::Transaction;
 use std::collections::HashSet;
@@ -61,18 +61,33 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(),
     ) -> Result<ImportSummary, StoreError> {
+        let parsed = Parsed {
+            bundle: bundle.clone(),
+            ..Parsed::default()
+        };
+        self.import_parsed(&parsed, progress)
+    }
+
+    /// Like `import`, for a bundle that may have had parse problems: those are reported together
+    /// with every validation problem of the items that did parse, and nothing is written.
+    pub fn import_parsed(
+        &self,
+        parsed: &Parsed,
+        progress: &dyn Fn(),
+    ) -> Result<ImportSummary, StoreError> {
+        let bundle = &parsed.bundle;
         self.write(|transaction| {
-            let known = catalog_rows::read_known(transaction)?;
-            bundle.validate(&known).map_err(|error| match error {
-                BundleError::Invalid(problems) => StoreError::Invalid(problems),
-                BundleError::Io { path, source } => {
-                    StoreError::Invalid(vec![crate::bundle::Problem {
-                        file: path.display().to_string(),
-                        item: None,
-                        message: source.to_string(),
-                    }])
-                }
-            })?;
+            let mut known = catalog_rows::read_known(transaction)?;
+            // Items that did not parse are already reported; references to them are not broken.
+            known.offerings.extend(parsed.unparsed_ids.iter().cloned());
+            known.providers.extend(parsed.unparsed_ids.iter().cloned());
+            let mut problems = parsed.problems.clone();
+            if let Err(BundleError::Invalid(found)) = bundle.validate(&known) {
+                problems.extend(found);
+            }
+            if !problems.is_empty() {
+                return Err(StoreError::Invalid(problems));
+            }
             let now = now();
             let mut summary = ImportSummary::default();
             import_frameworks(transaction, bundle, &mut summary, progress)?;
