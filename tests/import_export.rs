@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 fn offerings_by_id(dir: &Path) -> Vec<Value> {
-    let mut offerings = read_json(&dir.join("offerings.json"))
+    let mut offerings = numbers_as_floats(&read_json(&dir.join("offerings.json")))
         .as_array()
         .unwrap()
         .clone();

@@ -40,6 +40,8 @@ pub struct Compiler<'a> {
     plain: TextAnalyzer,
     stemmed: TextAnalyzer,
     corrections: HashMap<String, String>,
+    /// Inside an exclusion: typos are not guessed at (excluding a guess would hide good results).
+    excluding: bool,
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
@@ -74,6 +76,7 @@ impl<'a> Compiler<'a> {
             plain: tokenizers.get(PLAIN).ok_or_else(|| missing(PLAIN))?,
             stemmed: tokenizers.get(STEMMED).ok_or_else(|| missing(STEMMED))?,
             corrections: HashMap::new(),
+            excluding: false,
         })
     }
 
@@ -99,13 +102,20 @@ impl<'a> Compiler<'a> {
                 Some(boolean(Occur::Should, queries))
             }
             Expr::Not(inner) => {
-                let excluded = self.expr(inner)?;
+                let excluded = self.excluded(inner)?;
                 Some(Box::new(BooleanQuery::new(vec![
                     (Occur::Must, Box::new(AllQuery)),
                     (Occur::MustNot, excluded),
                 ])))
             }
         }
+    }
+
+    fn excluded(&mut self, inner: &Expr) -> Option<Box<dyn Query>> {
+        let outer = std::mem::replace(&mut self.excluding, true);
+        let query = self.expr(inner);
+        self.excluding = outer;
+        query
     }
 
     /// Every part must match; runs of plain words are read together so that multi-word synonyms
@@ -130,7 +140,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 Expr::Not(inner) => {
-                    if let Some(query) = self.expr(inner) {
+                    if let Some(query) = self.excluded(inner) {
                         clauses.push((Occur::MustNot, query));
                     }
                     index += 1;
@@ -187,13 +197,16 @@ impl<'a> Compiler<'a> {
                 alternatives.push(query);
             }
         }
-        if let Some((_, others)) = self.vocabulary.match_at(&[token.to_owned()]) {
-            alternatives.extend(self.synonyms(&others));
+        let synonyms = self.vocabulary.match_at(&[token.to_owned()]);
+        if let Some((_, others)) = &synonyms {
+            alternatives.extend(self.synonyms(others));
         }
-        let known = std::iter::once(token)
-            .chain(variants.iter().map(String::as_str))
-            .any(|w| self.document_frequency(w) > 0);
-        if !known {
+        // A word of the vocabulary is no typo, even when no offering uses it as written.
+        let known = synonyms.is_some()
+            || std::iter::once(token)
+                .chain(variants.iter().map(String::as_str))
+                .any(|w| self.document_frequency(w) > 0);
+        if !known && !self.excluding {
             let near = self.near_words(token);
             if let Some(best) = near.first() {
                 self.corrections.insert(token.to_owned(), best.clone());

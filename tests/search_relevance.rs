@@ -1,0 +1,356 @@
+//! Search on the seed finds what a librarian means: typos, stems, library synonyms and British
+//! spellings, phrases, exclusions and filters put the right offering first; sorting, paging and
+//! the default of upcoming offerings behave as a reader expects.
+
+mod common;
+
+use common::{Catalog, Server};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// A server of its own on a copy of a seeded catalog built once: the server is stopped when the
+/// test ends (fields drop in order: the server before its folder).
+struct Seeded {
+    server: Server,
+    _catalog: Catalog,
+}
+
+fn seeded() -> Seeded {
+    // Built once per run in cargo's folder for test files, which outlives no test run.
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let catalog = Catalog::new();
+        catalog.import(&common::seed_dir());
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for old in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+            if old.file_name().to_string_lossy().starts_with("relevance-") {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
+        let path = folder.join(format!("relevance-{}.db", std::process::id()));
+        std::fs::copy(catalog.db(), &path).unwrap();
+        path
+    });
+    let catalog = Catalog::new();
+    std::fs::copy(template, catalog.db()).unwrap();
+    Seeded {
+        server: catalog.serve(),
+        _catalog: catalog,
+    }
+}
+
+impl Seeded {
+    fn search(&self, query: &str) -> Value {
+        let (status, body) = self.server.get(&format!("/api/v1/search?{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn hits(results: &Value) -> &Vec<Value> {
+    results["hits"].as_array().unwrap()
+}
+
+fn first_title(results: &Value) -> String {
+    hits(results)
+        .first()
+        .map(|hit| hit["title"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Everything a reader sees of an offering, lowercased.
+fn text_of(hit: &Value) -> String {
+    let mut text = format!("{} {} ", hit["title"], hit["description"]);
+    for outcome in hit["learning_outcomes"].as_array().into_iter().flatten() {
+        text.push_str(outcome.as_str().unwrap_or_default());
+    }
+    text.to_lowercase()
+}
+
+fn total(results: &Value) -> u64 {
+    results["total"].as_u64().unwrap()
+}
+
+#[test]
+fn a_misspelled_word_still_finds_its_offering_first_and_is_corrected() {
+    let catalog = seeded();
+    let results = catalog.search("q=grant+writting&include_past=true");
+    assert!(
+        first_title(&results).contains("Grant Writing"),
+        "{}",
+        first_title(&results)
+    );
+    assert_eq!(results["suggestion"], "grant writing");
+    let snippet = hits(&results)[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        snippet.contains("<b>writing") || snippet.contains("<b>grant"),
+        "{snippet}"
+    );
+
+    let results = catalog.search("q=copyrigth&include_past=true");
+    assert!(
+        first_title(&results).contains("Copyright"),
+        "{}",
+        first_title(&results)
+    );
+    assert_eq!(results["suggestion"], "copyright");
+}
+
+#[test]
+fn exact_matches_rank_above_typo_matches() {
+    let catalog = seeded();
+    let results = catalog.search("q=summer+readng&include_past=true");
+    assert!(
+        first_title(&results).contains("Summer Reading"),
+        "{}",
+        first_title(&results)
+    );
+    assert_eq!(results["suggestion"], "summer reading");
+    // A correctly spelled word is never "corrected".
+    assert!(catalog.search("q=summer+reading")["suggestion"].is_null());
+}
+
+#[test]
+fn stemming_matches_other_forms_of_a_word() {
+    let catalog = seeded();
+    let results = catalog.search("q=storytimes&include_past=true");
+    assert!(
+        first_title(&results).contains("Storytime"),
+        "{}",
+        first_title(&results)
+    );
+    let mentors = catalog.search("q=mentors&include_past=true");
+    let mentoring = catalog.search("q=mentoring&include_past=true");
+    assert!(total(&mentors) > 0);
+    assert_eq!(total(&mentors), total(&mentoring));
+}
+
+#[test]
+fn library_synonyms_and_abbreviations_match() {
+    let catalog = seeded();
+    let ya = catalog.search("q=YA&include_past=true&per_page=10");
+    assert!(total(&ya) >= 5);
+    for hit in hits(&ya) {
+        let text = text_of(hit);
+        assert!(
+            text.contains("teen")
+                || text.contains("young adult")
+                || text.contains("ya ")
+                || text.contains("adolescent"),
+            "{}",
+            hit["title"]
+        );
+    }
+    let ils = catalog.search("q=ILS&include_past=true");
+    let spelled_out = catalog.search("q=integrated+library+system&include_past=true");
+    assert!(
+        first_title(&ils).contains("ILS")
+            || first_title(&ils).contains("Integrated Library System")
+    );
+    assert!(
+        first_title(&spelled_out).contains("ILS"),
+        "{}",
+        first_title(&spelled_out)
+    );
+    let ra = catalog.search("q=RA&include_past=true");
+    assert!(
+        first_title(&ra).contains("Readers' Advisory"),
+        "{}",
+        first_title(&ra)
+    );
+}
+
+#[test]
+fn british_and_american_spellings_find_each_other() {
+    let catalog = seeded();
+    let behavior = catalog.search("q=behavior&include_past=true");
+    assert!(
+        first_title(&behavior).contains("Behaviour"),
+        "{}",
+        first_title(&behavior)
+    );
+    assert_eq!(
+        total(&catalog.search("q=cataloguing&include_past=true")),
+        total(&catalog.search("q=cataloging&include_past=true"))
+    );
+    assert!(total(&catalog.search("q=organisation&include_past=true")) > 0);
+    assert_eq!(
+        total(&catalog.search("q=programme&include_past=true")),
+        total(&catalog.search("q=program&include_past=true"))
+    );
+}
+
+#[test]
+fn a_phrase_matches_the_words_in_order() {
+    let catalog = seeded();
+    let phrase = catalog.search("q=%22summer+reading%22&include_past=true&per_page=50");
+    assert!(total(&phrase) > 0);
+    for hit in hits(&phrase) {
+        assert!(text_of(hit).contains("summer reading"), "{}", hit["title"]);
+    }
+    let words = catalog.search("q=summer+reading&include_past=true");
+    assert!(total(&phrase) <= total(&words));
+}
+
+#[test]
+fn an_excluded_word_leaves_the_results() {
+    let catalog = seeded();
+    let all = catalog.search("q=linked+data&include_past=true&per_page=50");
+    assert!(
+        hits(&all)
+            .iter()
+            .any(|hit| text_of(hit).contains("bibframe"))
+    );
+    let without = catalog.search("q=linked+data+-bibframe&include_past=true&per_page=50");
+    assert!(total(&without) < total(&all));
+    for hit in hits(&without) {
+        assert!(!text_of(hit).contains("bibframe"), "{}", hit["title"]);
+    }
+    let either = catalog.search("q=weeding+OR+deselection&include_past=true");
+    assert!(total(&either) >= total(&catalog.search("q=weeding&include_past=true")));
+}
+
+#[test]
+fn filters_narrow_and_facets_count_within_them() {
+    let catalog = seeded();
+    let results = catalog.search("q=makerspace&format=in_person&include_past=true");
+    assert!(total(&results) > 0);
+    assert!(
+        first_title(&results).contains("Makerspace"),
+        "{}",
+        first_title(&results)
+    );
+    for hit in hits(&results) {
+        assert_eq!(hit["format"], "in_person");
+    }
+    // Two formats widen; the format facet still shows the others to widen further.
+    let one = catalog.search("format=online_live&include_past=true");
+    let two = catalog.search("format=online_live&format=hybrid&include_past=true");
+    assert!(total(&two) > total(&one));
+    let formats = two["facets"]["format"].as_array().unwrap();
+    assert!(formats.iter().any(|f| f["value"] == "in_person"
+        && f["count"].as_u64().unwrap() > 0
+        && f["selected"] == false));
+    assert!(
+        formats
+            .iter()
+            .any(|f| f["value"] == "hybrid" && f["selected"] == true)
+    );
+    // A competency area includes its sub-competences.
+    let area = catalog.search("competency=ala-core:5&include_past=true");
+    let sub = catalog.search("competency=ala-core:5C&include_past=true");
+    assert!(total(&area) >= total(&sub) && total(&sub) > 0);
+    let free = catalog.search("free=true&include_past=true&per_page=100");
+    for hit in hits(&free) {
+        assert_eq!(hit["cost"]["amount"].as_f64(), Some(0.0), "{}", hit["id"]);
+    }
+}
+
+#[test]
+fn past_offerings_are_hidden_unless_asked_for() {
+    let catalog = seeded();
+    let now = chrono::Utc::now();
+    let upcoming = catalog.search("per_page=100&sort=start");
+    let everything = catalog.search("per_page=100&include_past=true");
+    assert!(
+        total(&everything) > total(&upcoming),
+        "the seed holds past offerings"
+    );
+    for hit in hits(&upcoming) {
+        let Some(end) = hit["end"].as_str().or(hit["start"].as_str()) else {
+            continue;
+        };
+        let day = chrono::NaiveDate::parse_from_str(&end[..10], "%Y-%m-%d").unwrap();
+        assert!(
+            day >= now.date_naive() - chrono::Duration::days(1),
+            "{} ended {end}",
+            hit["id"]
+        );
+    }
+    let when = upcoming["facets"]["when"].as_array().unwrap();
+    let count = |value: &str| {
+        when.iter()
+            .find(|w| w["value"] == value)
+            .map_or(0, |w| w["count"].as_u64().unwrap())
+    };
+    assert!(count("week") <= count("month") && count("month") <= count("quarter"));
+    assert!(count("self_paced") > 0 && count("later") > 0);
+}
+
+#[test]
+fn sorting_and_paging_are_what_they_say() {
+    let catalog = seeded();
+    let by_start = catalog.search("sort=start&per_page=50");
+    let starts: Vec<String> = hits(&by_start)
+        .iter()
+        .filter_map(|h| h["start"].as_str())
+        .map(|s| s[..10].to_owned())
+        .collect();
+    assert!(
+        starts.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{starts:?}"
+    );
+
+    let by_cost = catalog.search("sort=cost&per_page=50&include_past=true");
+    let costs: Vec<f64> = hits(&by_cost)
+        .iter()
+        .filter_map(|h| h["cost"]["amount"].as_f64())
+        .collect();
+    assert!(costs.windows(2).all(|pair| pair[0] <= pair[1]), "{costs:?}");
+
+    let by_credits = catalog.search("sort=credits&per_page=20&include_past=true");
+    let hours: Vec<f64> = hits(&by_credits)
+        .iter()
+        .map(|h| {
+            let amount = h["credits"]["amount"].as_f64().unwrap_or(0.0);
+            if h["credits"]["unit"] == "ceu" {
+                amount * 10.0
+            } else {
+                amount
+            }
+        })
+        .collect();
+    assert!(hours.windows(2).all(|pair| pair[0] >= pair[1]), "{hours:?}");
+
+    let page_one = catalog.search("q=library&per_page=5&page=1");
+    let page_two = catalog.search("q=library&per_page=5&page=2");
+    assert_eq!(total(&page_one), total(&page_two));
+    let ids = |r: &Value| {
+        hits(r)
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(ids(&page_one).iter().all(|id| !ids(&page_two).contains(id)));
+    // The same search twice gives the same order.
+    assert_eq!(
+        ids(&catalog.search("q=library&per_page=20")),
+        ids(&catalog.search("q=library&per_page=20"))
+    );
+}
+
+#[test]
+fn an_offering_answers_by_id_in_the_bundle_format() {
+    let catalog = seeded();
+    let results = catalog.search("q=copyright&include_past=true&per_page=1");
+    let id = hits(&results)[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = catalog.server.get(&format!("/api/v1/offerings/{id}"));
+    assert_eq!(status, 200);
+    let offering: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(offering["id"], id.as_str());
+    assert!(offering.get("score").is_none());
+    for field in [
+        "title",
+        "description",
+        "provider",
+        "format",
+        "audiences",
+        "level",
+    ] {
+        assert!(offering.get(field).is_some(), "{field}");
+    }
+}
