@@ -328,3 +328,28 @@ fn a_json_lines_bundle_imports_and_names_its_bad_lines() {
         "{output}"
     );
 }
+
+#[test]
+fn generate_writes_a_valid_bundle_the_same_for_the_same_seed() {
+    let catalog = Catalog::new();
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for dir in [&first, &second] {
+        catalog.run_ok(&[
+            "generate",
+            "--offerings",
+            "400",
+            "--seed",
+            "7",
+            dir.path().to_str().unwrap(),
+        ]);
+    }
+    let offerings = read_json(&first.path().join("offerings.json"));
+    assert_eq!(offerings.as_array().unwrap().len(), 400);
+    assert_eq!(offerings, read_json(&second.path().join("offerings.json")));
+    let output = catalog.import(first.path());
+    assert!(
+        summary_line(&output, "offerings").contains("400 created"),
+        "{output}"
+    );
+}

@@ -147,3 +147,81 @@ fn a_killed_reindex_leaves_search_working() {
             > 0
     );
 }
+
+#[test]
+fn an_import_while_serving_shows_in_search_within_a_second() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    offerings[0]["title"] = serde_json::json!("Quillwort Cataloguing Clinic");
+    common::write_json(&path, &offerings);
+    catalog.import(bundle.path());
+
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = server.get("/api/v1/search?q=quillwort&include_past=true");
+        let results: Value = serde_json::from_str(&body).unwrap();
+        if results["total"] == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the edit never reached search"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Shortly after, the index agrees with the database.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let check = catalog.run(&["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn check_names_what_differs_and_fails() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    assert!(catalog.run(&["check"]).status.success());
+    // Change the database behind the index's back: one offering withdrawn, one edited.
+    let connection = rusqlite::Connection::open(catalog.db()).unwrap();
+    let ids: Vec<String> = connection
+        .prepare("SELECT id FROM offerings ORDER BY id LIMIT 2")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    connection
+        .execute(
+            "UPDATE offerings SET status = 'withdrawn' WHERE id = ?1",
+            [&ids[0]],
+        )
+        .unwrap();
+    connection
+        .execute(
+            "UPDATE offerings SET revision = revision + 1000 WHERE id = ?1",
+            [&ids[1]],
+        )
+        .unwrap();
+    drop(connection);
+
+    let output = catalog.run(&["check"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success());
+    assert!(
+        stdout.contains(&format!("in the index but not published: {}", ids[0])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("stale in the index: {}", ids[1])),
+        "{stdout}"
+    );
+
+    catalog.run_ok(&["reindex"]);
+    assert!(catalog.run(&["check"]).status.success());
+}

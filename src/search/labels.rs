@@ -71,6 +71,16 @@ impl Labels {
     }
 }
 
+/// A language tag as people read it ("Spanish (español)"), or the tag itself.
+pub fn language_label(tag: &str) -> String {
+    language_name(tag).map_or_else(|| tag.to_owned(), str::to_owned)
+}
+
+/// A certification code as people read it, or the code itself.
+pub fn certification_label(code: &str) -> String {
+    certification_name(code).map_or_else(|| code.to_owned(), str::to_owned)
+}
+
 fn language_name(tag: &str) -> Option<&'static str> {
     Some(match tag.split('-').next()? {
         "en" => "English",

@@ -21,6 +21,7 @@ pub mod request;
 pub mod vocabulary;
 
 pub use fields::DIMENSIONS;
+pub use labels::{certification_label, language_label};
 pub use request::{
     FacetValue, Hit, ParameterError, SearchRequest, SearchResults, Sort, WhenBucket,
 };

@@ -197,3 +197,18 @@ impl Store {
         catalog_rows::read_frameworks(&connection)
     }
 }
+
+impl Store {
+    /// The published parts of a series, in order: (id, title, position).
+    pub fn series(&self, series_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement = connection.prepare(
+            "SELECT id, title, series_position FROM offerings \
+             WHERE series_id = ?1 AND status = 'published' ORDER BY series_position, id",
+        )?;
+        let rows = statement.query_map([series_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

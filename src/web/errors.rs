@@ -61,3 +61,66 @@ impl ResponseError for ApiError {
         HttpResponse::build(self.status_code()).json(body)
     }
 }
+
+/// Errors of the HTML pages: the same causes, answered with a page in the site's style.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageError {
+    #[error("{0}")]
+    BadParameter(#[from] crate::search::ParameterError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("internal error")]
+    Internal,
+}
+
+impl PageError {
+    /// Logs an internal fault; the page says only that something went wrong.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "page failed");
+        PageError::Internal
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        PageError::internal(error)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub asset_version: &'static str,
+    pub heading: String,
+    pub message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::BadParameter(_) => StatusCode::BAD_REQUEST,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (heading, message) = match self {
+            PageError::BadParameter(error) => {
+                ("That search could not be read".to_owned(), format!("The {} parameter: {}", error.parameter, error.message))
+            }
+            PageError::NotFound(message) => ("Page not found".to_owned(), message.clone()),
+            PageError::Internal => (
+                "Something went wrong".to_owned(),
+                "Something went wrong on our side. It has been logged; please try again in a moment.".to_owned(),
+            ),
+        };
+        let page = ErrorPage {
+            asset_version: super::pages::asset_version(),
+            heading,
+            message,
+        };
+        super::pages::render(self.status_code(), &page)
+    }
+}

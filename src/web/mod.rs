@@ -1,10 +1,13 @@
 //! actix-web: the HTTP face of the catalog. Routes are thin; they turn requests into calls on the
 //! store and the search index (blocking work inside `web::block`) and render the answer.
 
+mod assets;
 mod errors;
+mod pages;
 mod routes;
+mod views;
 
-pub use errors::ApiError;
+pub use errors::{ApiError, PageError};
 
 use crate::search::SearchIndex;
 use crate::store::Store;
@@ -32,11 +35,36 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 }
                 .into()
             }))
+            .wrap(security_headers())
             .wrap(middleware::Compress::default())
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("clearinghouse::http"))
             .configure(routes::configure)
+            .default_service(web::to(not_found))
     })
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Headers on every answer: no inline script, no framing, no type sniffing, no referrer leaks.
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
+async fn not_found(request: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    if request.path().starts_with("/api/") {
+        ApiError::NotFound(request.path().to_owned()).error_response()
+    } else {
+        PageError::NotFound("There is no page at this address. Try a search instead.".to_owned())
+            .error_response()
+    }
 }

@@ -1,0 +1,36 @@
+//! The stylesheet and script, compiled into the binary and served with long cache lifetimes: their
+//! URLs carry a version derived from their content.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get};
+use std::sync::LazyLock;
+
+const STYLE: &str = include_str!("../../templates/static/style.css");
+const SCRIPT: &str = include_str!("../../templates/static/app.js");
+
+/// A short hash of both files: it changes when either does.
+pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let hash = format!("{STYLE}{SCRIPT}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{:08x}", hash as u32)
+});
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(body)
+}
+
+#[get("/static/style.css")]
+pub async fn style() -> HttpResponse {
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+#[get("/static/app.js")]
+pub async fn script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}

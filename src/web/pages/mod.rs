@@ -1,0 +1,113 @@
+//! Server-rendered pages: askama templates over the same `SearchResults` the JSON API serves.
+//! Plain HTML forms and links, so everything works without JavaScript.
+
+mod catalog_pages;
+mod offering;
+mod search;
+
+pub use catalog_pages::{
+    competencies_page, competency_framework_page, competency_page, home_page, provider_page,
+    providers_page,
+};
+pub use offering::offering_page;
+pub use search::search_page;
+
+use crate::catalog::Offering;
+use crate::search::{Hit, SearchRequest, SearchResults};
+use crate::web::views;
+use crate::web::{AppState, PageError};
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use std::collections::HashMap;
+
+/// Changes when the CSS or JS changes, so browsers may cache them for long.
+pub fn asset_version() -> &'static str {
+    super::assets::VERSION.as_str()
+}
+
+/// Renders a page with a status.
+pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(error) => {
+            tracing::error!(%error, "a page failed to render");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Something went wrong on our side; it has been logged.")
+        }
+    }
+}
+
+/// One result as a list shows it.
+#[derive(Debug, Clone)]
+pub struct ResultItem {
+    pub id: String,
+    pub title: String,
+    pub provider: String,
+    pub format: String,
+    pub schedule: String,
+    pub start_instant: Option<String>,
+    pub zone: String,
+    pub place: String,
+    pub cost: String,
+    pub credits: String,
+    /// Escaped HTML with matched words in `<b>`.
+    pub snippet: String,
+}
+
+impl ResultItem {
+    pub fn new(hit: &Hit, providers: &HashMap<String, String>) -> Self {
+        let offering: &Offering = &hit.offering;
+        ResultItem {
+            id: offering.id.clone(),
+            title: offering.title.clone(),
+            provider: providers
+                .get(&offering.provider)
+                .cloned()
+                .unwrap_or_else(|| offering.provider.clone()),
+            format: offering.format.label().to_owned(),
+            schedule: views::schedule(offering),
+            start_instant: views::start_instant(offering),
+            zone: offering.timezone.clone().unwrap_or_default(),
+            place: views::place(offering),
+            cost: views::cost(offering),
+            credits: views::credits(offering),
+            snippet: hit.snippet.clone(),
+        }
+    }
+}
+
+/// Provider names by id, for result lists.
+pub async fn provider_names(state: &AppState) -> Result<HashMap<String, String>, PageError> {
+    let store = state.store.clone();
+    let providers = web::block(move || store.providers())
+        .await?
+        .map_err(PageError::internal)?;
+    Ok(providers.into_iter().map(|p| (p.id, p.name)).collect())
+}
+
+/// Runs a search off the async threads.
+pub async fn run_search(
+    state: &AppState,
+    request: SearchRequest,
+) -> Result<SearchResults, PageError> {
+    let index = state.index.clone();
+    web::block(move || index.search(&request, chrono::Utc::now()))
+        .await?
+        .map_err(PageError::internal)
+}
+
+/// A search URL for these parameters.
+pub fn search_url(pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return "/search".to_owned();
+    }
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/search?{query}")
+}

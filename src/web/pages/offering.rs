@@ -1,0 +1,254 @@
+//! `/offerings/{id}`: everything the schema holds about one offering, laid out for reading, with
+//! schema.org JSON-LD (a Course with its CourseInstance) for search engines and calendars.
+
+use super::{asset_version, render};
+use crate::catalog::{CompetencyRef, Format, Offering, OfferingStatus, Provider};
+use crate::web::{AppState, PageError, views};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use serde_json::{Value, json};
+
+#[derive(Template)]
+#[template(path = "offering.html")]
+pub struct OfferingPage {
+    pub asset_version: &'static str,
+    pub o: Offering,
+    pub provider_name: String,
+    pub format: String,
+    pub level: String,
+    pub audiences: String,
+    pub schedule: String,
+    pub start_instant: Option<String>,
+    pub zone: String,
+    pub place: String,
+    pub cost: String,
+    pub credits: String,
+    pub language: String,
+    pub paragraphs: Vec<String>,
+    /// (label, link)
+    pub competencies: Vec<(String, String)>,
+    pub series_title: String,
+    /// (id, title, is this one)
+    pub series: Vec<(String, String, bool)>,
+    /// (id, title)
+    pub prerequisites: Vec<(String, String)>,
+    pub certifications: Vec<String>,
+    /// Already escaped for a script element.
+    pub json_ld: String,
+}
+
+/// What the page needs from the store, read in one blocking call.
+struct Loaded {
+    offering: Offering,
+    provider: Option<Provider>,
+    series: Vec<(String, String, i64)>,
+    prerequisites: Vec<(String, String)>,
+    frameworks: crate::catalog::Frameworks,
+}
+
+fn load(state: &AppState, id: &str) -> Result<Option<Loaded>, crate::store::StoreError> {
+    let store = &state.store;
+    let Some(stored) = store.offering(id)? else {
+        return Ok(None);
+    };
+    if stored.status != OfferingStatus::Published {
+        return Ok(None);
+    }
+    let offering = stored.offering;
+    let provider = store
+        .providers()?
+        .into_iter()
+        .find(|p| p.id == offering.provider);
+    let series = match &offering.series {
+        Some(series) => store.series(&series.id)?,
+        None => Vec::new(),
+    };
+    let mut prerequisites = Vec::new();
+    for id in &offering.prerequisites {
+        if let Some(found) = store
+            .offering(id)?
+            .filter(|s| s.status == OfferingStatus::Published)
+        {
+            prerequisites.push((found.offering.id, found.offering.title));
+        }
+    }
+    Ok(Some(Loaded {
+        offering,
+        provider,
+        series,
+        prerequisites,
+        frameworks: store.frameworks()?,
+    }))
+}
+
+#[get("/offerings/{id}")]
+pub async fn offering_page(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let state = state.into_inner();
+    let lookup = id.clone();
+    let loaded = web::block(move || load(&state, &lookup))
+        .await?
+        .map_err(PageError::internal)?;
+    let Some(loaded) = loaded else {
+        return Err(PageError::NotFound(format!(
+            "There is no published offering “{id}”."
+        )));
+    };
+    Ok(render(StatusCode::OK, &page(loaded)))
+}
+
+fn competency_label(
+    frameworks: &crate::catalog::Frameworks,
+    text: &str,
+) -> Option<(String, String)> {
+    let reference = CompetencyRef::parse(text).ok()?;
+    let framework = frameworks
+        .frameworks
+        .iter()
+        .find(|f| f.id == reference.framework)?;
+    let flat = framework
+        .flatten()
+        .into_iter()
+        .find(|flat| flat.competency.code == reference.code)?;
+    Some((
+        format!(
+            "{} {} ({})",
+            flat.competency.code, flat.competency.title, framework.name
+        ),
+        format!("/competencies/{}/{}", reference.framework, reference.code),
+    ))
+}
+
+fn page(loaded: Loaded) -> OfferingPage {
+    let Loaded {
+        offering: o,
+        provider,
+        series,
+        prerequisites,
+        frameworks,
+    } = loaded;
+    let provider_name = provider
+        .as_ref()
+        .map_or_else(|| o.provider.clone(), |p| p.name.clone());
+    let json_ld = script_safe(&json_ld(&o, provider.as_ref()));
+    OfferingPage {
+        asset_version: asset_version(),
+        provider_name,
+        format: o.format.label().to_owned(),
+        level: o.level.label().to_owned(),
+        audiences: o
+            .audiences
+            .iter()
+            .map(|a| a.label().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", "),
+        schedule: views::schedule(&o),
+        start_instant: views::start_instant(&o),
+        zone: o.timezone.clone().unwrap_or_default(),
+        place: views::place(&o),
+        cost: views::cost(&o),
+        credits: views::credits(&o),
+        language: crate::search::language_label(o.language_or_default()),
+        paragraphs: o
+            .description
+            .split("\n\n")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        competencies: o
+            .competencies
+            .iter()
+            .filter_map(|c| competency_label(&frameworks, c))
+            .collect(),
+        series_title: o
+            .series
+            .as_ref()
+            .map(|s| {
+                format!(
+                    "Part {} of the series {}",
+                    s.position,
+                    s.title.clone().unwrap_or_else(|| s.id.clone())
+                )
+            })
+            .unwrap_or_default(),
+        series: series
+            .into_iter()
+            .map(|(id, title, _)| {
+                let this = id == o.id;
+                (id, title, this)
+            })
+            .collect(),
+        prerequisites,
+        certifications: o
+            .certifications
+            .iter()
+            .map(|c| crate::search::certification_label(c))
+            .collect(),
+        json_ld,
+        o,
+    }
+}
+
+/// JSON that cannot end the script element it sits in.
+fn script_safe(value: &Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// schema.org: a Course with one CourseInstance (mode, schedule, location, offers).
+fn json_ld(o: &Offering, provider: Option<&Provider>) -> Value {
+    let mode = match o.format {
+        Format::InPerson | Format::Conference => "onsite",
+        Format::Hybrid => "blended",
+        Format::OnlineLive | Format::OnlineSelfPaced => "online",
+    };
+    let mut instance = json!({"@type": "CourseInstance", "courseMode": mode});
+    if let Some(start) = &o.start {
+        instance["startDate"] = json!(start);
+    }
+    if let Some(end) = &o.end {
+        instance["endDate"] = json!(end);
+    }
+    instance["location"] = match &o.location {
+        Some(location) => json!({
+            "@type": "Place",
+            "name": location.venue.clone().unwrap_or_else(|| location.city.clone()),
+            "address": {"@type": "PostalAddress", "addressLocality": location.city, "addressRegion": location.region, "addressCountry": location.country}
+        }),
+        None => json!({"@type": "VirtualLocation", "url": o.url}),
+    };
+    if !o.instructors.is_empty() {
+        instance["instructor"] = o
+            .instructors
+            .iter()
+            .map(|name| json!({"@type": "Person", "name": name}))
+            .collect();
+    }
+    let mut course = json!({
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": o.title,
+        "description": o.description,
+        "inLanguage": o.language_or_default(),
+        "educationalLevel": o.level.label(),
+        "hasCourseInstance": instance,
+    });
+    if let Some(provider) = provider {
+        course["provider"] =
+            json!({"@type": "Organization", "name": provider.name, "url": provider.website});
+    }
+    if let Some(cost) = &o.cost {
+        course["offers"] = json!({"@type": "Offer", "price": cost.amount, "priceCurrency": cost.currency, "url": o.url, "category": if cost.amount == 0.0 { "Free" } else { "Paid" }});
+    }
+    if let Some(url) = &o.url {
+        course["url"] = json!(url);
+    }
+    course
+}

@@ -1,0 +1,288 @@
+//! `/search`: the same parameters as `/api/v1/search`, so every result page is a shareable URL.
+
+use super::{ResultItem, asset_version, provider_names, render, run_search, search_url};
+use crate::search::{FacetValue, SearchRequest, SearchResults, Sort};
+use crate::web::{AppState, PageError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+
+/// Facets in the order the page shows them, with their headings.
+const GROUPS: &[(&str, &str)] = &[
+    ("format", "Format"),
+    ("when", "When"),
+    ("audience", "Audience"),
+    ("level", "Level"),
+    ("competency", "Competency"),
+    ("provider_kind", "Kind of provider"),
+    ("provider", "Provider"),
+    ("certification", "Counts toward"),
+    ("country", "Country"),
+    ("region", "State or region"),
+    ("language", "Language"),
+];
+
+pub struct FacetOption {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub checked: bool,
+    pub depth: usize,
+}
+
+pub struct FacetSection {
+    /// A heading for a foldable part (a competency framework); none for a plain list.
+    pub title: Option<String>,
+    pub count: u64,
+    pub open: bool,
+    pub options: Vec<FacetOption>,
+}
+
+pub struct FacetGroup {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub sections: Vec<FacetSection>,
+}
+
+pub struct PageLink {
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub asset_version: &'static str,
+    pub query: String,
+    pub total_text: String,
+    pub results: Vec<ResultItem>,
+    pub first_number: usize,
+    pub facets: Vec<FacetGroup>,
+    pub chips: Vec<(String, String)>,
+    pub clear_url: String,
+    pub past_url: String,
+    pub pages: Vec<PageLink>,
+    pub suggestion: Option<(String, String)>,
+    pub sort_options: Vec<(&'static str, &'static str, bool)>,
+    pub free: bool,
+    pub has_credits: bool,
+    pub include_past: bool,
+    pub from: String,
+    pub to: String,
+    pub credits_min: String,
+}
+
+#[get("/search")]
+pub async fn search_page(
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let pairs = query.into_inner();
+    let request = SearchRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let providers = provider_names(&state).await?;
+    let results = run_search(&state, request.clone()).await?;
+    let page = SearchPage {
+        asset_version: asset_version(),
+        query: request.query.clone(),
+        total_text: match results.total {
+            0 => "No offerings found".to_owned(),
+            1 => "1 offering".to_owned(),
+            n => format!("{n} offerings"),
+        },
+        results: results
+            .hits
+            .iter()
+            .map(|hit| ResultItem::new(hit, &providers))
+            .collect(),
+        first_number: (request.page - 1) * request.per_page + 1,
+        facets: facet_groups(&results),
+        chips: chips(&request, &results),
+        clear_url: search_url(&if request.query.is_empty() {
+            vec![]
+        } else {
+            vec![("q".into(), request.query.clone())]
+        }),
+        past_url: {
+            let mut with_past = request.clone();
+            with_past.include_past = true;
+            search_url(&with_past.to_pairs())
+        },
+        pages: pages(&request, results.total),
+        suggestion: results.suggestion.as_ref().map(|text| {
+            let mut corrected = request.clone();
+            corrected.query = text.clone();
+            corrected.page = 1;
+            (text.clone(), search_url(&corrected.to_pairs()))
+        }),
+        sort_options: [
+            (Sort::Relevance, "relevance", "Best match"),
+            (Sort::Start, "start", "Soonest start"),
+            (Sort::Newest, "newest", "Newest added"),
+            (Sort::Credits, "credits", "Most credits"),
+            (Sort::Cost, "cost", "Lowest cost"),
+        ]
+        .into_iter()
+        .map(|(sort, value, label)| (value, label, sort == request.effective_sort()))
+        .collect(),
+        free: request.free,
+        has_credits: request.has_credits,
+        include_past: request.include_past,
+        from: request.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: request.to.map(|d| d.to_string()).unwrap_or_default(),
+        credits_min: request
+            .credits_min
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn option(name: &str, index: usize, value: &FacetValue) -> FacetOption {
+    FacetOption {
+        id: format!("f-{name}-{index}"),
+        value: value.value.clone(),
+        label: value.label.clone(),
+        count: value.count,
+        checked: value.selected,
+        depth: value.depth.unwrap_or(0),
+    }
+}
+
+fn facet_groups(results: &SearchResults) -> Vec<FacetGroup> {
+    GROUPS
+        .iter()
+        .filter_map(|(name, title)| {
+            let values = results.facets.get(*name)?;
+            if values.is_empty() {
+                return None;
+            }
+            let sections = if *name == "competency" {
+                competency_sections(values)
+            } else {
+                let options = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| option(name, i, v))
+                    .collect();
+                vec![FacetSection {
+                    title: None,
+                    count: 0,
+                    open: true,
+                    options,
+                }]
+            };
+            Some(FacetGroup {
+                name,
+                title,
+                sections,
+            })
+        })
+        .collect()
+}
+
+/// The competency tree, one foldable section per framework (depth 0 starts a framework).
+fn competency_sections(values: &[FacetValue]) -> Vec<FacetSection> {
+    let mut sections: Vec<FacetSection> = Vec::new();
+    for (index, value) in values.iter().enumerate() {
+        let option = option("competency", index, value);
+        if value.depth == Some(0) || sections.is_empty() {
+            sections.push(FacetSection {
+                title: Some(value.label.clone()),
+                count: value.count,
+                open: false,
+                options: Vec::new(),
+            });
+        }
+        let section = sections.last_mut().expect("a section was just ensured");
+        section.open |= option.checked;
+        section.options.push(FacetOption {
+            label: if option.depth == 0 {
+                format!("Any in {}", option.label)
+            } else {
+                option.label.clone()
+            },
+            ..option
+        });
+    }
+    sections
+}
+
+/// Active filters as removable chips: (label, URL without it).
+fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, String)> {
+    let pairs = request.to_pairs();
+    let label_of = |name: &str, value: &str| -> String {
+        results
+            .facets
+            .get(name)
+            .and_then(|values| values.iter().find(|v| v.value == value))
+            .map(|v| v.label.clone())
+            .unwrap_or_else(|| value.to_owned())
+    };
+    let title_of = |name: &str| GROUPS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+    pairs
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| !matches!(name.as_str(), "q" | "sort" | "per_page"))
+        .map(|(index, (name, value))| {
+            let label = match (name.as_str(), title_of(name)) {
+                (_, Some(title)) => format!("{title}: {}", label_of(name, value)),
+                ("free", _) => "Free only".to_owned(),
+                ("has_credits", _) => "Offers CE credit".to_owned(),
+                ("include_past", _) => "Including past offerings".to_owned(),
+                ("credits_min", _) => format!("At least {value} contact hours"),
+                ("from", _) => format!("Running on or after {value}"),
+                ("to", _) => format!("Starting by {value}"),
+                _ => format!("{name}: {value}"),
+            };
+            let rest: Vec<(String, String)> = pairs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != index)
+                .map(|(_, pair)| pair.clone())
+                .collect();
+            (label, search_url(&rest))
+        })
+        .collect()
+}
+
+/// Previous, a window of page numbers with the first and last, Next.
+fn pages(request: &SearchRequest, total: usize) -> Vec<PageLink> {
+    let last = total.div_ceil(request.per_page).clamp(1, 10_000);
+    let current = request.page;
+    let url = |page: usize| {
+        let mut pairs = request.to_pairs();
+        if page > 1 {
+            pairs.push(("page".into(), page.to_string()));
+        }
+        search_url(&pairs)
+    };
+    let mut links = Vec::new();
+    if current > 1 {
+        links.push(PageLink {
+            label: "Previous".into(),
+            url: url(current - 1),
+            current: false,
+        });
+    }
+    let mut numbers: Vec<usize> = vec![1, last];
+    numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(last));
+    numbers.sort_unstable();
+    numbers.dedup();
+    for page in numbers {
+        links.push(PageLink {
+            label: page.to_string(),
+            url: url(page),
+            current: page == current,
+        });
+    }
+    if current < last {
+        links.push(PageLink {
+            label: "Next".into(),
+            url: url(current + 1),
+            current: false,
+        });
+    }
+    links
+}
