@@ -104,12 +104,14 @@ pub async fn home_page(state: web::Data<AppState>) -> Result<HttpResponse, PageE
     Ok(render(StatusCode::OK, &page))
 }
 
+/// Providers of one kind: (kind value, kind label, [(id, name, upcoming count)]).
+pub type ProviderGroup = (&'static str, &'static str, Vec<(String, String, u64)>);
+
 #[derive(Template)]
 #[template(path = "providers.html")]
 pub struct ProvidersPage {
     pub asset_version: &'static str,
-    /// (kind value, kind label, [(id, name, upcoming count)])
-    pub groups: Vec<(&'static str, &'static str, Vec<(String, String, u64)>)>,
+    pub groups: Vec<ProviderGroup>,
 }
 
 #[get("/providers")]

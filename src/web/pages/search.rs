@@ -23,7 +23,6 @@ const GROUPS: &[(&str, &str)] = &[
 ];
 
 pub struct FacetOption {
-    pub id: String,
     pub value: String,
     pub label: String,
     pub count: u64,
@@ -43,6 +42,8 @@ pub struct FacetGroup {
     pub name: &'static str,
     pub title: &'static str,
     pub sections: Vec<FacetSection>,
+    /// A link listing every value, when some are left out.
+    pub show_all: Option<String>,
 }
 
 pub struct PageLink {
@@ -81,6 +82,12 @@ pub async fn search_page(
 ) -> Result<HttpResponse, PageError> {
     let pairs = query.into_inner();
     let request = SearchRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    // Facets the reader asked to see in full (`more=provider`); the API has no need of it.
+    let expanded: Vec<String> = pairs
+        .iter()
+        .filter(|(name, value)| name == "more" && GROUPS.iter().any(|(group, _)| group == value))
+        .map(|(_, value)| value.clone())
+        .collect();
     let providers = provider_names(&state).await?;
     let results = run_search(&state, request.clone()).await?;
     let page = SearchPage {
@@ -97,7 +104,7 @@ pub async fn search_page(
             .map(|hit| ResultItem::new(hit, &providers))
             .collect(),
         first_number: (request.page - 1) * request.per_page + 1,
-        facets: facet_groups(&results),
+        facets: facet_groups(&request, &results, &expanded),
         chips: chips(&request, &results),
         clear_url: search_url(&if request.query.is_empty() {
             vec![]
@@ -139,9 +146,8 @@ pub async fn search_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn option(name: &str, index: usize, value: &FacetValue) -> FacetOption {
+fn option(value: &FacetValue) -> FacetOption {
     FacetOption {
-        id: format!("f-{name}-{index}"),
         value: value.value.clone(),
         label: value.label.clone(),
         count: value.count,
@@ -150,7 +156,14 @@ fn option(name: &str, index: usize, value: &FacetValue) -> FacetOption {
     }
 }
 
-fn facet_groups(results: &SearchResults) -> Vec<FacetGroup> {
+/// Values a facet lists before "Show all": a page stays light however many values there are.
+const SHORT_LIST: usize = 10;
+
+fn facet_groups(
+    request: &SearchRequest,
+    results: &SearchResults,
+    expanded: &[String],
+) -> Vec<FacetGroup> {
     GROUPS
         .iter()
         .filter_map(|(name, title)| {
@@ -158,36 +171,66 @@ fn facet_groups(results: &SearchResults) -> Vec<FacetGroup> {
             if values.is_empty() {
                 return None;
             }
-            let sections = if *name == "competency" {
-                competency_sections(values)
+            let everything = expanded.iter().any(|e| e == name);
+            let (sections, hidden) = if *name == "competency" {
+                competency_sections(values, everything)
             } else {
-                let options = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| option(name, i, v))
-                    .collect();
-                vec![FacetSection {
-                    title: None,
-                    count: 0,
-                    open: true,
-                    options,
-                }]
+                let mut options: Vec<FacetOption> = values.iter().map(option).collect();
+                let hidden = if everything { 0 } else { shorten(&mut options) };
+                (
+                    vec![FacetSection {
+                        title: None,
+                        count: 0,
+                        open: true,
+                        options,
+                    }],
+                    hidden,
+                )
             };
+            let show_all = (hidden > 0).then(|| {
+                let mut pairs = request.to_pairs();
+                pairs.extend(expanded.iter().map(|e| ("more".to_owned(), e.clone())));
+                pairs.push(("more".to_owned(), (*name).to_owned()));
+                search_url(&pairs)
+            });
             Some(FacetGroup {
                 name,
                 title,
                 sections,
+                show_all,
             })
         })
         .collect()
 }
 
+/// Keeps the most frequent values and every chosen one; returns how many were left out.
+fn shorten(options: &mut Vec<FacetOption>) -> usize {
+    let before = options.len();
+    let mut kept = 0;
+    options.retain(|option| {
+        kept += 1;
+        kept <= SHORT_LIST || option.checked
+    });
+    before - options.len()
+}
+
 /// The competency tree, one foldable section per framework (depth 0 starts a framework).
-fn competency_sections(values: &[FacetValue]) -> Vec<FacetSection> {
+/// Sub-competences show under a chosen area, or all of them on asking; returns how many are
+/// left out.
+fn competency_sections(values: &[FacetValue], everything: bool) -> (Vec<FacetSection>, usize) {
     let mut sections: Vec<FacetSection> = Vec::new();
-    for (index, value) in values.iter().enumerate() {
-        let option = option("competency", index, value);
-        if value.depth == Some(0) || sections.is_empty() {
+    let mut area_chosen = false;
+    let mut hidden = 0;
+    for value in values {
+        let option = option(value);
+        if option.depth <= 1 {
+            area_chosen = option.checked;
+        }
+        if option.depth >= 2 && !(everything || area_chosen || option.checked) {
+            hidden += 1;
+            continue;
+        }
+        if option.depth == 0 || sections.is_empty() {
             sections.push(FacetSection {
                 title: Some(value.label.clone()),
                 count: value.count,
@@ -197,16 +240,14 @@ fn competency_sections(values: &[FacetValue]) -> Vec<FacetSection> {
         }
         let section = sections.last_mut().expect("a section was just ensured");
         section.open |= option.checked;
-        section.options.push(FacetOption {
-            label: if option.depth == 0 {
-                format!("Any in {}", option.label)
-            } else {
-                option.label.clone()
-            },
-            ..option
-        });
+        let label = if option.depth == 0 {
+            format!("Any in {}", option.label)
+        } else {
+            option.label.clone()
+        };
+        section.options.push(FacetOption { label, ..option });
     }
-    sections
+    (sections, hidden)
 }
 
 /// Active filters as removable chips: (label, URL without it).

@@ -1,0 +1,263 @@
+//! In a real browser (headless Chromium driven over WebDriver): search, filter, page, open an
+//! offering and follow a competency link, and run axe-core's WCAG 2.1 AA rules on every kind of
+//! page, failing on any violation.
+//!
+//! Needs `chromium`, `chromedriver` and axe-core (`npm install --prefix target/axe axe-core@4`);
+//! `.ci/run` installs them. Where they are missing the test says so and passes, unless
+//! `CLEARINGHOUSE_BROWSER_TESTS=required` (as in CI), where it fails.
+
+mod common;
+
+use common::Catalog;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(path).ok()
+}
+
+fn tools_present() -> Option<String> {
+    let missing: Vec<&str> = ["chromium", "chromedriver"]
+        .into_iter()
+        .filter(|tool| Command::new(tool).arg("--version").output().is_err())
+        .collect();
+    let axe = axe_source();
+    if missing.is_empty() && axe.is_some() {
+        return axe;
+    }
+    let message = format!(
+        "browser tests need chromium, chromedriver and axe-core (missing: {missing:?}, axe-core: {})",
+        axe.is_some()
+    );
+    if std::env::var("CLEARINGHOUSE_BROWSER_TESTS").as_deref() == Ok("required") {
+        panic!("{message}");
+    }
+    eprintln!("skipping: {message}");
+    None
+}
+
+async fn start_browser() -> (Driver, Client) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap().keep();
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                     "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let started = Instant::now();
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut builder = ClientBuilder::new(connector);
+        builder.capabilities(capabilities.as_object().unwrap().clone());
+        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(client) => return (driver, client),
+            Err(error) if started.elapsed() > Duration::from_secs(20) => {
+                panic!("no browser session: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// Runs axe-core's WCAG 2.1 A and AA rules on the current page; returns the violations.
+async fn violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(axe, vec![]).await.expect("axe-core loads");
+    let script = "const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+           .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+           .catch(e => done(['axe failed: ' + e]));";
+    let result: Value = client
+        .execute_async(script, vec![])
+        .await
+        .expect("axe-core runs");
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn heading(client: &Client) -> String {
+    client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_violations() {
+    let Some(axe) = tools_present() else { return };
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let (_driver, client) = start_browser().await;
+    let mut problems = Vec::new();
+    let mut audit = |page: String, found: Vec<String>| {
+        problems.extend(found.into_iter().map(|v| format!("{page}: {v}")))
+    };
+
+    // Home: search for a topic.
+    client.goto(&server.url("/")).await.unwrap();
+    audit("home".into(), violations(&client, &axe).await);
+    let search_box = client.find(Locator::Id("q")).await.unwrap();
+    search_box.send_keys("storytime").await.unwrap();
+    client
+        .find(Locator::Css("form.search button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".result-list"))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("q=storytime")
+    );
+    audit("search".into(), violations(&client, &axe).await);
+
+    // Filter: ticking a format box applies it (and the page says so in a chip).
+    let checkbox = client
+        .find(Locator::Css("input[name=format]"))
+        .await
+        .unwrap();
+    let value = checkbox.attr("value").await.unwrap().unwrap();
+    checkbox.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".chips"))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(&format!("format={value}"))
+    );
+    audit(
+        "search with a filter".into(),
+        violations(&client, &axe).await,
+    );
+
+    // Page: a browse of everything has a second page.
+    client
+        .goto(&server.url("/search?per_page=10"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("a[rel=next]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("a[aria-current=page]"))
+        .await
+        .unwrap();
+    let current = client
+        .find(Locator::Css("a[aria-current=page]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(current, "2");
+
+    // Open an offering, then follow one of its competencies.
+    let first = client.find(Locator::Css(".result h3 a")).await.unwrap();
+    let title = first.text().await.unwrap();
+    first.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("article.offering"))
+        .await
+        .unwrap();
+    assert_eq!(heading(&client).await, title);
+    audit("offering".into(), violations(&client, &axe).await);
+    client
+        .goto(&server.url("/offerings/yalsa-ya-readers-advisory-boot-camp-seattle"))
+        .await
+        .unwrap();
+    let competency = client
+        .find(Locator::Css("section[aria-labelledby=competencies] a"))
+        .await
+        .unwrap();
+    let label = competency.text().await.unwrap();
+    competency.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".breadcrumb"))
+        .await
+        .unwrap();
+    assert!(
+        label.starts_with(&heading(&client).await),
+        "{label} vs {}",
+        heading(&client).await
+    );
+    audit("competency".into(), violations(&client, &axe).await);
+
+    for (name, path) in [
+        ("providers", "/providers"),
+        ("provider", "/providers/ala-pla"),
+        ("competencies", "/competencies"),
+        ("empty search", "/search?q=zzzzqqq"),
+        ("not found", "/no/such/page"),
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        audit(name.into(), violations(&client, &axe).await);
+    }
+    client.close().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}

@@ -1,0 +1,158 @@
+//! The pages over real HTTP: every kind answers with the right status, markup typed by providers
+//! or searchers stays inert text on every page, and a search page is light.
+
+mod common;
+
+use common::{Catalog, read_json, seed_copy, write_json};
+use serde_json::json;
+
+const SCRIPT: &str = "<script>alert('x')</script>";
+const IMAGE: &str = "\"><img src=x onerror=alert(1)>";
+
+fn hostile_catalog() -> Catalog {
+    let bundle = seed_copy();
+    let providers_path = bundle.path().join("providers.json");
+    let mut providers = read_json(&providers_path);
+    providers.as_array_mut().unwrap().push(json!({
+        "id": "hostile-provider", "name": format!("Evil {SCRIPT} Library"), "kind": "vendor",
+        "description": format!("We sell {IMAGE} things."), "country": "US", "region": "IL"
+    }));
+    write_json(&providers_path, &providers);
+    let offerings_path = bundle.path().join("offerings.json");
+    let mut offerings = read_json(&offerings_path);
+    offerings.as_array_mut().unwrap().push(json!({
+        "id": "hostile-offering",
+        "title": format!("Workshop {SCRIPT}"),
+        "description": format!("A description with {IMAGE} and {SCRIPT} inside it.\n\nSecond paragraph </script><script>alert(2)</script>."),
+        "provider": "hostile-provider",
+        "format": "in_person",
+        "audiences": ["librarians"],
+        "level": "introductory",
+        "competencies": ["ala-core:5C"],
+        "start": "2027-05-05",
+        "location": {"venue": IMAGE, "city": format!("City {SCRIPT}"), "region": "IL", "country": "US"},
+        "learning_outcomes": [format!("Learn {SCRIPT}")],
+        "instructors": [format!("Dr. {IMAGE}")],
+        "accessibility": SCRIPT,
+        "series": {"id": "hostile-series", "title": format!("Series {SCRIPT}"), "position": 1},
+        "url": "https://example.org/?q=<script>"
+    }));
+    write_json(&offerings_path, &offerings);
+    let catalog = Catalog::new();
+    catalog.import(bundle.path());
+    catalog
+}
+
+#[test]
+fn markup_from_providers_and_searchers_is_inert_on_every_page() {
+    let catalog = hostile_catalog();
+    let server = catalog.serve();
+    let query = url::form_urlencoded::byte_serialize(format!("workshop {SCRIPT}").as_bytes())
+        .collect::<String>();
+    for path in [
+        "/".to_owned(),
+        "/search?q=workshop".to_owned(),
+        format!("/search?q={query}"),
+        "/search?provider=hostile-provider".to_owned(),
+        "/offerings/hostile-offering".to_owned(),
+        "/providers".to_owned(),
+        "/providers/hostile-provider".to_owned(),
+        "/competencies/ala-core/5C".to_owned(),
+        format!("/offerings/{query}"),
+    ] {
+        let (status, body) = server.get(&path);
+        assert!(status == 200 || status == 404, "{path}: {status}");
+        assert!(!body.contains(SCRIPT), "{path} carries a live script");
+        assert!(!body.contains("<img src=x"), "{path} carries a live image");
+        assert!(
+            !body.contains("<script>alert"),
+            "{path} carries a live script"
+        );
+        // Only our own two script elements: the app script and, on an offering, its JSON-LD.
+        assert!(body.matches("<script").count() <= 2, "{path}");
+    }
+    let (_, page) = server.get("/offerings/hostile-offering");
+    let title = page
+        .split("<h1")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</h1>")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        title.contains("Workshop &#60;script&#62;") || title.contains("Workshop &lt;script&gt;"),
+        "{title}"
+    );
+    assert!(page.contains("application/ld+json"));
+    let (_, api) = server.get("/api/v1/search?q=workshop&provider=hostile-provider");
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(
+        api["hits"][0]["title"],
+        format!("Workshop {SCRIPT}"),
+        "the API returns the text as given"
+    );
+    assert!(
+        !api["hits"][0]["snippet"].as_str().unwrap().contains("<img"),
+        "snippets are escaped"
+    );
+}
+
+#[test]
+fn every_kind_of_page_answers_with_the_right_status() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    for (path, expected) in [
+        ("/", 200),
+        ("/search", 200),
+        (
+            "/search?q=teen&format=online_live&audience=librarians&sort=start&page=1",
+            200,
+        ),
+        (
+            "/offerings/yalsa-ya-readers-advisory-boot-camp-seattle",
+            200,
+        ),
+        ("/providers", 200),
+        ("/providers/ala-pla", 200),
+        ("/competencies", 200),
+        ("/competencies/lssc", 200),
+        ("/competencies/ala-core/5", 200),
+        ("/competencies/ala-core/5C", 200),
+        ("/offerings/no-such-offering", 404),
+        ("/providers/no-such-provider", 404),
+        ("/competencies/no-such-framework", 404),
+        ("/competencies/ala-core/99Z", 404),
+        ("/nothing/here", 404),
+        ("/search?format=webinar", 400),
+        ("/search?page=0", 400),
+        ("/static/style.css", 200),
+        ("/static/app.js", 200),
+    ] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, expected, "{path}");
+        if path.starts_with("/static") {
+            continue;
+        }
+        assert!(
+            body.contains("<main id=\"main\""),
+            "{path} is a page in the site's style"
+        );
+        assert!(body.contains("class=\"skip\""), "{path} has a skip link");
+    }
+    let (_, bad) = server.get("/search?format=webinar");
+    assert!(bad.contains("format"), "the error names the parameter");
+}
+
+#[test]
+fn a_search_page_is_light() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let (_, page) = server.get("/search?q=library&per_page=20");
+    let (_, style) = server.get("/static/style.css");
+    let (_, script) = server.get("/static/app.js");
+    let weight = page.len() + style.len() + script.len();
+    assert!(
+        weight < 50_000,
+        "a search page weighs {weight} bytes before images"
+    );
+}
