@@ -139,6 +139,10 @@ fn every_kind_of_page_answers_with_the_right_status() {
         );
         assert!(body.contains("class=\"skip\""), "{path} has a skip link");
     }
+    let head = ureq::head(&server.url("/search?q=teen"))
+        .call()
+        .expect("HEAD answers");
+    assert_eq!(head.status(), 200, "HEAD works like GET");
     let (_, bad) = server.get("/search?format=webinar");
     assert!(bad.contains("format"), "the error names the parameter");
 }

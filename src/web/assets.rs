@@ -2,7 +2,7 @@
 //! URLs carry a version derived from their content.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get};
+use actix_web::{HttpResponse, route};
 use std::sync::LazyLock;
 
 const STYLE: &str = include_str!("../../templates/static/style.css");
@@ -25,12 +25,12 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-#[get("/static/style.css")]
+#[route("/static/style.css", method = "GET", method = "HEAD")]
 pub async fn style() -> HttpResponse {
     asset("text/css; charset=utf-8", STYLE)
 }
 
-#[get("/static/app.js")]
+#[route("/static/app.js", method = "GET", method = "HEAD")]
 pub async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
 }

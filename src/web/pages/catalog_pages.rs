@@ -5,7 +5,7 @@ use crate::catalog::{Framework, Provider, ProviderKind};
 use crate::search::{SearchRequest, SearchResults, Sort};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 use askama::Template;
 use std::collections::HashMap;
 
@@ -78,7 +78,7 @@ pub struct HomePage {
     pub newest: Vec<ResultItem>,
 }
 
-#[get("/")]
+#[route("/", method = "GET", method = "HEAD")]
 pub async fn home_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let names = provider_names(&state).await?;
     let soon = run_search(&state, request(&[], Sort::Start, 5)).await?;
@@ -114,7 +114,7 @@ pub struct ProvidersPage {
     pub groups: Vec<ProviderGroup>,
 }
 
-#[get("/providers")]
+#[route("/providers", method = "GET", method = "HEAD")]
 pub async fn providers_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let all = store_read(&state, |store| store.providers()).await?;
     let results = run_search(&state, request(&[], Sort::Start, 1)).await?;
@@ -160,7 +160,7 @@ pub struct ProviderPage {
     pub past_url: String,
 }
 
-#[get("/providers/{id}")]
+#[route("/providers/{id}", method = "GET", method = "HEAD")]
 pub async fn provider_page(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -238,7 +238,7 @@ fn tree(framework: &Framework, counts: &HashMap<String, u64>) -> Vec<TreeNode> {
         .collect()
 }
 
-#[get("/competencies")]
+#[route("/competencies", method = "GET", method = "HEAD")]
 pub async fn competencies_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let frameworks = store_read(&state, |store| store.frameworks()).await?;
     let results = run_search(&state, request(&[], Sort::Start, 1)).await?;
@@ -278,7 +278,7 @@ pub struct CompetencyPage {
     pub all_url: String,
 }
 
-#[get("/competencies/{framework}")]
+#[route("/competencies/{framework}", method = "GET", method = "HEAD")]
 pub async fn competency_framework_page(
     state: web::Data<AppState>,
     framework: web::Path<String>,
@@ -286,7 +286,7 @@ pub async fn competency_framework_page(
     render_competency(&state, framework.into_inner(), None).await
 }
 
-#[get("/competencies/{framework}/{code}")]
+#[route("/competencies/{framework}/{code}", method = "GET", method = "HEAD")]
 pub async fn competency_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,

@@ -5,7 +5,7 @@ use super::{asset_version, render};
 use crate::catalog::{CompetencyRef, Format, Offering, OfferingStatus, Provider};
 use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 use askama::Template;
 use serde_json::{Value, json};
 
@@ -82,7 +82,7 @@ fn load(state: &AppState, id: &str) -> Result<Option<Loaded>, crate::store::Stor
     }))
 }
 
-#[get("/offerings/{id}")]
+#[route("/offerings/{id}", method = "GET", method = "HEAD")]
 pub async fn offering_page(
     state: web::Data<AppState>,
     id: web::Path<String>,

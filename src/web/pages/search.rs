@@ -4,7 +4,7 @@ use super::{ResultItem, asset_version, provider_names, render, run_search, searc
 use crate::search::{FacetValue, SearchRequest, SearchResults, Sort};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 use askama::Template;
 
 /// Facets in the order the page shows them, with their headings.
@@ -75,7 +75,7 @@ pub struct SearchPage {
     pub credits_min: String,
 }
 
-#[get("/search")]
+#[route("/search", method = "GET", method = "HEAD")]
 pub async fn search_page(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,

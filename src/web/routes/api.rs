@@ -3,10 +3,10 @@
 use crate::catalog::OfferingStatus;
 use crate::search::SearchRequest;
 use crate::web::{ApiError, AppState};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 
 /// `GET /api/v1/search`: the parameters of `SearchRequest`; answers `SearchResults`.
-#[get("/api/v1/search")]
+#[route("/api/v1/search", method = "GET", method = "HEAD")]
 pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
@@ -21,7 +21,7 @@ pub async fn search(
 }
 
 /// `GET /api/v1/offerings/{id}`: one published offering in the bundle format.
-#[get("/api/v1/offerings/{id}")]
+#[route("/api/v1/offerings/{id}", method = "GET", method = "HEAD")]
 pub async fn offering(
     state: web::Data<AppState>,
     id: web::Path<String>,

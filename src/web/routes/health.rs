@@ -1,9 +1,9 @@
 //! `GET /healthz`: 200 once the server can search.
 
 use crate::web::AppState;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 
-#[get("/healthz")]
+#[route("/healthz", method = "GET", method = "HEAD")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let state = state.into_inner();
     let checked = web::block(move || -> Result<(i64, i64), String> {
