@@ -112,6 +112,20 @@ async fn violations(client: &Client, axe: &str) -> Vec<String> {
         .collect()
 }
 
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_for(client: &Client, css: &str) {
+    client.wait().for_element(Locator::Css(css)).await.unwrap();
+}
+
 async fn heading(client: &Client) -> String {
     client
         .find(Locator::Css("h1"))
@@ -138,18 +152,8 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     audit("home".into(), violations(&client, &axe).await);
     let search_box = client.find(Locator::Id("q")).await.unwrap();
     search_box.send_keys("storytime").await.unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(".result-list"))
-        .await
-        .unwrap();
+    click(&client, "form.search button[type=submit]").await;
+    wait_for(&client, ".result-list").await;
     assert!(
         client
             .current_url()
@@ -167,11 +171,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         .unwrap();
     let value = checkbox.attr("value").await.unwrap().unwrap();
     checkbox.click().await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(".chips"))
-        .await
-        .unwrap();
+    wait_for(&client, ".chips").await;
     assert!(
         client
             .current_url()
@@ -190,18 +190,8 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         .goto(&server.url("/search?per_page=10"))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("a[rel=next]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("a[aria-current=page]"))
-        .await
-        .unwrap();
+    click(&client, "a[rel=next]").await;
+    wait_for(&client, "a[aria-current=page]").await;
     let current = client
         .find(Locator::Css("a[aria-current=page]"))
         .await
@@ -215,11 +205,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     let first = client.find(Locator::Css(".result h3 a")).await.unwrap();
     let title = first.text().await.unwrap();
     first.click().await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("article.offering"))
-        .await
-        .unwrap();
+    wait_for(&client, "article.offering").await;
     assert_eq!(heading(&client).await, title);
     audit("offering".into(), violations(&client, &axe).await);
     client
@@ -232,11 +218,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         .unwrap();
     let label = competency.text().await.unwrap();
     competency.click().await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(".breadcrumb"))
-        .await
-        .unwrap();
+    wait_for(&client, ".breadcrumb").await;
     assert!(
         label.starts_with(&heading(&client).await),
         "{label} vs {}",

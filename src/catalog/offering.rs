@@ -179,20 +179,30 @@ impl Offering {
         self.language.as_deref().unwrap_or("en")
     }
 
-    /// The first and last instants it covers, in Unix seconds: a day counts from midnight to
-    /// midnight in the offering's time zone (UTC when none is given); no end means it ends as it
-    /// starts. Unparseable values count as absent (validation reports them).
-    pub fn instants(&self) -> (Option<i64>, Option<i64>) {
-        let zone = self.timezone.as_deref().and_then(|name| name.parse().ok());
-        let start = self
-            .start
-            .as_deref()
-            .and_then(|text| When::parse(text).ok());
-        let end = self
-            .end
+    /// Its IANA time zone, when one is given and known.
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.timezone.as_deref().and_then(|name| name.parse().ok())
+    }
+
+    /// Its start, when given and well formed (validation reports the rest).
+    pub fn start_when(&self) -> Option<When> {
+        self.start
             .as_deref()
             .and_then(|text| When::parse(text).ok())
-            .or(start);
+    }
+
+    /// Its end, when given and well formed.
+    pub fn end_when(&self) -> Option<When> {
+        self.end.as_deref().and_then(|text| When::parse(text).ok())
+    }
+
+    /// The first and last instants it covers, in Unix seconds: a day counts from midnight to
+    /// midnight in the offering's time zone (UTC when none is given); no end means it ends as it
+    /// starts.
+    pub fn instants(&self) -> (Option<i64>, Option<i64>) {
+        let zone = self.zone();
+        let start = self.start_when();
+        let end = self.end_when().or(start);
         (
             start.map(|when| when.earliest(zone).timestamp()),
             end.map(|when| when.latest(zone).timestamp()),

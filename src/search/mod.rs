@@ -33,6 +33,7 @@ use generation::Generation;
 use labels::Labels;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tantivy::Term;
 use tantivy::collector::DocSetCollector;
@@ -67,6 +68,8 @@ pub struct SearchIndex {
     root: PathBuf,
     live: ArcSwap<Generation>,
     labels: ArcSwap<Labels>,
+    /// Whether `labels` has been read from the catalog yet.
+    labels_loaded: AtomicBool,
     vocabulary: Vocabulary,
     /// One catch-up at a time (the writer is shared).
     catching_up: Mutex<()>,
@@ -141,6 +144,7 @@ impl SearchIndex {
             root: root.to_owned(),
             live: ArcSwap::from_pointee(generation),
             labels: ArcSwap::from_pointee(Labels::default()),
+            labels_loaded: AtomicBool::new(false),
             vocabulary,
             catching_up: Mutex::new(()),
         }
@@ -159,7 +163,13 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = self.live.load_full();
+        // The cheap question first: this runs every 200 ms while serving.
+        let labels_loaded = self.labels_loaded.load(Ordering::Acquire);
+        if labels_loaded && store.revision()? == generation.revision() {
+            return Ok(0);
+        }
         let changes = store.changes_since(generation.revision())?;
+        self.labels_loaded.store(true, Ordering::Release);
         self.labels.store(Arc::new(Labels::new(
             &changes.providers,
             &changes.frameworks,

@@ -89,7 +89,7 @@ pub(crate) enum Change {
     Unchanged,
 }
 
-/// Inserts or updates a framework's own row (not its competencies).
+/// Inserts or updates a framework's own row (not its competencies); a new one goes last.
 pub(crate) fn upsert_framework(
     connection: &Connection,
     framework: &Framework,
@@ -106,34 +106,18 @@ pub(crate) fn upsert_framework(
         framework.publisher.clone(),
         framework.url.clone(),
     );
-    match existing {
-        Some(existing) if existing == wanted => Ok(Change::Unchanged),
-        Some(_) => {
-            connection.execute(
-                "UPDATE frameworks SET name = ?2, publisher = ?3, url = ?4 WHERE id = ?1",
-                params![
-                    framework.id,
-                    framework.name,
-                    framework.publisher,
-                    framework.url
-                ],
-            )?;
-            Ok(Change::Updated)
-        }
-        None => {
-            connection.execute(
-                "INSERT INTO frameworks (id, name, publisher, url, position) \
-                 VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), 0) + 1 FROM frameworks))",
-                params![
-                    framework.id,
-                    framework.name,
-                    framework.publisher,
-                    framework.url
-                ],
-            )?;
-            Ok(Change::Created)
-        }
-    }
+    let change = match existing {
+        Some(existing) if existing == wanted => return Ok(Change::Unchanged),
+        Some(_) => Change::Updated,
+        None => Change::Created,
+    };
+    connection.execute(
+        "INSERT INTO frameworks (id, name, publisher, url, position) \
+         VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), 0) + 1 FROM frameworks)) \
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, publisher = excluded.publisher, url = excluded.url",
+        params![framework.id, framework.name, framework.publisher, framework.url],
+    )?;
+    Ok(change)
 }
 
 /// Inserts or updates one competency, keyed on framework and code.

@@ -7,18 +7,8 @@ use chrono_tz::Tz;
 
 /// The schedule of an offering for people: "Tue, Jan 12, 2027, 2:00 PM – 3:30 PM CST".
 pub fn schedule(offering: &Offering) -> String {
-    let zone: Option<Tz> = offering
-        .timezone
-        .as_deref()
-        .and_then(|name| name.parse().ok());
-    let start = offering
-        .start
-        .as_deref()
-        .and_then(|text| When::parse(text).ok());
-    let end = offering
-        .end
-        .as_deref()
-        .and_then(|text| When::parse(text).ok());
+    let zone = offering.zone();
+    let (start, end) = (offering.start_when(), offering.end_when());
     match (start, end) {
         (None, _) => "Self-paced: start any time".to_owned(),
         (Some(start), None) => format_when(start, zone),
@@ -79,7 +69,7 @@ fn format_when(when: When, zone: Option<Tz>) -> String {
 
 /// The machine-readable start, for `<time datetime>` and the reader's-own-zone script.
 pub fn start_instant(offering: &Offering) -> Option<String> {
-    match When::parse(offering.start.as_deref()?).ok()? {
+    match offering.start_when()? {
         When::Moment(moment) => Some(moment.to_rfc3339()),
         When::Day(day) => Some(day.to_string()),
     }
