@@ -9,6 +9,7 @@
 
 pub mod bundle;
 pub mod catalog;
+pub mod formats;
 pub mod generate;
 pub mod search;
 pub mod seed;

@@ -87,6 +87,30 @@ impl SearchIndex {
         })
     }
 
+    /// The ids of every offering a search finds, without paging, sorted.
+    pub fn matching_ids(
+        &self,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, SearchError> {
+        let generation = self.live.load_full();
+        let searcher = generation.reader.searcher();
+        let expr = query::parse(&request.query);
+        let compiled =
+            Compiler::new(&searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
+        let filters = filters(&generation.fields, request, now);
+        let query = combine(compiled.query.as_deref(), &filters, None);
+        let mut ids = Vec::new();
+        for address in searcher.search(&*query, &tantivy::collector::DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(generation.fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_owned());
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
     /// One published offering from the index, by id.
     pub fn offering(&self, id: &str) -> Result<Option<Offering>, SearchError> {
         let generation = self.live.load_full();

@@ -144,6 +144,64 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A bundle of these published offerings and all they reference: their prerequisites (and
+    /// theirs), their providers, and the whole frameworks their competencies belong to, so it
+    /// imports into an empty catalog unchanged.
+    pub fn export_selection(&self, ids: &[String]) -> Result<Bundle, StoreError> {
+        let connection = self.connection()?;
+        let mut wanted: Vec<String> = ids.to_vec();
+        let mut offerings = Vec::new();
+        let mut seen = HashSet::new();
+        while !wanted.is_empty() {
+            let list = serde_json::to_string(&wanted).unwrap_or_else(|_| "[]".into());
+            let found = offerings::read_where(
+                &connection,
+                "status = 'published' AND id IN (SELECT value FROM json_each(?1))",
+                [list.as_str()],
+            )?;
+            wanted.clear();
+            for stored in found {
+                if seen.insert(stored.offering.id.clone()) {
+                    wanted.extend(
+                        stored
+                            .offering
+                            .prerequisites
+                            .iter()
+                            .filter(|id| !seen.contains(*id))
+                            .cloned(),
+                    );
+                    offerings.push(stored.offering);
+                }
+            }
+        }
+        let exported: HashSet<String> = offerings.iter().map(|o| o.id.clone()).collect();
+        for offering in &mut offerings {
+            offering.prerequisites.retain(|id| exported.contains(id));
+        }
+        offerings.sort_by(|a, b| a.id.cmp(&b.id));
+        let providers_used: HashSet<&str> = offerings.iter().map(|o| o.provider.as_str()).collect();
+        let frameworks_used: HashSet<&str> = offerings
+            .iter()
+            .flat_map(|o| o.competencies.iter().filter_map(|c| c.split(':').next()))
+            .collect();
+        let providers = catalog_rows::read_providers(&connection)?
+            .into_iter()
+            .filter(|p| providers_used.contains(p.id.as_str()))
+            .collect();
+        let mut frameworks = catalog_rows::read_frameworks(&connection)?;
+        frameworks
+            .frameworks
+            .retain(|f| frameworks_used.contains(f.id.as_str()));
+        Ok(Bundle {
+            frameworks,
+            providers,
+            offerings,
+            offerings_file: crate::bundle::OFFERINGS_FILE,
+        })
+    }
+}
+
 fn import_frameworks(
     transaction: &Transaction<'_>,
     bundle: &Bundle,

@@ -212,3 +212,21 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+impl Store {
+    /// Published offerings with these ids, in the order given (ids not published are left out).
+    pub fn published_by_ids(&self, ids: &[String]) -> Result<Vec<StoredOffering>, StoreError> {
+        let connection = self.connection()?;
+        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let found = offerings::read_where(
+            &connection,
+            "status = 'published' AND id IN (SELECT value FROM json_each(?1))",
+            [list.as_str()],
+        )?;
+        let mut by_id: std::collections::HashMap<String, StoredOffering> = found
+            .into_iter()
+            .map(|stored| (stored.offering.id.clone(), stored))
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}

@@ -245,7 +245,7 @@ fn json_ld(o: &Offering, provider: Option<&Provider>) -> Value {
             json!({"@type": "Organization", "name": provider.name, "url": provider.website});
     }
     if let Some(cost) = &o.cost {
-        course["offers"] = json!({"@type": "Offer", "price": cost.amount, "priceCurrency": cost.currency, "url": o.url, "category": if cost.amount == 0.0 { "Free" } else { "Paid" }});
+        course["offers"] = json!({"@type": "Offer", "price": serde_json::to_value(cost).map(|c| c["amount"].clone()).unwrap_or(Value::Null), "priceCurrency": cost.currency, "url": o.url, "category": if cost.amount == 0.0 { "Free" } else { "Paid" }});
     }
     if let Some(url) = &o.url {
         course["url"] = json!(url);

@@ -73,6 +73,8 @@ pub struct SearchPage {
     pub from: String,
     pub to: String,
     pub credits_min: String,
+    /// `?…` of this search without paging, for its feed, calendar and spreadsheet.
+    pub formats_query: String,
 }
 
 #[route("/search", method = "GET", method = "HEAD")]
@@ -138,6 +140,9 @@ pub async fn search_page(
         include_past: request.include_past,
         from: request.from.map(|d| d.to_string()).unwrap_or_default(),
         to: request.to.map(|d| d.to_string()).unwrap_or_default(),
+        formats_query: search_url(&request.to_pairs())
+            .trim_start_matches("/search")
+            .to_owned(),
         credits_min: request
             .credits_min
             .map(|c| c.to_string())

@@ -39,3 +39,106 @@ pub async fn offering(
         _ => Err(ApiError::NotFound(format!("offering {id}"))),
     }
 }
+
+/// `GET /api/v1/providers`: every provider, in the bundle format.
+#[route("/api/v1/providers", method = "GET", method = "HEAD")]
+pub async fn provider_list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let all = web::block(move || store.providers())
+        .await?
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(all))
+}
+
+/// `GET /api/v1/providers/{id}`: one provider (404 if none).
+#[route("/api/v1/providers/{id}", method = "GET", method = "HEAD")]
+pub async fn provider(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let store = state.store.clone();
+    let all = web::block(move || store.providers())
+        .await?
+        .map_err(ApiError::internal)?;
+    match all.into_iter().find(|p| p.id == id) {
+        Some(provider) => Ok(HttpResponse::Ok().json(provider)),
+        None => Err(ApiError::NotFound(format!("provider {id}"))),
+    }
+}
+
+/// A competency with how many upcoming offerings build it (or a finer one within it).
+#[derive(serde::Serialize)]
+struct CountedCompetency {
+    code: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    count: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    children: Vec<CountedCompetency>,
+}
+
+fn counted(
+    framework: &str,
+    competency: &crate::catalog::Competency,
+    counts: &std::collections::HashMap<String, u64>,
+) -> CountedCompetency {
+    CountedCompetency {
+        code: competency.code.clone(),
+        title: competency.title.clone(),
+        description: competency.description.clone(),
+        count: counts
+            .get(&format!("{framework}:{}", competency.code))
+            .copied()
+            .unwrap_or(0),
+        children: competency
+            .children
+            .iter()
+            .map(|child| counted(framework, child, counts))
+            .collect(),
+    }
+}
+
+/// `GET /api/v1/competencies`: the frameworks' trees, each competency with its count of upcoming
+/// offerings.
+#[route("/api/v1/competencies", method = "GET", method = "HEAD")]
+pub async fn competency_trees(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let state = state.into_inner();
+    let (frameworks, results) = web::block(move || -> Result<_, String> {
+        let frameworks = state.store.frameworks().map_err(|e| e.to_string())?;
+        let request = SearchRequest {
+            per_page: 1,
+            ..SearchRequest::default()
+        };
+        let results = state
+            .index
+            .search(&request, chrono::Utc::now())
+            .map_err(|e| e.to_string())?;
+        Ok((frameworks, results))
+    })
+    .await?
+    .map_err(ApiError::internal)?;
+    let counts: std::collections::HashMap<String, u64> = results
+        .facets
+        .get("competency")
+        .into_iter()
+        .flatten()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    let frameworks: Vec<serde_json::Value> = frameworks
+        .frameworks
+        .iter()
+        .map(|framework| {
+            serde_json::json!({
+                "id": framework.id,
+                "name": framework.name,
+                "publisher": framework.publisher,
+                "url": framework.url,
+                "count": counts.get(&framework.id).copied().unwrap_or(0),
+                "competencies": framework.competencies.iter().map(|c| counted(&framework.id, c, &counts)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "frameworks": frameworks })))
+}

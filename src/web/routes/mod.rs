@@ -1,6 +1,8 @@
 //! The routes, one file per concern: the JSON API and health here, the pages in `web::pages`.
 
 mod api;
+mod discovery;
+mod formats;
 mod health;
 
 use crate::web::{assets, pages};
@@ -11,6 +13,17 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(health::healthz)
         .service(api::search)
         .service(api::offering)
+        .service(api::provider_list)
+        .service(api::provider)
+        .service(api::competency_trees)
+        .service(formats::export)
+        .service(formats::offering_calendar)
+        .service(formats::search_calendar)
+        .service(formats::search_feed)
+        .service(formats::search_table)
+        .service(discovery::opensearch)
+        .service(discovery::robots)
+        .service(discovery::sitemap)
         .service(assets::style)
         .service(assets::script)
         .service(pages::home_page)
