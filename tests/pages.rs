@@ -160,3 +160,59 @@ fn a_search_page_is_light() {
         "a search page weighs {weight} bytes before images"
     );
 }
+
+#[test]
+fn answers_carry_an_etag_and_a_matching_request_gets_304_until_the_catalog_changes() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    for path in [
+        "/search?q=teen",
+        "/api/v1/search?q=teen",
+        "/search.atom?q=teen",
+        "/offerings/yalsa-ya-readers-advisory-boot-camp-seattle",
+    ] {
+        let first = ureq::get(&server.url(path)).call().unwrap();
+        let tag = first
+            .headers()
+            .get("etag")
+            .expect("an ETag")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let again = ureq::get(&server.url(path))
+            .header("If-None-Match", &tag)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+    let tag = |path: &str| {
+        ureq::get(&server.url(path))
+            .call()
+            .unwrap()
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let before = tag("/search?q=teen");
+    // An edit to the catalog changes every tag once the index has it.
+    let bundle = seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = read_json(&path);
+    offerings[0]["title"] = json!("A changed title for the cache test");
+    write_json(&path, &offerings);
+    catalog.import(bundle.path());
+    let started = std::time::Instant::now();
+    while tag("/search?q=teen") == before {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the tag never changed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

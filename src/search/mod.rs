@@ -33,7 +33,7 @@ use generation::Generation;
 use labels::Labels;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use tantivy::Term;
 use tantivy::collector::DocSetCollector;
@@ -70,6 +70,8 @@ pub struct SearchIndex {
     labels: ArcSwap<Labels>,
     /// Whether `labels` has been read from the catalog yet.
     labels_loaded: AtomicBool,
+    /// The serving generation's revision, kept here so each request need not read it from disk.
+    revision: AtomicI64,
     vocabulary: Vocabulary,
     /// One catch-up at a time (the writer is shared).
     catching_up: Mutex<()>,
@@ -142,6 +144,7 @@ impl SearchIndex {
     fn wrap(root: &Path, generation: Generation, vocabulary: Vocabulary) -> SearchIndex {
         SearchIndex {
             root: root.to_owned(),
+            revision: AtomicI64::new(generation.revision()),
             live: ArcSwap::from_pointee(generation),
             labels: ArcSwap::from_pointee(Labels::default()),
             labels_loaded: AtomicBool::new(false),
@@ -150,9 +153,9 @@ impl SearchIndex {
         }
     }
 
-    /// The catalog revision the serving generation holds.
+    /// The catalog revision the serving generation holds (as of its last commit).
     pub fn revision(&self) -> i64 {
-        self.live.load().revision()
+        self.revision.load(Ordering::Acquire)
     }
 
     /// Brings the serving generation up to the database: indexes what was written since its
@@ -196,6 +199,7 @@ impl SearchIndex {
         commit.set_payload(&changes.revision.to_string());
         commit.commit()?;
         generation.reader.reload()?;
+        self.revision.store(changes.revision, Ordering::Release);
         Ok(changes.offerings.len())
     }
 
@@ -210,6 +214,8 @@ impl SearchIndex {
                 .catching_up
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.revision
+                .store(generation.revision(), Ordering::Release);
             self.live.store(Arc::new(generation));
         }
         self.catch_up(store).map(|_| ())

@@ -2,6 +2,7 @@
 //! store and the search index (blocking work inside `web::block`) and render the answer.
 
 mod assets;
+mod caching;
 mod errors;
 mod pages;
 mod routes;
@@ -35,6 +36,7 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 }
                 .into()
             }))
+            .wrap(middleware::from_fn(caching::conditional))
             .wrap(security_headers())
             .wrap(middleware::Compress::default())
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("clearinghouse::http"))

@@ -1,0 +1,64 @@
+//! Conditional requests: pages, feeds and API answers carry an ETag derived from what they are
+//! made of (the revision of the catalog the index holds, the hour, since "upcoming" moves with the
+//! clock, and the version of the site's assets), and a matching `If-None-Match` gets 304.
+
+use crate::web::AppState;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, web};
+
+/// The tag of everything the catalog shows right now.
+fn current_tag(state: &AppState) -> String {
+    let hour = chrono::Utc::now().format("%Y%m%d%H");
+    format!(
+        "W/\"{}-{hour}-{}\"",
+        state.index.revision(),
+        super::assets::VERSION.as_str()
+    )
+}
+
+fn matches(request: &ServiceRequest, tag: &str) -> bool {
+    request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .any(|candidate| candidate.trim() == tag || candidate.trim() == "*")
+        })
+}
+
+/// Answers 304 when the client's copy is current; tags fresh 200 answers otherwise.
+pub async fn conditional(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let cacheable = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.path().starts_with("/static/")
+        && request.path() != "/healthz";
+    let tag = match request.app_data::<web::Data<AppState>>() {
+        Some(state) if cacheable => current_tag(state),
+        _ => return Ok(next.call(request).await?.map_into_left_body()),
+    };
+    if matches(&request, &tag) {
+        let response = HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish();
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    let mut response = next.call(request).await?;
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        if let Ok(value) = header::HeaderValue::from_str(&tag) {
+            headers.insert(header::ETAG, value);
+        }
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    Ok(response.map_into_left_body())
+}
