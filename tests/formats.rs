@@ -319,3 +319,51 @@ fn providers_competencies_and_discovery_files_answer() {
         everything["total"].as_u64().unwrap()
     );
 }
+
+#[test]
+fn the_openapi_document_describes_every_api_route_and_the_api_page_shows_it() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let (status, body) = server.get("/api/openapi.json");
+    assert_eq!(status, 200);
+    let document: Value = serde_json::from_str(&body).unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths: Vec<&str> = document["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for path in [
+        "/api/v1/search",
+        "/api/v1/offerings/{id}",
+        "/api/v1/providers",
+        "/api/v1/providers/{id}",
+        "/api/v1/competencies",
+        "/api/v1/export",
+    ] {
+        assert!(paths.contains(&path), "{path} is not documented");
+    }
+    let parameters: Vec<&str> = document["paths"]["/api/v1/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "q",
+        "format",
+        "competency",
+        "from",
+        "to",
+        "include_past",
+        "sort",
+        "page",
+        "per_page",
+    ] {
+        assert!(parameters.contains(&name), "{name} is not documented");
+    }
+    let (status, page) = server.get("/api");
+    assert_eq!(status, 200);
+    assert!(page.contains("GET /api/v1/search") && page.contains("per_page"));
+}

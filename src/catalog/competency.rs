@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The whole of a bundle's `competencies.json`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Frameworks {
     pub frameworks: Vec<Framework>,
 }
 
 /// One framework and its tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Framework {
     pub id: String,
@@ -25,7 +25,7 @@ pub struct Framework {
 }
 
 /// One competency and the finer ones under it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Competency {
     pub code: String,
@@ -33,6 +33,7 @@ pub struct Competency {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub children: Vec<Competency>,
 }
 

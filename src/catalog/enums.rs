@@ -5,7 +5,10 @@
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal : $label:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        // Every wire value is its variant's name in snake_case: the OpenAPI schema says so
+        // (`rename_all`), and a test in `web::openapi` checks that the two agree.
+        #[schema(rename_all = "snake_case")]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant),+
         }

@@ -67,7 +67,7 @@ string_enum! {
 }
 
 /// Where an in-person, hybrid or conference offering takes place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +89,7 @@ fn whole_if_integral<S: serde::Serializer>(value: &f64, serializer: S) -> Result
 }
 
 /// The price of a standard registration; an amount of 0 means free.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cost {
     #[serde(serialize_with = "whole_if_integral")]
@@ -99,7 +99,7 @@ pub struct Cost {
 }
 
 /// Continuing-education credit earned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credits {
     #[serde(serialize_with = "whole_if_integral")]
@@ -118,7 +118,7 @@ impl Credits {
 }
 
 /// Membership of a sequenced series: this offering is part `position` of series `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
     pub id: String,
@@ -128,7 +128,7 @@ pub struct Series {
 }
 
 /// One continuing-education offering, field for field as `offering.schema.json` has it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Offering {
     pub id: String,

@@ -17,7 +17,7 @@ string_enum! {
 }
 
 /// One provider, field for field as `provider.schema.json` has it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     pub id: String,

@@ -140,21 +140,48 @@ fn bad(parameter: &str, message: impl Into<String>) -> ParameterError {
     }
 }
 
-fn boolean(parameter: &str, value: &str) -> Result<bool, ParameterError> {
-    match value {
-        "true" | "1" | "on" | "yes" => Ok(true),
-        "false" | "0" | "off" | "no" | "" => Ok(false),
+/// Where parameters come from: a form (lenient about empty fields) or a program (exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Form,
+    Query,
+}
+
+/// Whether a name is one of the search's parameters.
+fn is_parameter(name: &str) -> bool {
+    DIMENSIONS.contains(&name)
+        || matches!(
+            name,
+            "q" | "free"
+                | "has_credits"
+                | "include_past"
+                | "credits_min"
+                | "from"
+                | "to"
+                | "sort"
+                | "when"
+                | "page"
+                | "per_page"
+        )
+}
+
+fn boolean(parameter: &str, value: &str, input: Input) -> Result<bool, ParameterError> {
+    match (value, input) {
+        ("true", _) => Ok(true),
+        ("false", _) => Ok(false),
+        ("1" | "on" | "yes", Input::Form) => Ok(true),
+        ("0" | "off" | "no", Input::Form) => Ok(false),
         _ => Err(bad(parameter, format!("`{value}` is not true or false"))),
     }
 }
 
-fn date(parameter: &str, value: &str) -> Result<Option<NaiveDate>, ParameterError> {
-    if value.is_empty() {
-        return Ok(None);
-    }
+fn date(parameter: &str, value: &str) -> Result<NaiveDate, ParameterError> {
+    let well_formed =
+        value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| bad(parameter, format!("`{value}` is not a date (YYYY-MM-DD)")))
+        .ok()
+        .filter(|_| well_formed)
+        .ok_or_else(|| bad(parameter, format!("`{value}` is not a date (YYYY-MM-DD)")))
 }
 
 /// Checks a filter value: closed vocabularies must name a known value; the rest are bounded.
@@ -183,20 +210,49 @@ fn filter_value(dimension: &str, value: &str) -> Result<(), ParameterError> {
 }
 
 impl SearchRequest {
-    /// Reads a request from query-string pairs, as both the pages and the API receive them.
-    /// Unknown parameters are ignored; a bad value of a known one is an error naming it.
+    /// Reads a request from a form's pairs (the pages): a form sends every field, filled or
+    /// not, so empty values mean "not set" and spaces around values are dropped. Unknown
+    /// parameters are ignored; a bad value of a known one is an error naming it.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ParameterError> {
+        Self::read(pairs, Input::Form)
+    }
+
+    /// Reads a request from a program's pairs (the JSON API), exactly as documented: an empty
+    /// value where a number, date, flag or code belongs is an error.
+    pub fn from_query<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ParameterError> {
+        Self::read(pairs, Input::Query)
+    }
+
+    fn read<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        input: Input,
+    ) -> Result<Self, ParameterError> {
         let mut request = SearchRequest::default();
-        for (name, value) in pairs {
-            let value = value.trim();
+        for (name, raw) in pairs {
+            let value = if input == Input::Form {
+                raw.trim()
+            } else {
+                raw
+            };
+            let free_text = matches!(
+                name,
+                "q" | "provider" | "region" | "country" | "certification" | "language"
+            );
+            if value.is_empty() && !free_text && input == Input::Query && is_parameter(name) {
+                return Err(bad(name, "must not be empty"));
+            }
+            if value.is_empty() && name != "q" {
+                continue;
+            }
             match name {
                 "q" => request.query = value.chars().take(1000).collect(),
-                "free" => request.free = boolean(name, value)?,
-                "has_credits" => request.has_credits = boolean(name, value)?,
-                "include_past" => request.include_past = boolean(name, value)?,
-                "credits_min" if value.is_empty() => {}
+                "free" => request.free = boolean(name, value, input)?,
+                "has_credits" => request.has_credits = boolean(name, value, input)?,
+                "include_past" => request.include_past = boolean(name, value, input)?,
                 "credits_min" => match value.parse::<f64>() {
                     Ok(number) if number.is_finite() && number >= 0.0 => {
                         request.credits_min = Some(number)
@@ -208,20 +264,16 @@ impl SearchRequest {
                         ));
                     }
                 },
-                "from" => request.from = date(name, value)?,
-                "to" => request.to = date(name, value)?,
-                "sort" if value.is_empty() => {}
+                "from" => request.from = Some(date(name, value)?),
+                "to" => request.to = Some(date(name, value)?),
                 "sort" => request.sort = Some(value.parse().map_err(|message| bad(name, message))?),
-                "when" if value.is_empty() => {}
                 "when" => request
                     .when
                     .push(value.parse().map_err(|message| bad(name, message))?),
                 "page" => request.page = number_in(name, value, 1, 10_000)?,
                 "per_page" => request.per_page = number_in(name, value, 1, 100)?,
                 _ => {
-                    if let Some(dimension) = DIMENSIONS.iter().find(|d| **d == name)
-                        && !value.is_empty()
-                    {
+                    if let Some(dimension) = DIMENSIONS.iter().find(|d| **d == name) {
                         filter_value(dimension, value)?;
                         let values = request.filters.entry(dimension).or_default();
                         if !values.iter().any(|v| v == value) && values.len() < 50 {
@@ -230,11 +282,6 @@ impl SearchRequest {
                     }
                 }
             }
-        }
-        if let (Some(from), Some(to)) = (request.from, request.to)
-            && from > to
-        {
-            return Err(bad("from", "must not be after to"));
         }
         Ok(request)
     }
@@ -315,7 +362,7 @@ fn number_in(
 }
 
 /// One value of one facet, with how many results choosing it would give.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: String,
     pub label: String,
@@ -327,7 +374,7 @@ pub struct FacetValue {
 }
 
 /// One result: the offering in the bundle format, its score and a highlighted snippet.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     #[serde(flatten)]
     pub offering: Offering,
@@ -337,7 +384,7 @@ pub struct Hit {
 }
 
 /// The answer to a `SearchRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub total: usize,
     pub page: usize,

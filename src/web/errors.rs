@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -49,17 +48,36 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = match self {
-            ApiError::BadParameter { parameter, message } => {
-                json!({"error": {"parameter": parameter, "message": message}})
-            }
-            ApiError::NotFound(what) => json!({"error": {"message": format!("not found: {what}")}}),
-            ApiError::Internal(_) => {
-                json!({"error": {"message": "something went wrong on our side; it has been logged"}})
-            }
+        let error = match self {
+            ApiError::BadParameter { parameter, message } => ErrorDetail {
+                parameter: Some(parameter.clone()),
+                message: message.clone(),
+            },
+            ApiError::NotFound(what) => ErrorDetail {
+                parameter: None,
+                message: format!("not found: {what}"),
+            },
+            ApiError::Internal(_) => ErrorDetail {
+                parameter: None,
+                message: "something went wrong on our side; it has been logged".to_owned(),
+            },
         };
-        HttpResponse::build(self.status_code()).json(body)
+        HttpResponse::build(self.status_code()).json(ErrorBody { error })
     }
+}
+
+/// The body of every API error.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, and with which parameter when one was at fault.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    pub message: String,
 }
 
 /// Errors of the HTML pages: the same causes, answered with a page in the site's style.

@@ -4,6 +4,7 @@
 mod assets;
 mod caching;
 mod errors;
+mod openapi;
 mod pages;
 mod routes;
 mod views;
@@ -63,6 +64,18 @@ fn security_headers() -> middleware::DefaultHeaders {
 
 async fn not_found(request: actix_web::HttpRequest) -> actix_web::HttpResponse {
     use actix_web::ResponseError;
+    use actix_web::http::Method;
+    // Every route answers GET and HEAD only.
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return actix_web::HttpResponse::MethodNotAllowed()
+            .insert_header((actix_web::http::header::ALLOW, "GET, HEAD"))
+            .json(errors::ErrorBody {
+                error: errors::ErrorDetail {
+                    parameter: None,
+                    message: format!("{} is not allowed here", request.method()),
+                },
+            });
+    }
     if request.path().starts_with("/api/") {
         ApiError::NotFound(request.path().to_owned()).error_response()
     } else {

@@ -1,18 +1,34 @@
 //! The JSON API under `/api/v1/`: a contract other programs rely on.
 
 use crate::catalog::OfferingStatus;
+use crate::catalog::{Competency, Offering, Provider};
 use crate::search::SearchRequest;
+use crate::search::SearchResults;
+use crate::web::errors::ErrorBody;
+use crate::web::openapi::{CompetencyTrees, CountedCompetency, CountedFramework, SearchParameters};
 use crate::web::{ApiError, AppState};
 use actix_web::{HttpResponse, route, web};
+use std::collections::HashMap;
 
 /// `GET /api/v1/search`: the parameters of `SearchRequest`; answers `SearchResults`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    summary = "Search offerings",
+    description = "A page of the offerings matching words and filters, with the counts of every facet (each reflecting the other active filters but not its own) and a spelling suggestion.",
+    params(SearchParameters),
+    responses(
+        (status = 200, description = "The results", body = SearchResults),
+        (status = 400, description = "A parameter's value could not be read; the body names it", body = ErrorBody),
+    )
+)]
 #[route("/api/v1/search", method = "GET", method = "HEAD")]
 pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query.into_inner();
-    let request = SearchRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let request = SearchRequest::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let index = state.index.clone();
     let results = web::block(move || index.search(&request, chrono::Utc::now()))
         .await?
@@ -21,6 +37,16 @@ pub async fn search(
 }
 
 /// `GET /api/v1/offerings/{id}`: one published offering in the bundle format.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}",
+    summary = "One offering",
+    params(("id" = String, Path, description = "The offering's id")),
+    responses(
+        (status = 200, description = "The offering in the bundle format", body = Offering),
+        (status = 404, description = "No published offering has this id", body = ErrorBody),
+    )
+)]
 #[route("/api/v1/offerings/{id}", method = "GET", method = "HEAD")]
 pub async fn offering(
     state: web::Data<AppState>,
@@ -41,6 +67,12 @@ pub async fn offering(
 }
 
 /// `GET /api/v1/providers`: every provider, in the bundle format.
+#[utoipa::path(
+    get,
+    path = "/api/v1/providers",
+    summary = "All providers",
+    responses((status = 200, description = "Every provider, by id", body = Vec<Provider>))
+)]
 #[route("/api/v1/providers", method = "GET", method = "HEAD")]
 pub async fn provider_list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
@@ -51,6 +83,16 @@ pub async fn provider_list(state: web::Data<AppState>) -> Result<HttpResponse, A
 }
 
 /// `GET /api/v1/providers/{id}`: one provider (404 if none).
+#[utoipa::path(
+    get,
+    path = "/api/v1/providers/{id}",
+    summary = "One provider",
+    params(("id" = String, Path, description = "The provider's id")),
+    responses(
+        (status = 200, description = "The provider in the bundle format", body = Provider),
+        (status = 404, description = "No provider has this id", body = ErrorBody),
+    )
+)]
 #[route("/api/v1/providers/{id}", method = "GET", method = "HEAD")]
 pub async fn provider(
     state: web::Data<AppState>,
@@ -67,22 +109,10 @@ pub async fn provider(
     }
 }
 
-/// A competency with how many upcoming offerings build it (or a finer one within it).
-#[derive(serde::Serialize)]
-struct CountedCompetency {
-    code: String,
-    title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    count: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    children: Vec<CountedCompetency>,
-}
-
 fn counted(
     framework: &str,
-    competency: &crate::catalog::Competency,
-    counts: &std::collections::HashMap<String, u64>,
+    competency: &Competency,
+    counts: &HashMap<String, u64>,
 ) -> CountedCompetency {
     CountedCompetency {
         code: competency.code.clone(),
@@ -102,6 +132,12 @@ fn counted(
 
 /// `GET /api/v1/competencies`: the frameworks' trees, each competency with its count of upcoming
 /// offerings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/competencies",
+    summary = "Competency frameworks with counts",
+    responses((status = 200, description = "Each framework's tree; counts are of upcoming offerings, including those linked to finer competencies", body = CompetencyTrees))
+)]
 #[route("/api/v1/competencies", method = "GET", method = "HEAD")]
 pub async fn competency_trees(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
@@ -119,26 +155,28 @@ pub async fn competency_trees(state: web::Data<AppState>) -> Result<HttpResponse
     })
     .await?
     .map_err(ApiError::internal)?;
-    let counts: std::collections::HashMap<String, u64> = results
+    let counts: HashMap<String, u64> = results
         .facets
         .get("competency")
         .into_iter()
         .flatten()
         .map(|v| (v.value.clone(), v.count))
         .collect();
-    let frameworks: Vec<serde_json::Value> = frameworks
+    let frameworks = frameworks
         .frameworks
-        .iter()
-        .map(|framework| {
-            serde_json::json!({
-                "id": framework.id,
-                "name": framework.name,
-                "publisher": framework.publisher,
-                "url": framework.url,
-                "count": counts.get(&framework.id).copied().unwrap_or(0),
-                "competencies": framework.competencies.iter().map(|c| counted(&framework.id, c, &counts)).collect::<Vec<_>>(),
-            })
+        .into_iter()
+        .map(|framework| CountedFramework {
+            count: counts.get(&framework.id).copied().unwrap_or(0),
+            competencies: framework
+                .competencies
+                .iter()
+                .map(|c| counted(&framework.id, c, &counts))
+                .collect(),
+            id: framework.id,
+            name: framework.name,
+            publisher: framework.publisher,
+            url: framework.url,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "frameworks": frameworks })))
+    Ok(HttpResponse::Ok().json(CompetencyTrees { frameworks }))
 }

@@ -93,3 +93,26 @@ pub async fn sitemap(
         .content_type("application/xml; charset=utf-8")
         .body(body))
 }
+
+/// `GET /api/openapi.json`: the API's OpenAPI 3.1 document.
+#[route("/api/openapi.json", method = "GET", method = "HEAD")]
+pub async fn openapi_document() -> HttpResponse {
+    HttpResponse::Ok().json(crate::web::openapi::document())
+}
+
+#[derive(askama::Template)]
+#[template(path = "api.html")]
+struct ApiPage {
+    asset_version: &'static str,
+    routes: Vec<crate::web::openapi::RouteView>,
+}
+
+/// `GET /api`: the API described for people, from the same document.
+#[route("/api", method = "GET", method = "HEAD")]
+pub async fn api_page() -> HttpResponse {
+    let page = ApiPage {
+        asset_version: crate::web::pages::asset_version(),
+        routes: crate::web::openapi::routes(),
+    };
+    crate::web::pages::render(actix_web::http::StatusCode::OK, &page)
+}

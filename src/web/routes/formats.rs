@@ -188,12 +188,23 @@ pub async fn search_table(
 
 /// `GET /api/v1/export`: the offerings a search finds (no paging) and everything they reference,
 /// as one bundle object that imports into an empty catalog unchanged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export",
+    summary = "Export a search as a bundle",
+    description = "Every offering the search finds (no paging; `page`, `per_page` and `sort` are ignored), with the prerequisites they name, their providers and the frameworks of their competencies: the bundle's three files in one object.",
+    params(crate::web::openapi::SearchParameters),
+    responses(
+        (status = 200, description = "The bundle", body = crate::web::openapi::ExportBundle),
+        (status = 400, description = "A parameter's value could not be read; the body names it", body = crate::web::errors::ErrorBody),
+    )
+)]
 #[route("/api/v1/export", method = "GET", method = "HEAD")]
 pub async fn export(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let search = request_of(&query)?;
+    let search = SearchRequest::from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let state = state.into_inner();
     let bundle = web::block(move || -> Result<_, String> {
         let ids = state
@@ -207,9 +218,9 @@ pub async fn export(
     })
     .await?
     .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "frameworks": bundle.frameworks.frameworks,
-        "providers": bundle.providers,
-        "offerings": bundle.offerings,
-    })))
+    Ok(HttpResponse::Ok().json(crate::web::openapi::ExportBundle {
+        frameworks: bundle.frameworks.frameworks,
+        providers: bundle.providers,
+        offerings: bundle.offerings,
+    }))
 }

@@ -3,6 +3,15 @@
 use crate::web::AppState;
 use actix_web::{HttpResponse, route, web};
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    summary = "Health",
+    responses(
+        (status = 200, description = "The server can search", body = crate::web::openapi::Health),
+        (status = 503, description = "The catalog cannot be reached"),
+    )
+)]
 #[route("/healthz", method = "GET", method = "HEAD")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let state = state.into_inner();

@@ -1,9 +1,9 @@
 //! The routes, one file per concern: the JSON API and health here, the pages in `web::pages`.
 
-mod api;
+pub(crate) mod api;
 mod discovery;
-mod formats;
-mod health;
+pub(crate) mod formats;
+pub(crate) mod health;
 
 use crate::web::{assets, pages};
 use actix_web::web;
@@ -24,6 +24,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(discovery::opensearch)
         .service(discovery::robots)
         .service(discovery::sitemap)
+        .service(discovery::openapi_document)
+        .service(discovery::api_page)
         .service(assets::style)
         .service(assets::script)
         .service(pages::home_page)

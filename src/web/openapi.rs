@@ -1,0 +1,357 @@
+//! The OpenAPI 3.1 document of the JSON API, generated from the code (utoipa): the handlers' own
+//! annotations, the catalog's types and the parameters below. Served at `/api/openapi.json`, and
+//! as a page for people at `/api`.
+
+use crate::catalog::{
+    Audience, Competency, Cost, CreditUnit, Credits, Format, Framework, Frameworks, Level,
+    Location, Offering, Provider, ProviderKind, Series,
+};
+use crate::search::{FacetValue, Hit, SearchResults};
+use crate::web::errors::{ErrorBody, ErrorDetail};
+use serde::Serialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The "when" filter's values.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "documents the parameter's values; the search module parses them"
+)]
+pub enum WhenValue {
+    Week,
+    Month,
+    Quarter,
+    Later,
+    SelfPaced,
+}
+
+/// The orders results can come in.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "documents the parameter's values; the search module parses them"
+)]
+pub enum SortValue {
+    Relevance,
+    Start,
+    Newest,
+    Credits,
+    Cost,
+}
+
+/// The parameters of a search, shared by `/api/v1/search`, `/api/v1/export` and the pages.
+/// Filters are repeatable: several values of one filter widen the result, different filters
+/// narrow it.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+#[expect(
+    dead_code,
+    reason = "documents the parameters; SearchRequest::from_pairs reads them"
+)]
+pub struct SearchParameters {
+    /// Words to find: all must match; `"a phrase"`, `-word`, `OR` and parentheses work. Any text
+    /// is accepted; only its first 1,000 characters are read.
+    q: Option<String>,
+    #[param(explode)]
+    format: Option<Vec<Format>>,
+    #[param(explode)]
+    audience: Option<Vec<Audience>>,
+    #[param(explode)]
+    level: Option<Vec<Level>>,
+    /// `FRAMEWORK:CODE` (any level of the tree, e.g. `ala-core:5A`) or a whole `FRAMEWORK`.
+    #[param(explode, inline, value_type = Option<Vec<String>>, pattern = r"^[a-z0-9-]+(:[A-Za-z0-9.-]+)?$")]
+    competency: Option<Vec<String>>,
+    /// Provider ids.
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    provider: Option<Vec<String>>,
+    #[param(explode)]
+    provider_kind: Option<Vec<ProviderKind>>,
+    /// Where it happens (for online offerings, where the provider is): a state or province.
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    region: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-2.
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    country: Option<Vec<String>>,
+    /// Certification programs (`cpla`, `lssc`, …).
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    certification: Option<Vec<String>>,
+    /// BCP 47 language tags; `en` when an offering names none.
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    language: Option<Vec<String>>,
+    /// When it starts, seen from today.
+    #[param(explode)]
+    when: Option<Vec<WhenValue>>,
+    /// Only offerings whose stated cost is 0.
+    free: Option<bool>,
+    /// Only offerings that give CE credit.
+    has_credits: Option<bool>,
+    /// At least this many contact hours (1 CEU = 10 contact hours).
+    #[param(minimum = 0)]
+    credits_min: Option<f64>,
+    /// Running on or after this day.
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<String>,
+    /// Starting on or before this day (not before `from`).
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<String>,
+    /// Include offerings that have ended.
+    include_past: Option<bool>,
+    /// Default: relevance with words, soonest start without.
+    sort: Option<SortValue>,
+    #[param(minimum = 1, maximum = 10000)]
+    page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+/// A bundle in one object: the matching offerings and everything they reference.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportBundle {
+    pub frameworks: Vec<Framework>,
+    pub providers: Vec<Provider>,
+    pub offerings: Vec<Offering>,
+}
+
+/// A framework with how many upcoming offerings build each of its competencies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountedFramework {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub count: u64,
+    pub competencies: Vec<CountedCompetency>,
+}
+
+/// A competency with how many upcoming offerings build it or a finer one within it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountedCompetency {
+    pub code: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub count: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub children: Vec<CountedCompetency>,
+}
+
+/// The frameworks' trees with counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompetencyTrees {
+    pub frameworks: Vec<CountedFramework>,
+}
+
+/// What `/healthz` says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database_revision: i64,
+    pub index_revision: i64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CE Clearinghouse API",
+        description = "Continuing-education offerings for library staff, searchable and in the open bundle format.",
+        version = "1.0.0"
+    ),
+    paths(
+        super::routes::api::search,
+        super::routes::api::offering,
+        super::routes::api::provider_list,
+        super::routes::api::provider,
+        super::routes::api::competency_trees,
+        super::routes::formats::export,
+        super::routes::health::healthz,
+    ),
+    components(schemas(
+        Offering,
+        Provider,
+        ProviderKind,
+        Format,
+        Audience,
+        Level,
+        CreditUnit,
+        Location,
+        Cost,
+        Credits,
+        Series,
+        Frameworks,
+        Framework,
+        Competency,
+        SearchResults,
+        Hit,
+        FacetValue,
+        ErrorBody,
+        ErrorDetail,
+        ExportBundle,
+        CompetencyTrees,
+        CountedFramework,
+        CountedCompetency,
+        Health,
+        WhenValue,
+        SortValue
+    ))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+///
+/// A hit is an offering plus `score` and `snippet`. utoipa writes that as `allOf`, which the
+/// offering's `additionalProperties: false` (it denies unknown fields) makes unsatisfiable, so
+/// the hit's schema is written out: the offering's own generated schema with the two fields added.
+pub fn document() -> serde_json::Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let schemas = &mut document["components"]["schemas"];
+    let mut hit = schemas["Offering"].clone();
+    hit["description"] =
+        "One result: the offering in the bundle format, its score and a highlighted snippet."
+            .into();
+    hit["properties"]["score"] = serde_json::json!({"type": "number", "description": "Relevance, or the value the results are sorted by"});
+    hit["properties"]["snippet"] = serde_json::json!({"type": "string", "description": "HTML: the description's best passage, escaped, with matched words in <b>"});
+    if let Some(required) = hit["required"].as_array_mut() {
+        required.extend(["score".into(), "snippet".into()]);
+    }
+    schemas["Hit"] = hit;
+    document
+}
+
+/// One route as the `/api` page shows it.
+pub struct RouteView {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    /// (name, where, what values, description)
+    pub parameters: Vec<(String, String, String, String)>,
+    /// (status, description)
+    pub responses: Vec<(String, String)>,
+}
+
+/// What values a parameter's schema allows, in words.
+fn values_of(schema: &serde_json::Value, components: &serde_json::Value) -> String {
+    let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => components
+            .get(reference.rsplit('/').next().unwrap_or_default())
+            .unwrap_or(schema),
+        None => schema,
+    };
+    if let Some(items) = schema.get("items") {
+        return format!("one or more of: {}", values_of(items, components));
+    }
+    if let Some(choices) = schema.get("enum").and_then(|e| e.as_array()) {
+        return choices
+            .iter()
+            .filter_map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let kind = match schema.get("type") {
+        Some(serde_json::Value::Array(kinds)) => kinds
+            .iter()
+            .filter_map(|k| k.as_str())
+            .find(|k| *k != "null")
+            .unwrap_or("")
+            .to_owned(),
+        Some(kind) => kind.as_str().unwrap_or_default().to_owned(),
+        None => String::new(),
+    };
+    match schema.get("format").and_then(|f| f.as_str()) {
+        Some(format) => format!("{kind} ({format})"),
+        None => kind,
+    }
+}
+
+/// Every route of the document, for the page.
+pub fn routes() -> Vec<RouteView> {
+    let document = document();
+    let components = &document["components"]["schemas"];
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    let mut routes = Vec::new();
+    for (path, operations) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in operations.as_object().into_iter().flatten() {
+            let parameters = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        text(&p["name"]),
+                        text(&p["in"]),
+                        values_of(&p["schema"], components),
+                        text(&p["description"]),
+                    )
+                })
+                .collect();
+            let responses = operation["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, response)| (status.clone(), text(&response["description"])))
+                .collect();
+            routes.push(RouteView {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: text(&operation["summary"]),
+                description: text(&operation["description"]),
+                parameters,
+                responses,
+            });
+        }
+    }
+    routes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_schemas_list_the_wire_values() {
+        let document = document();
+        let values = |name: &str| -> Vec<String> {
+            document["components"]["schemas"][name]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} has no enum"))
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let wire = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            values("Format"),
+            wire(Format::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            values("Audience"),
+            wire(Audience::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            values("Level"),
+            wire(Level::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            values("ProviderKind"),
+            wire(ProviderKind::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            values("CreditUnit"),
+            wire(CreditUnit::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            values("WhenValue"),
+            wire(
+                crate::search::WhenBucket::ALL
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect()
+            )
+        );
+    }
+}
