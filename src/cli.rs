@@ -3,10 +3,11 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use clearinghouse::search::{SearchError, SearchIndex};
-use clearinghouse::store::Store;
+use clearinghouse::store::{Role, Store};
 use clearinghouse::web::{self, AppState};
 use clearinghouse::{bundle, seed};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,6 +62,12 @@ pub enum Command {
     /// Compares the database and the search index (counts, ids, revisions); exits 1 when they
     /// disagree.
     Check,
+    /// Manages accounts: administrators and provider users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Moderates submissions from the command line.
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Writes a synthetic bundle of N offerings over the seed's frameworks and providers, for
     /// trying the catalog at scale (the same bundle for the same --seed).
     Generate {
@@ -75,6 +82,45 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Creates an account; asks for the password on the terminal, or reads it from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin or provider.
+        #[arg(long)]
+        role: Role,
+        /// The provider a provider user belongs to.
+        #[arg(long)]
+        provider: Option<String>,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lists the accounts.
+    List,
+    /// Disables an account: it can no longer sign in.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// The pending submissions, oldest first: one a line, its id, provider and title.
+    List,
+    /// Publishes a submission.
+    Approve { id: i64 },
+    /// Rejects a submission with a reason the provider sees.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
 impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
@@ -83,6 +129,8 @@ impl Cli {
             Command::Export { out_dir } => export(&self.db, &out_dir),
             Command::Reindex => reindex(&self.db, &self.index),
             Command::Check => check(&self.db, &self.index),
+            Command::User(command) => user(&self.db, command),
+            Command::Review(command) => review(&self.db, &self.index, command),
             Command::Generate {
                 offerings,
                 seed,
@@ -152,6 +200,92 @@ fn reindex(db: &Path, index: &Path) -> Result<()> {
         "reindexed into {}/{name} and switched to it",
         index.display()
     );
+    Ok(())
+}
+
+/// What the command line does is recorded under this name in the audit log.
+const COMMAND_LINE: &str = "command line";
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "no terminal to ask for the password on: pass --password-stdin and pipe it in"
+        );
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    anyhow::ensure!(first == second, "the two passwords differ");
+    Ok(first)
+}
+
+fn user(db: &Path, command: UserCommand) -> Result<()> {
+    let store = open_store(db)?;
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            provider,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            let user = store.add_user(&email, role, provider.as_deref(), &password)?;
+            println!(
+                "added {} ({}{})",
+                user.email,
+                user.role.as_str(),
+                user.provider
+                    .map(|p| format!(" of {p}"))
+                    .unwrap_or_default()
+            );
+        }
+        UserCommand::List => {
+            for user in store.users()? {
+                let state = if user.active { "active" } else { "disabled" };
+                println!(
+                    "{}\t{}\t{}\t{state}",
+                    user.email,
+                    user.role.as_str(),
+                    user.provider.unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        UserCommand::Disable { email } => {
+            store.disable_user(&email, COMMAND_LINE)?;
+            println!("disabled {email}");
+        }
+    }
+    Ok(())
+}
+
+fn review(db: &Path, index: &Path, command: ReviewCommand) -> Result<()> {
+    let store = open_store(db)?;
+    match command {
+        ReviewCommand::List => {
+            for submission in store.pending_submissions()? {
+                println!(
+                    "{}\t{}\t{}",
+                    submission.id, submission.offering.provider, submission.offering.title
+                );
+            }
+        }
+        ReviewCommand::Approve { id } => {
+            let submission = store.approve(id, COMMAND_LINE)?;
+            println!("approved {id}: {} is published", submission.offering.id);
+            catch_up_if_free(&store, index);
+        }
+        ReviewCommand::Reject { id, reason } => {
+            let submission = store.reject(id, &reason, COMMAND_LINE)?;
+            println!("rejected {id}: {}", submission.offering.id);
+            catch_up_if_free(&store, index);
+        }
+    }
     Ok(())
 }
 

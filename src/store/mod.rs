@@ -6,10 +6,14 @@
 
 mod catalog_rows;
 mod import;
+mod moderation;
 mod offerings;
+mod users;
 
 pub use import::{Counts, ImportSummary};
+pub use moderation::{AuditEntry, Submission};
 pub use offerings::StoredOffering;
+pub use users::{MIN_PASSWORD, Role, User};
 
 use crate::bundle::Problem;
 use r2d2::PooledConnection;
@@ -34,12 +38,25 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("the database {path} is corrupt or not a clearinghouse database: {message}")]
     Corrupt { path: PathBuf, message: String },
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidOffering(Vec<crate::catalog::FieldError>),
+    #[error("{0}")]
+    Account(String),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("the bundle has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_catalog.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_catalog.sql")),
+        M::up(include_str!("migrations/002_moderation.sql")),
+    ])
 }
 
 /// The catalog database: a pool of connections to one SQLite file.

@@ -1,0 +1,177 @@
+//! Accounts: administrators and provider users, with argon2id password hashes.
+
+use super::{Store, StoreError, now};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rusqlite::{OptionalExtension, params};
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Provider,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Provider => "provider",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "admin" => Ok(Role::Admin),
+            "provider" => Ok(Role::Provider),
+            _ => Err(format!("unknown role `{text}`, expected admin or provider")),
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// The provider a provider user belongs to.
+    pub provider: Option<String>,
+    pub active: bool,
+}
+
+/// The smallest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+
+/// An argon2id hash with a fresh random salt, in PHC form (`$argon2id$…`).
+fn hash(password: &str) -> Result<String, StoreError> {
+    let hashed: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
+    hashed
+        .map(|hash| hash.to_string())
+        .map_err(|error| StoreError::Account(format!("cannot hash the password: {error}")))
+}
+
+impl Store {
+    /// Creates an account; a provider user names an existing provider.
+    pub fn add_user(
+        &self,
+        email: &str,
+        role: Role,
+        provider: Option<&str>,
+        password: &str,
+    ) -> Result<User, StoreError> {
+        let email = email.trim();
+        if !email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        {
+            return Err(StoreError::Account(format!(
+                "`{email}` is not an email address"
+            )));
+        }
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(StoreError::Account(format!(
+                "the password must be at least {MIN_PASSWORD} characters"
+            )));
+        }
+        let provider = match (role, provider) {
+            (Role::Provider, None) => {
+                return Err(StoreError::Account(
+                    "a provider user needs --provider ID".into(),
+                ));
+            }
+            (Role::Admin, Some(_)) => {
+                return Err(StoreError::Account(
+                    "an administrator belongs to no provider".into(),
+                ));
+            }
+            (_, provider) => provider,
+        };
+        let password_hash = hash(password)?;
+        self.write(|transaction| {
+            if let Some(provider) = provider {
+                let known: Option<i64> = transaction
+                    .query_row("SELECT 1 FROM providers WHERE id = ?1", [provider], |row| row.get(0))
+                    .optional()?;
+                if known.is_none() {
+                    return Err(StoreError::Account(format!("unknown provider {provider}")));
+                }
+            }
+            let taken: Option<i64> =
+                transaction.query_row("SELECT id FROM users WHERE email = ?1", [email], |row| row.get(0)).optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Account(format!("an account for {email} exists already")));
+            }
+            transaction.execute(
+                "INSERT INTO users (email, role, provider, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![email, role.as_str(), provider, password_hash, now()],
+            )?;
+            let id = transaction.last_insert_rowid();
+            super::moderation::audit(transaction, "command line", "user added", email, Some(role.as_str()))?;
+            Ok(User { id, email: email.to_owned(), role, provider: provider.map(str::to_owned), active: true })
+        })
+    }
+
+    /// Every account, by email.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement = connection
+            .prepare("SELECT id, email, role, provider, active FROM users ORDER BY email")?;
+        let rows = statement.query_map([], |row| {
+            let role: String = row.get(2)?;
+            Ok(User {
+                id: row.get(0)?,
+                email: row.get(1)?,
+                role: role.parse().unwrap_or(Role::Provider),
+                provider: row.get(3)?,
+                active: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Disables an account: it can no longer sign in.
+    pub fn disable_user(&self, email: &str, actor: &str) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            let changed =
+                transaction.execute("UPDATE users SET active = 0 WHERE email = ?1", [email])?;
+            if changed == 0 {
+                return Err(StoreError::Account(format!("no account for {email}")));
+            }
+            super::moderation::audit(transaction, actor, "user disabled", email, None)
+        })
+    }
+
+    /// The active account with this email and password, if they match.
+    pub fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>, StoreError> {
+        let connection = self.connection()?;
+        let found: Option<(i64, String, String, Option<String>, Option<String>)> = connection
+            .query_row(
+                "SELECT id, email, role, provider, password_hash FROM users WHERE email = ?1 AND active = 1",
+                [email.trim()],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, email, role, provider, Some(stored))) = found else {
+            return Ok(None);
+        };
+        if Argon2::default()
+            .verify_password(password.as_bytes(), stored.as_str())
+            .is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some(User {
+            id,
+            email,
+            role: role.parse().unwrap_or(Role::Provider),
+            provider,
+            active: true,
+        }))
+    }
+}

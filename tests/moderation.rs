@@ -1,0 +1,398 @@
+//! Accounts and moderation on a real database: users from the command line with argon2id
+//! passwords; submissions that wait for review, are approved or rejected from the command line,
+//! and reach search within a second once published; nothing submitted twice or lost, even when
+//! 20 providers submit 200 offerings at once.
+
+mod common;
+
+use clearinghouse::catalog::Offering;
+use clearinghouse::store::{Role, Store, StoreError};
+use common::{Catalog, Server};
+use serde_json::Value;
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn seeded() -> Catalog {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    catalog
+}
+
+fn new_offering(id: &str, provider: &str, title: &str) -> Offering {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "title": title, "provider": provider,
+        "description": "A hands-on session on shelving, signage and wayfinding for small branches.",
+        "format": "online_live", "audiences": ["support_staff"], "level": "introductory",
+        "start": "2027-09-14T15:00:00-05:00", "end": "2027-09-14T16:00:00-05:00", "timezone": "America/Chicago",
+        "competencies": ["lssc:FLS.3"]
+    }))
+    .unwrap()
+}
+
+fn found(server: &Server, query: &str) -> u64 {
+    let (_, body) = server.get(&format!("/api/v1/search?{query}&include_past=true"));
+    serde_json::from_str::<Value>(&body).unwrap()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what} never happened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn add_user(catalog: &Catalog, args: &[&str], password: &str) -> std::process::Output {
+    let mut child = catalog
+        .command()
+        .args(["user", "add", "--password-stdin"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_are_made_listed_and_disabled_from_the_command_line() {
+    let catalog = seeded();
+    let made = add_user(
+        &catalog,
+        &[
+            "--email",
+            "editor@pla.example.org",
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+        "correct horse battery",
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let admin = add_user(
+        &catalog,
+        &["--email", "admin@example.org", "--role", "admin"],
+        "another long secret",
+    );
+    assert!(admin.status.success());
+
+    for (args, password, complaint) in [
+        (
+            vec!["--email", "x@example.org", "--role", "provider"],
+            "long enough password",
+            "--provider",
+        ),
+        (
+            vec![
+                "--email",
+                "y@example.org",
+                "--role",
+                "provider",
+                "--provider",
+                "nobody",
+            ],
+            "long enough password",
+            "unknown provider",
+        ),
+        (
+            vec!["--email", "z@example.org", "--role", "admin"],
+            "short",
+            "at least 12",
+        ),
+        (
+            vec!["--email", "editor@pla.example.org", "--role", "admin"],
+            "long enough password",
+            "exists already",
+        ),
+        (
+            vec!["--email", "not-an-address", "--role", "admin"],
+            "long enough password",
+            "not an email",
+        ),
+    ] {
+        let output = add_user(&catalog, &args, password);
+        assert!(!output.status.success());
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(complaint),
+            "{complaint}"
+        );
+    }
+
+    let list = catalog.run_ok(&["user", "list"]);
+    assert!(
+        list.contains("editor@pla.example.org\tprovider\tala-pla\tactive"),
+        "{list}"
+    );
+    assert!(
+        list.contains("admin@example.org\tadmin\t-\tactive"),
+        "{list}"
+    );
+
+    let store = Store::open(&catalog.db()).unwrap();
+    let hash: String = rusqlite::Connection::open(catalog.db())
+        .unwrap()
+        .query_row(
+            "SELECT password_hash FROM users WHERE email = 'admin@example.org'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let user = store
+        .authenticate("editor@pla.example.org", "correct horse battery")
+        .unwrap()
+        .expect("signs in");
+    assert_eq!(
+        (user.role, user.provider.as_deref()),
+        (Role::Provider, Some("ala-pla"))
+    );
+    assert!(
+        store
+            .authenticate("editor@pla.example.org", "wrong horse battery")
+            .unwrap()
+            .is_none()
+    );
+
+    catalog.run_ok(&["user", "disable", "--email", "editor@pla.example.org"]);
+    assert!(
+        store
+            .authenticate("editor@pla.example.org", "correct horse battery")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        catalog
+            .run_ok(&["user", "list"])
+            .contains("editor@pla.example.org\tprovider\tala-pla\tdisabled")
+    );
+}
+
+#[test]
+fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_follow() {
+    let catalog = seeded();
+    let server = catalog.serve();
+    let store = Store::open(&catalog.db()).unwrap();
+
+    let offering = new_offering(
+        "pla-wayfinding-basics-2027",
+        "ala-pla",
+        "Wayfinding Basics for Small Branches",
+    );
+    let submission = store
+        .submit(
+            &offering,
+            "ala-pla",
+            "editor@pla.example.org",
+            Some("form-1"),
+        )
+        .unwrap();
+    let listed = catalog.run_ok(&["review", "list"]);
+    assert!(
+        listed.contains(&format!(
+            "{}\tala-pla\tWayfinding Basics for Small Branches",
+            submission.id
+        )),
+        "{listed}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        found(&server, "q=wayfinding"),
+        0,
+        "a pending offering is not searchable"
+    );
+    assert_eq!(
+        server.get("/api/v1/offerings/pla-wayfinding-basics-2027").0,
+        404
+    );
+
+    catalog.run_ok(&["review", "approve", &submission.id.to_string()]);
+    eventually("the approved offering in search", || {
+        found(&server, "q=wayfinding") == 1
+    });
+    assert!(catalog.run_ok(&["review", "list"]).trim().is_empty());
+
+    // An edit goes through review; the published version stays until then.
+    let mut edited = offering.clone();
+    edited.title = "Wayfinding for Small Branches: the Zephyrine Edition".into();
+    let edit = store
+        .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-2"))
+        .unwrap();
+    assert_eq!(edit.kind, "edit");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(found(&server, "q=zephyrine"), 0);
+    let rejected = catalog.run(&[
+        "review",
+        "reject",
+        &edit.id.to_string(),
+        "--reason",
+        "Add the venue's accessibility notes",
+    ]);
+    assert!(rejected.status.success());
+    assert_eq!(
+        found(&server, "q=wayfinding"),
+        1,
+        "a rejected edit leaves the published version"
+    );
+    let again = store
+        .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-3"))
+        .unwrap();
+    catalog.run_ok(&["review", "approve", &again.id.to_string()]);
+    eventually("the approved edit in search", || {
+        found(&server, "q=zephyrine") == 1
+    });
+
+    // Deciding twice, or on nothing, is refused with a clear message.
+    let twice = catalog.run(&["review", "approve", &again.id.to_string()]);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("approved already"));
+    assert!(
+        !catalog
+            .run(&["review", "approve", "999999"])
+            .status
+            .success()
+    );
+    assert!(
+        String::from_utf8_lossy(
+            &catalog
+                .run(&["review", "reject", "1", "--reason", " "])
+                .stderr
+        )
+        .contains("reason")
+    );
+
+    store
+        .withdraw(
+            "pla-wayfinding-basics-2027",
+            Some("ala-pla"),
+            "editor@pla.example.org",
+        )
+        .unwrap();
+    eventually("the withdrawn offering leaving search", || {
+        found(&server, "q=wayfinding") == 0
+    });
+
+    let log = store.audit_log(20).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for action in ["submitted", "approved", "rejected", "withdrew"] {
+        assert!(
+            actions.contains(&action),
+            "{action} is not in the audit log: {actions:?}"
+        );
+    }
+}
+
+#[test]
+fn no_one_acts_where_they_do_not_belong_and_bad_offerings_are_refused_by_field() {
+    let catalog = seeded();
+    let store = Store::open(&catalog.db()).unwrap();
+    let theirs = new_offering(
+        "yalsa-ya-readers-advisory-boot-camp-seattle",
+        "ala-yalsa",
+        "Taken over",
+    );
+    assert!(matches!(
+        store.submit(&theirs, "ala-pla", "someone", None),
+        Err(StoreError::Forbidden(_))
+    ));
+    let posing = new_offering(
+        "yalsa-ya-readers-advisory-boot-camp-seattle",
+        "ala-pla",
+        "Taken over",
+    );
+    assert!(matches!(
+        store.submit(&posing, "ala-pla", "someone", None),
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        store.withdraw(
+            "yalsa-ya-readers-advisory-boot-camp-seattle",
+            Some("ala-pla"),
+            "someone"
+        ),
+        Err(StoreError::Forbidden(_))
+    ));
+    let mut bad = new_offering("x", "ala-pla", "No");
+    bad.end = Some("2027-09-13T16:00:00-05:00".into());
+    match store.submit(&bad, "ala-pla", "someone", None) {
+        Err(StoreError::InvalidOffering(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert!(
+                fields.contains(&"id") && fields.contains(&"title") && fields.contains(&"start"),
+                "{fields:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        store.pending_submissions().unwrap().is_empty(),
+        "nothing half-written"
+    );
+}
+
+#[test]
+fn two_hundred_submissions_from_twenty_providers_at_once_are_each_stored_once() {
+    let catalog = seeded();
+    let providers: Vec<String> = Store::open(&catalog.db())
+        .unwrap()
+        .providers()
+        .unwrap()
+        .into_iter()
+        .take(20)
+        .map(|p| p.id)
+        .collect();
+    let threads: Vec<_> = providers
+        .iter()
+        .cloned()
+        .map(|provider| {
+            let db = catalog.db();
+            std::thread::spawn(move || {
+                let store = Store::open(&db).unwrap();
+                for n in 0..10 {
+                    let offering = new_offering(
+                        &format!("{provider}-load-{n}"),
+                        &provider,
+                        &format!("Load test {n}"),
+                    );
+                    let key = format!("{provider}-{n}");
+                    // Every form is sent twice, as by a double click.
+                    let first = store
+                        .submit(&offering, &provider, "load test", Some(&key))
+                        .unwrap();
+                    let second = store
+                        .submit(&offering, &provider, "load test", Some(&key))
+                        .unwrap();
+                    assert_eq!(first.id, second.id);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("no submission failed");
+    }
+    let pending = Store::open(&catalog.db())
+        .unwrap()
+        .pending_submissions()
+        .unwrap();
+    assert_eq!(pending.len(), 200);
+    let mut ids: Vec<&str> = pending.iter().map(|s| s.offering.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200);
+}
