@@ -56,6 +56,18 @@ fn hash(password: &str) -> Result<String, StoreError> {
         .map_err(|error| StoreError::Account(format!("cannot hash the password: {error}")))
 }
 
+/// A user from the columns id, email, role, provider, active.
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = row.get(2)?;
+    Ok(User {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        role: role.parse().unwrap_or(Role::Provider),
+        provider: row.get(3)?,
+        active: row.get(4)?,
+    })
+}
+
 impl Store {
     /// Creates an account; a provider user names an existing provider.
     pub fn add_user(
@@ -150,28 +162,19 @@ impl Store {
     /// The active account with this email and password, if they match.
     pub fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>, StoreError> {
         let connection = self.connection()?;
-        let found: Option<(i64, String, String, Option<String>, Option<String>)> = connection
+        let found = connection
             .query_row(
-                "SELECT id, email, role, provider, password_hash FROM users WHERE email = ?1 AND active = 1",
+                "SELECT id, email, role, provider, active, password_hash FROM users WHERE email = ?1 AND active = 1",
                 [email.trim()],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+                |row| Ok((user_from_row(row)?, row.get::<_, Option<String>>(5)?)),
             )
             .optional()?;
-        let Some((id, email, role, provider, Some(stored))) = found else {
+        let Some((user, Some(stored))) = found else {
             return Ok(None);
         };
-        if Argon2::default()
+        let verified = Argon2::default()
             .verify_password(password.as_bytes(), stored.as_str())
-            .is_err()
-        {
-            return Ok(None);
-        }
-        Ok(Some(User {
-            id,
-            email,
-            role: role.parse().unwrap_or(Role::Provider),
-            provider,
-            active: true,
-        }))
+            .is_ok();
+        Ok(verified.then_some(user))
     }
 }
