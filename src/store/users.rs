@@ -134,16 +134,7 @@ impl Store {
         let connection = self.connection()?;
         let mut statement = connection
             .prepare("SELECT id, email, role, provider, active FROM users ORDER BY email")?;
-        let rows = statement.query_map([], |row| {
-            let role: String = row.get(2)?;
-            Ok(User {
-                id: row.get(0)?,
-                email: row.get(1)?,
-                role: role.parse().unwrap_or(Role::Provider),
-                provider: row.get(3)?,
-                active: row.get(4)?,
-            })
-        })?;
+        let rows = statement.query_map([], user_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
