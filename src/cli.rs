@@ -45,6 +45,9 @@ pub enum Command {
         /// Address and port to listen on.
         #[arg(long, env = "CLEARINGHOUSE_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Mark cookies Secure: set this when the site is served over HTTPS (by a proxy in front).
+        #[arg(long, env = "CLEARINGHOUSE_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Validates a bundle folder, then adds or updates all of it in one transaction.
     Import {
@@ -124,7 +127,10 @@ pub enum ReviewCommand {
 impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
-            Command::Serve { bind } => serve(&self.db, &self.index, &bind),
+            Command::Serve {
+                bind,
+                secure_cookies,
+            } => serve(&self.db, &self.index, &bind, secure_cookies),
             Command::Import { bundle_dir } => import(&self.db, &self.index, &bundle_dir),
             Command::Export { out_dir } => export(&self.db, &out_dir),
             Command::Reindex => reindex(&self.db, &self.index),
@@ -345,7 +351,7 @@ fn export(db: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn serve(db: &Path, index: &Path, bind: &str) -> Result<()> {
+fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool) -> Result<()> {
     let store = open_store(db)?;
     if store.is_empty()? {
         let seed = seed::bundle().context("the compiled-in seed is invalid")?;
@@ -370,7 +376,7 @@ fn serve(db: &Path, index: &Path, bind: &str) -> Result<()> {
     // Tests and scripts read this line to learn the port when binding to port 0.
     println!("listening on http://{address}");
     actix_web::rt::System::new().block_on(async move {
-        web::start(listener, AppState { store, index })?
+        web::start(listener, AppState::new(store, index, secure_cookies)?)?
             .await
             .context("the server stopped with an error")
     })

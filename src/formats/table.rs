@@ -177,7 +177,7 @@ pub fn read(text: &str) -> Result<Vec<Offering>, Vec<RowProblem>> {
                 .trim()
                 .to_owned()
         };
-        match offering(&cell) {
+        match from_cells(&cell) {
             Ok(offering) => offerings.push(offering),
             Err(found) => problems.extend(found.into_iter().map(|(column, message)| RowProblem {
                 line,
@@ -206,8 +206,9 @@ fn list(value: &str, separator: char) -> Vec<String> {
         .collect()
 }
 
-/// One row into an offering; shape problems are (column, message).
-fn offering(cell: &dyn Fn(&str) -> String) -> Result<Offering, Vec<(String, String)>> {
+/// One row (or form) into an offering, reading each field by its column name; shape problems
+/// are (column, message). Lists of codes are `;`-separated, lists of sentences one a line.
+pub fn from_cells(cell: &dyn Fn(&str) -> String) -> Result<Offering, Vec<(String, String)>> {
     let mut problems = Vec::new();
     let mut parsed = |column: &str| -> Option<f64> {
         let value = cell(column);

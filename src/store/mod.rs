@@ -8,11 +8,13 @@ mod catalog_rows;
 mod import;
 mod moderation;
 mod offerings;
+mod sessions;
 mod users;
 
 pub use import::{Counts, ImportSummary};
 pub use moderation::{AuditEntry, Submission};
 pub use offerings::StoredOffering;
+pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};
 
 use crate::bundle::Problem;
@@ -56,6 +58,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_catalog.sql")),
         M::up(include_str!("migrations/002_moderation.sql")),
+        M::up(include_str!("migrations/003_sessions.sql")),
     ])
 }
 

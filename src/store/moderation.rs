@@ -232,3 +232,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+impl Store {
+    /// A provider's offerings, whatever their status, by id.
+    pub fn offerings_of(
+        &self,
+        provider: &str,
+    ) -> Result<Vec<crate::store::StoredOffering>, StoreError> {
+        let connection = self.connection()?;
+        offerings::read_where(&connection, "provider = ?1", [provider])
+    }
+
+    /// A provider's submissions, newest first.
+    pub fn submissions_of(&self, provider: &str) -> Result<Vec<Submission>, StoreError> {
+        let connection = self.connection()?;
+        let ids: Vec<i64> = connection
+            .prepare("SELECT id FROM submissions WHERE provider = ?1 ORDER BY id DESC LIMIT 200")?
+            .query_map([provider], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter()
+            .filter_map(|id| read_submission(&connection, id).transpose())
+            .collect()
+    }
+}

@@ -57,7 +57,7 @@ fn hash(password: &str) -> Result<String, StoreError> {
 }
 
 /// A user from the columns id, email, role, provider, active.
-fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+pub(super) fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = row.get(2)?;
     Ok(User {
         id: row.get(0)?,

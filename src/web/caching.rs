@@ -36,12 +36,27 @@ pub async fn conditional(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // Pages of a signed-in account depend on who asks and on submissions the revision does not
+    // count: they are never cached.
+    let personal = ["/provider", "/admin", "/login"]
+        .iter()
+        .any(|prefix| request.path().starts_with(prefix));
     let cacheable = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !personal
         && !request.path().starts_with("/static/")
         && request.path() != "/healthz";
     let tag = match request.app_data::<web::Data<AppState>>() {
         Some(state) if cacheable => current_tag(state),
-        _ => return Ok(next.call(request).await?.map_into_left_body()),
+        _ => {
+            let mut response = next.call(request).await?;
+            if personal {
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    header::HeaderValue::from_static("no-store"),
+                );
+            }
+            return Ok(response.map_into_left_body());
+        }
     };
     if matches(&request, &tag) {
         let response = HttpResponse::NotModified()

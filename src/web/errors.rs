@@ -88,6 +88,12 @@ pub enum PageError {
     BadParameter(#[from] crate::search::ParameterError),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("sign in first")]
+    SignIn,
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("internal error")]
     Internal,
 }
@@ -119,16 +125,27 @@ impl ResponseError for PageError {
         match self {
             PageError::BadParameter(_) => StatusCode::BAD_REQUEST,
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::SignIn => StatusCode::SEE_OTHER,
+            PageError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let PageError::SignIn = self {
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", "/login"))
+                .finish();
+        }
         let (heading, message) = match self {
             PageError::BadParameter(error) => {
                 ("That search could not be read".to_owned(), format!("The {} parameter: {}", error.parameter, error.message))
             }
             PageError::NotFound(message) => ("Page not found".to_owned(), message.clone()),
+            PageError::Forbidden(message) => ("Not allowed".to_owned(), message.clone()),
+            PageError::TooManyAttempts(message) => ("Too many attempts".to_owned(), message.clone()),
+            PageError::SignIn => ("Sign in".to_owned(), "Sign in first.".to_owned()),
             PageError::Internal => (
                 "Something went wrong".to_owned(),
                 "Something went wrong on our side. It has been logged; please try again in a moment.".to_owned(),

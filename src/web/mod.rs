@@ -1,6 +1,7 @@
 //! actix-web: the HTTP face of the catalog. Routes are thin; they turn requests into calls on the
 //! store and the search index (blocking work inside `web::block`) and render the answer.
 
+mod accounts;
 mod assets;
 mod caching;
 mod errors;
@@ -22,6 +23,28 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub index: Arc<SearchIndex>,
+    pub cookies: accounts::CookieSettings,
+    pub throttle: Arc<accounts::Throttle>,
+}
+
+impl AppState {
+    /// The state of a server on this catalog; `secure_cookies` when it is served over HTTPS.
+    pub fn new(
+        store: Store,
+        index: Arc<SearchIndex>,
+        secure_cookies: bool,
+    ) -> Result<Self, crate::store::StoreError> {
+        let key = actix_web::cookie::Key::derive_from(&store.cookie_key()?);
+        Ok(AppState {
+            store,
+            index,
+            cookies: accounts::CookieSettings {
+                key,
+                secure: secure_cookies,
+            },
+            throttle: Arc::new(accounts::Throttle::default()),
+        })
+    }
 }
 
 /// Binds the server to `listener` and returns it, ready to be awaited.

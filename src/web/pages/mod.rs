@@ -1,9 +1,12 @@
 //! Server-rendered pages: askama templates over the same `SearchResults` the JSON API serves.
 //! Plain HTML forms and links, so everything works without JavaScript.
 
+pub mod admin;
 mod catalog_pages;
 mod offering;
+pub mod provider_area;
 mod search;
+pub mod sign_in;
 
 pub use catalog_pages::{
     competencies_page, competency_framework_page, competency_page, home_page, provider_page,

@@ -1,0 +1,213 @@
+//! `/admin`: the review queue, oldest first, each submission shown as it would be published
+//! (with what an edit changes), to approve or reject with a reason; and the audit log.
+
+use super::{asset_version, render};
+use crate::catalog::Offering;
+use crate::store::{AuditEntry, Role, StoreError};
+use crate::web::accounts::{self, field};
+use crate::web::{AppState, PageError, views};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, route, web};
+use askama::Template;
+
+pub struct QueueItem {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub provider: String,
+    pub submitted_at: String,
+    pub schedule: String,
+    pub format: String,
+    pub place: String,
+    pub cost: String,
+    pub description: String,
+    /// (field, now, proposed) for an edit.
+    pub changes: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    asset_version: &'static str,
+    email: String,
+    csrf: String,
+    notice: Option<String>,
+    items: Vec<QueueItem>,
+}
+
+/// The fields that differ between the published offering and the proposed one.
+fn changes(now: &Offering, proposed: &Offering) -> Vec<(String, String, String)> {
+    let (now, proposed) = (
+        serde_json::to_value(now).unwrap_or_default(),
+        serde_json::to_value(proposed).unwrap_or_default(),
+    );
+    let mut names: Vec<&String> = now
+        .as_object()
+        .into_iter()
+        .flatten()
+        .chain(proposed.as_object().into_iter().flatten())
+        .map(|(k, _)| k)
+        .collect();
+    names.sort();
+    names.dedup();
+    let show = |value: Option<&serde_json::Value>| match value {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => "(none)".to_owned(),
+    };
+    names
+        .into_iter()
+        .filter(|name| now.get(name.as_str()) != proposed.get(name.as_str()))
+        .map(|name| {
+            (
+                name.clone(),
+                show(now.get(name.as_str())),
+                show(proposed.get(name.as_str())),
+            )
+        })
+        .collect()
+}
+
+#[route("/admin", method = "GET", method = "HEAD")]
+pub async fn admin_home(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Admin).await?;
+    let store = state.store.clone();
+    let queue = web::block(move || -> Result<_, StoreError> {
+        let mut queue = Vec::new();
+        for submission in store.pending_submissions()? {
+            let current = store.offering(&submission.offering.id)?.map(|s| s.offering);
+            queue.push((submission, current));
+        }
+        Ok(queue)
+    })
+    .await?
+    .map_err(PageError::internal)?;
+    let items = queue
+        .into_iter()
+        .map(|(submission, current)| {
+            let o = &submission.offering;
+            QueueItem {
+                id: submission.id,
+                title: o.title.clone(),
+                kind: if submission.kind == "edit" {
+                    "An edit"
+                } else {
+                    "A new offering"
+                },
+                provider: o.provider.clone(),
+                submitted_at: submission.submitted_at.clone(),
+                schedule: views::schedule(o),
+                format: o.format.label().to_owned(),
+                place: views::place(o),
+                cost: views::cost(o),
+                description: o.description.clone(),
+                changes: match (&current, submission.kind.as_str()) {
+                    (Some(current), "edit") => changes(current, o),
+                    _ => Vec::new(),
+                },
+            }
+        })
+        .collect();
+    let notice = match field(&query, "done") {
+        "approved" => Some("Approved: it is published and searchable.".to_owned()),
+        "rejected" => Some("Rejected: the provider sees your reason.".to_owned()),
+        _ => None,
+    };
+    let page = AdminPage {
+        asset_version: asset_version(),
+        email: session.user.email.clone(),
+        csrf: session.csrf.clone(),
+        notice,
+        items,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn decide(
+    state: &AppState,
+    request: &HttpRequest,
+    form: &[(String, String)],
+    id: i64,
+    approving: bool,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(state, request, Role::Admin).await?;
+    accounts::check_csrf(&session, form)?;
+    let store = state.store.clone();
+    let (actor, reason) = (session.user.email.clone(), field(form, "reason").to_owned());
+    let decided = web::block(move || {
+        if approving {
+            store.approve(id, &actor)
+        } else {
+            store.reject(id, &reason, &actor)
+        }
+    })
+    .await?;
+    match decided {
+        Ok(_) => {
+            let done = if approving { "approved" } else { "rejected" };
+            Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/admin?done={done}")))
+                .finish())
+        }
+        Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
+        Err(StoreError::Conflict(message)) => Err(PageError::Forbidden(message)),
+        Err(StoreError::InvalidOffering(errors)) => Err(PageError::Forbidden(
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        Err(error) => Err(PageError::internal(error)),
+    }
+}
+
+#[route("/admin/submissions/{id}/approve", method = "POST")]
+pub async fn approve_submission(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    decide(&state, &request, &form, id.into_inner(), true).await
+}
+
+#[route("/admin/submissions/{id}/reject", method = "POST")]
+pub async fn reject_submission(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    decide(&state, &request, &form, id.into_inner(), false).await
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    asset_version: &'static str,
+    entries: Vec<AuditEntry>,
+}
+
+#[route("/admin/audit", method = "GET", method = "HEAD")]
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    accounts::require(&state, &request, Role::Admin).await?;
+    let store = state.store.clone();
+    let entries = web::block(move || store.audit_log(500))
+        .await?
+        .map_err(PageError::internal)?;
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            asset_version: asset_version(),
+            entries,
+        },
+    ))
+}

@@ -1,0 +1,96 @@
+//! `/login` and `/logout`.
+
+use super::{asset_version, render};
+use crate::web::accounts::{self, field};
+use crate::web::{AppState, PageError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, route, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    asset_version: &'static str,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+fn login_form(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+) -> HttpResponse {
+    let (csrf, cookie) = accounts::login_token(state);
+    let mut response = render(
+        status,
+        &LoginPage {
+            asset_version: asset_version(),
+            csrf,
+            email: email.to_owned(),
+            error,
+        },
+    );
+    let _ = response.add_cookie(&cookie);
+    response
+}
+
+#[route("/login", method = "GET", method = "HEAD")]
+pub async fn login_page(state: web::Data<AppState>) -> HttpResponse {
+    login_form(&state, StatusCode::OK, "", None)
+}
+
+#[route("/login", method = "POST")]
+pub async fn login(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    if !accounts::login_token_ok(&state, &request, &form) {
+        return Err(PageError::Forbidden(
+            "This form has expired. Reload the page and sign in again.".into(),
+        ));
+    }
+    let email = field(&form, "email").trim().to_owned();
+    if state.throttle.blocked(&email) {
+        return Err(PageError::TooManyAttempts(
+            "Too many failed attempts for this address. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    let store = state.store.clone();
+    let (lookup, password) = (email.clone(), field(&form, "password").to_owned());
+    let user = web::block(move || store.authenticate(&lookup, &password))
+        .await?
+        .map_err(PageError::internal)?;
+    match user {
+        Some(user) => {
+            state.throttle.succeeded(&email);
+            accounts::sign_in(&state, user).await
+        }
+        None => {
+            state.throttle.failed(&email);
+            Ok(login_form(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                &email,
+                Some("That email and password do not match an active account.".into()),
+            ))
+        }
+    }
+}
+
+#[route("/logout", method = "POST")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let Some(session) = accounts::session(&state, &request).await? else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/"))
+            .finish());
+    };
+    accounts::check_csrf(&session, &form)?;
+    accounts::sign_out(&state, session).await
+}

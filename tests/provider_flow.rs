@@ -1,0 +1,406 @@
+//! Providers submit and administrators moderate, over real HTTP with real cookies: sign-in with
+//! CSRF and throttling, the offering form with errors by field and values kept, one submission
+//! per form however often it is sent, approval into search, an edit through review with its
+//! changes shown, withdrawal, and no one acting where they do not belong.
+
+mod common;
+
+use common::{Catalog, Server};
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use ureq::Agent;
+
+const PASSWORD: &str = "a long enough password";
+
+fn add_user(catalog: &Catalog, args: &[&str]) {
+    let mut child = catalog
+        .command()
+        .args(["user", "add", "--password-stdin"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+fn agent() -> Agent {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn get(agent: &Agent, server: &Server, path: &str) -> (u16, String, String) {
+    let mut response = agent.get(&server.url(path)).call().unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        response.status().as_u16(),
+        location,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+fn post(
+    agent: &Agent,
+    server: &Server,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut response = agent
+        .post(&server.url(path))
+        .send_form(form.iter().copied())
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        response.status().as_u16(),
+        location,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+/// The value of a hidden input in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn sign_in(server: &Server, email: &str) -> Agent {
+    let agent = agent();
+    let (_, _, page) = get(&agent, server, "/login");
+    let csrf = hidden(&page, "csrf");
+    let (status, location, _) = post(
+        &agent,
+        server,
+        "/login",
+        &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
+    );
+    assert_eq!(status, 303, "signing in {email}");
+    assert!(location == "/provider" || location == "/admin");
+    agent
+}
+
+fn found(server: &Server, query: &str) -> u64 {
+    let (_, body) = server.get(&format!("/api/v1/search?{query}&include_past=true"));
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what} never happened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const HOSTILE: &str = "<script>alert('x')</script>";
+
+fn offering_form<'a>(
+    csrf: &'a str,
+    key: &'a str,
+    title: &'a str,
+    description: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("idempotency_key", key),
+        ("title", title),
+        ("description", description),
+        ("format", "online_live"),
+        ("level", "introductory"),
+        ("audiences", "support_staff"),
+        ("audiences", "librarians"),
+        ("competencies", "lssc:FLS.3"),
+        ("start", "2027-10-05T14:00:00-05:00"),
+        ("end", "2027-10-05T15:00:00-05:00"),
+        ("timezone", "America/Chicago"),
+        ("cost.amount", "0"),
+        ("cost.currency", "USD"),
+        ("instructors", HOSTILE),
+        (
+            "learning_outcomes",
+            "Plan a shelf reading routine\nTrain volunteers to read shelves",
+        ),
+        ("url", "https://www.ala.org/pla/shelf-reading"),
+    ]
+}
+
+#[test]
+fn a_provider_submits_an_administrator_approves_and_search_follows() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    add_user(
+        &catalog,
+        &[
+            "--email",
+            "editor@pla.example.org",
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+    );
+    add_user(
+        &catalog,
+        &["--email", "admin@example.org", "--role", "admin"],
+    );
+    let server = catalog.serve();
+
+    // Anonymous visitors are sent to sign in; a sign-in without its form token is refused.
+    assert_eq!(get(&agent(), &server, "/provider").1, "/login");
+    assert_eq!(get(&agent(), &server, "/admin").1, "/login");
+    let (status, _, _) = post(
+        &agent(),
+        &server,
+        "/login",
+        &[("email", "editor@pla.example.org"), ("password", PASSWORD)],
+    );
+    assert_eq!(status, 403);
+
+    let provider = sign_in(&server, "editor@pla.example.org");
+    assert_eq!(
+        get(&provider, &server, "/admin").0,
+        403,
+        "a provider cannot reach /admin"
+    );
+    let (status, _, form_page) = get(&provider, &server, "/provider/offerings/new");
+    assert_eq!(status, 200);
+    let csrf = hidden(&form_page, "csrf");
+    let key = hidden(&form_page, "idempotency_key");
+
+    // An invalid form: every error by its field, every value kept.
+    let mut bad = offering_form(&csrf, &key, "No", "Too short");
+    bad.retain(|(name, _)| *name != "start");
+    let (status, _, page) = post(&provider, &server, "/provider/offerings/new", &bad);
+    assert_eq!(status, 422);
+    for message in [
+        "title: must be at least 3 characters",
+        "description: must be at least 20 characters",
+        "start: a start is required",
+    ] {
+        assert!(page.contains(message), "{message}");
+    }
+    assert!(
+        page.contains("Train volunteers to read shelves"),
+        "entered values are kept"
+    );
+    assert!(
+        page.contains("value=\"support_staff\" checked"),
+        "chosen boxes stay chosen"
+    );
+    assert!(!page.contains(HOSTILE), "markup is shown as text");
+
+    // A form without the CSRF token changes nothing.
+    let title = "Shelf Reading Routines That Stick";
+    let description = "How to keep collections in order with short daily shelf-reading routines.";
+    let mut forged = offering_form("", &key, title, description);
+    forged.retain(|(name, _)| *name != "csrf");
+    assert_eq!(
+        post(&provider, &server, "/provider/offerings/new", &forged).0,
+        403
+    );
+
+    // A valid form, sent twice: one submission.
+    let good = offering_form(&csrf, &key, title, description);
+    for _ in 0..2 {
+        let (status, location, _) = post(&provider, &server, "/provider/offerings/new", &good);
+        assert_eq!(
+            (status, location.as_str()),
+            (303, "/provider?done=submitted")
+        );
+    }
+    let listed = catalog.run_ok(&["review", "list"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains(title));
+    let response = provider.get(&server.url("/provider")).call().unwrap();
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store", "an account's pages are never cached");
+    assert!(response.headers().get("etag").is_none());
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(home.contains(title) && home.contains("Pending review"));
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        found(&server, "q=shelf+reading+routines"),
+        0,
+        "pending is not searchable"
+    );
+
+    // The administrator approves it from the queue.
+    let admin = sign_in(&server, "admin@example.org");
+    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert!(queue.contains(title));
+    assert!(!queue.contains(HOSTILE));
+    let admin_csrf = hidden(&queue, "csrf");
+    let id = listed.split('\t').next().unwrap().to_owned();
+    assert_eq!(
+        post(
+            &admin,
+            &server,
+            &format!("/admin/submissions/{id}/approve"),
+            &[]
+        )
+        .0,
+        403,
+        "no token, no decision"
+    );
+    let (status, location, _) = post(
+        &admin,
+        &server,
+        &format!("/admin/submissions/{id}/approve"),
+        &[("csrf", &admin_csrf)],
+    );
+    assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
+    eventually("the approved offering in search", || {
+        found(&server, "q=shelf+reading+routines") == 1
+    });
+
+    // An edit goes through review, its changes shown; the published version stays until then.
+    let offering_id = "shelf-reading-routines-that-stick";
+    let (status, _, edit_page) = get(
+        &provider,
+        &server,
+        &format!("/provider/offerings/{offering_id}/edit"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        edit_page.contains("value=\"Shelf Reading Routines That Stick\""),
+        "the form holds the offering"
+    );
+    let edit_key = hidden(&edit_page, "idempotency_key");
+    let renamed = offering_form(
+        &csrf,
+        &edit_key,
+        "Shelf Reading Routines, the Quillwort Method",
+        description,
+    );
+    assert_eq!(
+        post(
+            &provider,
+            &server,
+            &format!("/provider/offerings/{offering_id}/edit"),
+            &renamed
+        )
+        .0,
+        303
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(found(&server, "q=quillwort"), 0);
+    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert!(queue.contains("What the edit changes") && queue.contains("the Quillwort Method"));
+    let edit_id = catalog
+        .run_ok(&["review", "list"])
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    post(
+        &admin,
+        &server,
+        &format!("/admin/submissions/{edit_id}/approve"),
+        &[("csrf", &admin_csrf)],
+    );
+    eventually("the approved edit in search", || {
+        found(&server, "q=quillwort") == 1
+    });
+
+    // No one acts on another provider's offering.
+    let theirs = "yalsa-ya-readers-advisory-boot-camp-seattle";
+    assert_eq!(
+        get(
+            &provider,
+            &server,
+            &format!("/provider/offerings/{theirs}/edit")
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        post(
+            &provider,
+            &server,
+            &format!("/provider/offerings/{theirs}/withdraw"),
+            &[("csrf", &csrf)]
+        )
+        .0,
+        404
+    );
+
+    // Withdrawing takes it out of search at once.
+    let (status, _, _) = post(
+        &provider,
+        &server,
+        &format!("/provider/offerings/{offering_id}/withdraw"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(status, 303);
+    eventually("the withdrawn offering leaving search", || {
+        found(&server, "q=quillwort") == 0
+    });
+
+    let (_, _, audit) = get(&admin, &server, "/admin/audit");
+    for action in ["signed in", "submitted", "approved", "withdrew"] {
+        assert!(audit.contains(action), "{action}");
+    }
+
+    // Signing out ends the session.
+    assert_eq!(
+        post(&provider, &server, "/logout", &[("csrf", &csrf)]).0,
+        303
+    );
+    assert_eq!(get(&provider, &server, "/provider").1, "/login");
+}
+
+#[test]
+fn repeated_failed_sign_ins_are_throttled() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    add_user(
+        &catalog,
+        &["--email", "admin@example.org", "--role", "admin"],
+    );
+    let server = catalog.serve();
+    let agent = agent();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let (_, _, page) = get(&agent, &server, "/login");
+        let csrf = hidden(&page, "csrf");
+        statuses.push(
+            post(
+                &agent,
+                &server,
+                "/login",
+                &[
+                    ("email", "admin@example.org"),
+                    ("password", "wrong password!"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .0,
+        );
+    }
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert_eq!(statuses[6], 429);
+}
