@@ -237,7 +237,11 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     assert_eq!(listed.lines().count(), 1, "{listed}");
     assert!(listed.contains(title));
     let response = provider.get(&server.url("/provider")).call().unwrap();
-    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store", "an account's pages are never cached");
+    assert_eq!(
+        response.headers().get("cache-control").unwrap(),
+        "no-store",
+        "an account's pages are never cached"
+    );
     assert!(response.headers().get("etag").is_none());
     let (_, _, home) = get(&provider, &server, "/provider");
     assert!(home.contains(title) && home.contains("Pending review"));
@@ -403,4 +407,111 @@ fn repeated_failed_sign_ins_are_throttled() {
     }
     assert_eq!(&statuses[..5], &[401; 5]);
     assert_eq!(statuses[6], 429);
+}
+
+fn upload(agent: &Agent, server: &Server, csrf: &str, name: &str, content: &str) -> (u16, String) {
+    let boundary = "----clearinghouse-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n\
+         --{boundary}--\r\n"
+    );
+    let mut response = agent
+        .post(&server.url("/provider/upload"))
+        .header(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send(body.as_bytes())
+        .unwrap();
+    (
+        response.status().as_u16(),
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    add_user(
+        &catalog,
+        &[
+            "--email",
+            "editor@pla.example.org",
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+    );
+    let server = catalog.serve();
+    let provider = sign_in(&server, "editor@pla.example.org");
+    let (_, _, page) = get(&provider, &server, "/provider/upload");
+    let csrf = hidden(&page, "csrf");
+
+    let (status, _, template) = get(&provider, &server, "/provider/upload/template.csv");
+    assert_eq!(status, 200);
+    assert_eq!(
+        template.trim(),
+        clearinghouse::formats::table::COLUMNS.join(",")
+    );
+
+    let header = "id,title,description,format,audiences,level,start,end,timezone,competencies";
+    let row = |n: u32, end: &str| {
+        format!(
+            "pla-upload-{n},Upload Test Course {n},\"A course from a spreadsheet, number {n}, long enough.\",online_live,librarians;support_staff,introductory,\
+             2027-12-0{n}T14:00:00-06:00,{end},America/Chicago,ala-core:5A"
+        )
+    };
+    let bad = format!(
+        "{header}\n{}\n{}\n{}\n",
+        row(1, "2027-12-01T15:00:00-06:00"),
+        row(2, "2027-12-01T15:00:00-06:00"),
+        row(3, "2027-12-03T15:00:00-06:00")
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "courses.csv", &bad);
+    assert_eq!(status, 422);
+    assert!(
+        report.contains("row 2") && report.contains("start: must not be after end"),
+        "{report}"
+    );
+    assert!(report.contains("nothing was stored"));
+    assert!(
+        catalog.run_ok(&["review", "list"]).trim().is_empty(),
+        "nothing stored"
+    );
+
+    let good = format!(
+        "{header}\n{}\n{}\n{}\n",
+        row(1, "2027-12-01T15:00:00-06:00"),
+        row(2, "2027-12-02T15:00:00-06:00"),
+        row(3, "2027-12-03T15:00:00-06:00")
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "courses.csv", &good);
+    assert_eq!(status, 200, "{report}");
+    assert!(report.contains("All 3 offerings were submitted"));
+    assert_eq!(catalog.run_ok(&["review", "list"]).lines().count(), 3);
+
+    let theirs = serde_json::json!({
+        "id": "pla-upload-9", "title": "Someone else's", "description": "Submitted under another provider's name.",
+        "provider": "ala-yalsa", "format": "online_self_paced", "audiences": ["librarians"], "level": "advanced"
+    });
+    let (status, report) = upload(
+        &provider,
+        &server,
+        &csrf,
+        "courses.jsonl",
+        &format!("{theirs}\n"),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        report.contains("provider: must be your own provider, ala-pla"),
+        "{report}"
+    );
+    assert_eq!(
+        upload(&provider, &server, "", "courses.csv", &good).0,
+        403,
+        "no token, no upload"
+    );
 }

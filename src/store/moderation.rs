@@ -85,44 +85,93 @@ impl Store {
         actor: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Submission, StoreError> {
-        self.write(|transaction| {
-            if let Some(key) = idempotency_key {
-                let existing: Option<i64> = transaction
-                    .query_row("SELECT id FROM submissions WHERE idempotency_key = ?1", [key], |row| row.get(0))
-                    .optional()?;
-                if let Some(id) = existing {
-                    return read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")));
-                }
-            }
-            if offering.provider != provider {
-                return Err(StoreError::Forbidden(format!("offering {} belongs to another provider", offering.id)));
-            }
-            let known = catalog_rows::read_known(transaction)?;
-            validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
-            let existing = offerings::read_one(transaction, &offering.id)?;
-            let kind = match &existing {
-                Some(stored) if stored.offering.provider != provider => {
-                    return Err(StoreError::Forbidden(format!("offering {} belongs to another provider", offering.id)));
-                }
-                Some(stored) if stored.status == OfferingStatus::Published => "edit",
-                _ => {
-                    let revision = next_revision(transaction)?;
-                    offerings::write(transaction, offering, OfferingStatus::Pending, revision, &now())?;
-                    "new"
-                }
-            };
-            let payload = serde_json::to_string(offering).unwrap_or_default();
-            transaction.execute(
-                "INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_at, idempotency_key) \
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
-                params![offering.id, provider, payload, kind, now(), idempotency_key],
-            )?;
-            let id = transaction.last_insert_rowid();
-            audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
-            read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
-        })
+        self.write(|transaction| submit_in(transaction, offering, provider, actor, idempotency_key))
     }
 
+    /// Submits many offerings at once (a bulk upload): all of them, or, if any is refused, none.
+    /// The error names the offering at fault by its position (from 1).
+    pub fn submit_all(
+        &self,
+        offerings: &[Offering],
+        provider: &str,
+        actor: &str,
+    ) -> Result<usize, (usize, StoreError)> {
+        let result = self.write(|transaction| {
+            for (index, offering) in offerings.iter().enumerate() {
+                submit_in(transaction, offering, provider, actor, None)
+                    .map_err(|error| StoreError::Batch(index + 1, Box::new(error)))?;
+            }
+            Ok(offerings.len())
+        });
+        result.map_err(|error| match error {
+            StoreError::Batch(row, inner) => (row, *inner),
+            other => (0, other),
+        })
+    }
+}
+
+/// `Store::submit` inside a transaction.
+fn submit_in(
+    transaction: &Transaction<'_>,
+    offering: &Offering,
+    provider: &str,
+    actor: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Submission, StoreError> {
+    if let Some(key) = idempotency_key {
+        let existing: Option<i64> = transaction
+            .query_row(
+                "SELECT id FROM submissions WHERE idempotency_key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return read_submission(transaction, id)?
+                .ok_or(StoreError::NotFound(format!("submission {id}")));
+        }
+    }
+    if offering.provider != provider {
+        return Err(StoreError::Forbidden(format!(
+            "offering {} belongs to another provider",
+            offering.id
+        )));
+    }
+    let known = catalog_rows::read_known(transaction)?;
+    validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
+    let existing = offerings::read_one(transaction, &offering.id)?;
+    let kind = match &existing {
+        Some(stored) if stored.offering.provider != provider => {
+            return Err(StoreError::Forbidden(format!(
+                "offering {} belongs to another provider",
+                offering.id
+            )));
+        }
+        Some(stored) if stored.status == OfferingStatus::Published => "edit",
+        _ => {
+            let revision = next_revision(transaction)?;
+            offerings::write(
+                transaction,
+                offering,
+                OfferingStatus::Pending,
+                revision,
+                &now(),
+            )?;
+            "new"
+        }
+    };
+    let payload = serde_json::to_string(offering).unwrap_or_default();
+    transaction.execute(
+        "INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_at, idempotency_key) \
+         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
+        params![offering.id, provider, payload, kind, now(), idempotency_key],
+    )?;
+    let id = transaction.last_insert_rowid();
+    audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
+    read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
+}
+
+impl Store {
     /// Pending submissions, oldest first.
     pub fn pending_submissions(&self) -> Result<Vec<Submission>, StoreError> {
         let connection = self.connection()?;
@@ -253,5 +302,51 @@ impl Store {
         ids.into_iter()
             .filter_map(|id| read_submission(&connection, id).transpose())
             .collect()
+    }
+}
+
+impl Store {
+    /// Checks offerings a provider uploads, each against the catalog and the others in the
+    /// upload (a prerequisite may be another row); returns every row's problems by position.
+    pub fn check_upload(
+        &self,
+        offerings: &[Offering],
+        provider: &str,
+    ) -> Result<Vec<(usize, Vec<FieldError>)>, StoreError> {
+        let connection = self.connection()?;
+        let mut known = catalog_rows::read_known(&connection)?;
+        known
+            .offerings
+            .extend(offerings.iter().map(|o| o.id.clone()));
+        let mut problems = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (index, offering) in offerings.iter().enumerate() {
+            let mut errors = validate_offering(offering, &known)
+                .err()
+                .unwrap_or_default();
+            if offering.provider != provider {
+                errors.push(FieldError {
+                    field: "provider".into(),
+                    message: format!("must be your own provider, {provider}"),
+                });
+            } else if let Some(existing) = offerings::read_one(&connection, &offering.id)?
+                && existing.offering.provider != provider
+            {
+                errors.push(FieldError {
+                    field: "id".into(),
+                    message: format!("{} belongs to another provider", offering.id),
+                });
+            }
+            if !seen.insert(offering.id.as_str()) {
+                errors.push(FieldError {
+                    field: "id".into(),
+                    message: format!("{} appears twice in the upload", offering.id),
+                });
+            }
+            if !errors.is_empty() {
+                problems.push((index + 1, errors));
+            }
+        }
+        Ok(problems)
     }
 }

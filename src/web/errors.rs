@@ -94,6 +94,10 @@ pub enum PageError {
     SignIn,
     #[error("{0}")]
     TooManyAttempts(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("internal error")]
     Internal,
 }
@@ -128,6 +132,8 @@ impl ResponseError for PageError {
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::SignIn => StatusCode::SEE_OTHER,
             PageError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -145,6 +151,8 @@ impl ResponseError for PageError {
             PageError::NotFound(message) => ("Page not found".to_owned(), message.clone()),
             PageError::Forbidden(message) => ("Not allowed".to_owned(), message.clone()),
             PageError::TooManyAttempts(message) => ("Too many attempts".to_owned(), message.clone()),
+            PageError::TooLarge(message) => ("Too large".to_owned(), message.clone()),
+            PageError::Unprocessable(message) => ("That file cannot be read".to_owned(), message.clone()),
             PageError::SignIn => ("Sign in".to_owned(), "Sign in first.".to_owned()),
             PageError::Internal => (
                 "Something went wrong".to_owned(),

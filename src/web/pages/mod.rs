@@ -7,6 +7,7 @@ mod offering;
 pub mod provider_area;
 mod search;
 pub mod sign_in;
+pub mod upload;
 
 pub use catalog_pages::{
     competencies_page, competency_framework_page, competency_page, home_page, provider_page,
