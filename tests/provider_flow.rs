@@ -330,6 +330,34 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         found(&server, "q=quillwort") == 1
     });
 
+    // A possible duplicate (the same registration page as a published offering) is shown first;
+    // the provider may confirm it is distinct, and the queue flags it.
+    let (_, _, fresh) = get(&provider, &server, "/provider/offerings/new");
+    let dup_key = hidden(&fresh, "idempotency_key");
+    let mut twin = offering_form(&csrf, &dup_key, "Shelf Reading for Volunteers", description);
+    twin.retain(|(name, _)| *name != "url");
+    twin.push(("url", "https://www.ala.org/pla/shelf-reading"));
+    let (status, _, warning) = post(&provider, &server, "/provider/offerings/new", &twin);
+    assert_eq!(status, 200);
+    assert!(
+        warning.contains("This may already be in the catalog") && warning.contains(offering_id),
+        "the duplicate is named"
+    );
+    assert!(
+        catalog.run_ok(&["review", "list"]).trim().is_empty(),
+        "nothing stored before confirming"
+    );
+    twin.push(("confirm_distinct", "yes"));
+    assert_eq!(
+        post(&provider, &server, "/provider/offerings/new", &twin).0,
+        303
+    );
+    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert!(
+        queue.contains("Possible duplicate of"),
+        "the queue flags it"
+    );
+
     // No one acts on another provider's offering.
     let theirs = "yalsa-ya-readers-advisory-boot-camp-seattle";
     assert_eq!(

@@ -350,3 +350,55 @@ impl Store {
         Ok(problems)
     }
 }
+
+impl Store {
+    /// Offerings (published or pending) this one may duplicate: the same registration address,
+    /// or the same provider and start with a very similar title. Returns (id, title).
+    pub fn possible_duplicates(
+        &self,
+        offering: &Offering,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let connection = self.connection()?;
+        let candidates = offerings::read_where(
+            &connection,
+            "status IN ('published', 'pending') AND id != ?1 AND (url = ?2 OR provider = ?3)",
+            params![
+                offering.id,
+                offering.url.as_deref().unwrap_or("\u{0}"),
+                offering.provider
+            ],
+        )?;
+        let title = offering.title.to_lowercase();
+        Ok(candidates
+            .into_iter()
+            .filter(|stored| {
+                let other = &stored.offering;
+                let same_url = offering.url.is_some() && other.url == offering.url;
+                let same_start = offering.start.is_some() && other.start == offering.start;
+                same_url
+                    || (same_start
+                        && strsim::normalized_levenshtein(&title, &other.title.to_lowercase())
+                            >= 0.8)
+            })
+            .map(|stored| (stored.offering.id, stored.offering.title))
+            .collect())
+    }
+}
+
+impl Store {
+    /// The submission a form with this idempotency key already made, if any.
+    pub fn submission_by_key(&self, key: &str) -> Result<Option<Submission>, StoreError> {
+        let connection = self.connection()?;
+        let id: Option<i64> = connection
+            .query_row(
+                "SELECT id FROM submissions WHERE idempotency_key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => read_submission(&connection, id),
+            None => Ok(None),
+        }
+    }
+}

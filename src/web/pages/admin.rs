@@ -23,6 +23,8 @@ pub struct QueueItem {
     pub description: String,
     /// (field, now, proposed) for an edit.
     pub changes: Vec<(String, String, String)>,
+    /// Offerings it may duplicate: (id, title).
+    pub duplicates: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -80,7 +82,8 @@ pub async fn admin_home(
         let mut queue = Vec::new();
         for submission in store.pending_submissions()? {
             let current = store.offering(&submission.offering.id)?.map(|s| s.offering);
-            queue.push((submission, current));
+            let duplicates = store.possible_duplicates(&submission.offering)?;
+            queue.push((submission, current, duplicates));
         }
         Ok(queue)
     })
@@ -88,7 +91,7 @@ pub async fn admin_home(
     .map_err(PageError::internal)?;
     let items = queue
         .into_iter()
-        .map(|(submission, current)| {
+        .map(|(submission, current, duplicates)| {
             let o = &submission.offering;
             QueueItem {
                 id: submission.id,
@@ -105,6 +108,7 @@ pub async fn admin_home(
                 place: views::place(o),
                 cost: views::cost(o),
                 description: o.description.clone(),
+                duplicates,
                 changes: match (&current, submission.kind.as_str()) {
                     (Some(current), "edit") => changes(current, o),
                     _ => Vec::new(),

@@ -108,6 +108,8 @@ struct OfferingForm {
     groups: Vec<FieldGroup>,
     /// (field, message) for the summary.
     errors: Vec<(String, String)>,
+    /// Offerings this one may duplicate: (id, title), for the provider to confirm it is distinct.
+    duplicates: Vec<(String, String)>,
 }
 
 /// The form's fields: (group, name, label, help, kind, required).
@@ -464,14 +466,22 @@ async fn competency_options(state: &AppState) -> Result<Vec<(String, String)>, P
         .collect())
 }
 
+/// What the form shows besides its values.
+#[derive(Default)]
+struct Findings<'a> {
+    errors: &'a [FieldError],
+    duplicates: Vec<(String, String)>,
+}
+
 async fn form_page(
     state: &AppState,
     session: &Session,
     offering_id: Option<&str>,
     values: &[(String, String)],
-    errors: &[FieldError],
+    findings: Findings<'_>,
     idempotency_key: String,
 ) -> Result<HttpResponse, PageError> {
+    let errors = findings.errors;
     let competencies = competency_options(state).await?;
     let (groups, summary) = build_form(values, errors, &competencies);
     let page = OfferingForm {
@@ -489,6 +499,7 @@ async fn form_page(
         idempotency_key,
         groups,
         errors: summary,
+        duplicates: findings.duplicates,
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -509,7 +520,7 @@ pub async fn new_offering_form(
         &session,
         None,
         &[],
-        &[],
+        Findings::default(),
         crate::store::random_token(),
     )
     .await
@@ -547,7 +558,7 @@ pub async fn edit_offering_form(
         &session,
         Some(&id),
         &values_of(Some(&offering)),
-        &[],
+        Findings::default(),
         crate::store::random_token(),
     )
     .await
@@ -580,6 +591,21 @@ async fn submit(
     fixed_id: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     accounts::check_csrf(session, form)?;
+    // The same form sent again (a double click, a reload): it was stored once already.
+    let key = field(form, "idempotency_key").to_owned();
+    if !key.is_empty() {
+        let store = state.store.clone();
+        let lookup = key.clone();
+        if web::block(move || store.submission_by_key(&lookup))
+            .await?
+            .map_err(PageError::internal)?
+            .is_some()
+        {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", "/provider?done=submitted"))
+                .finish());
+        }
+    }
     let provider = session.user.provider.clone().unwrap_or_default();
     let mut values = form_values(form);
     values.retain(|(name, _)| name != "csrf");
@@ -629,13 +655,29 @@ async fn submit(
                 session,
                 fixed_id.as_deref(),
                 &values,
-                &errors,
+                Findings {
+                    errors: &errors,
+                    ..Findings::default()
+                },
                 field(form, "idempotency_key").to_owned(),
             )
             .await;
         }
     };
-    let key = field(form, "idempotency_key").to_owned();
+    if field(form, "confirm_distinct") != "yes" {
+        let lookup = state.store.clone();
+        let candidate = offering.clone();
+        let duplicates = web::block(move || lookup.possible_duplicates(&candidate))
+            .await?
+            .map_err(PageError::internal)?;
+        if !duplicates.is_empty() {
+            let findings = Findings {
+                duplicates,
+                ..Findings::default()
+            };
+            return form_page(state, session, fixed_id.as_deref(), &values, findings, key).await;
+        }
+    }
     let actor = session.user.email.clone();
     let submitted = {
         let key = key.clone();
@@ -654,7 +696,11 @@ async fn submit(
             .insert_header(("Location", "/provider?done=submitted"))
             .finish()),
         Err(StoreError::InvalidOffering(errors)) => {
-            form_page(state, session, fixed_id.as_deref(), &values, &errors, key).await
+            let findings = Findings {
+                errors: &errors,
+                ..Findings::default()
+            };
+            form_page(state, session, fixed_id.as_deref(), &values, findings, key).await
         }
         Err(StoreError::Forbidden(message)) => Err(PageError::Forbidden(message)),
         Err(error) => Err(PageError::internal(error)),
