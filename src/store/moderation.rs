@@ -216,6 +216,27 @@ impl Store {
     /// Rejects a pending submission with a reason the provider will see. A rejected edit leaves
     /// the published version as it was.
     pub fn reject(&self, id: i64, reason: &str, actor: &str) -> Result<Submission, StoreError> {
+        self.decline(id, reason, actor, "rejected")
+    }
+
+    /// Returns a pending submission for changes: like a rejection, but the provider is asked to
+    /// fix and resubmit, and a new offering stays pending rather than rejected.
+    pub fn return_for_changes(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &str,
+    ) -> Result<Submission, StoreError> {
+        self.decline(id, reason, actor, "returned")
+    }
+
+    fn decline(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &str,
+        outcome: &str,
+    ) -> Result<Submission, StoreError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::InvalidOffering(vec![FieldError {
@@ -225,7 +246,7 @@ impl Store {
         }
         self.write(|transaction| {
             let submission = Self::pending(transaction, id)?;
-            if submission.kind == "new" {
+            if submission.kind == "new" && outcome == "rejected" {
                 let revision = next_revision(transaction)?;
                 transaction.execute(
                     "UPDATE offerings SET status = 'rejected', revision = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'",
@@ -233,11 +254,11 @@ impl Store {
                 )?;
             }
             transaction.execute(
-                "UPDATE submissions SET status = 'rejected', reason = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1",
-                params![id, reason, actor, now()],
+                "UPDATE submissions SET status = ?5, reason = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1",
+                params![id, reason, actor, now(), outcome],
             )?;
-            audit(transaction, actor, "rejected", &submission.offering.id, Some(reason))?;
-            Ok(Submission { status: "rejected".into(), reason: Some(reason.to_owned()), ..submission })
+            audit(transaction, actor, outcome, &submission.offering.id, Some(reason))?;
+            Ok(Submission { status: outcome.to_owned(), reason: Some(reason.to_owned()), ..submission })
         })
     }
 

@@ -20,7 +20,7 @@ CREATE TABLE submissions (
     provider        TEXT NOT NULL REFERENCES providers(id),
     payload         TEXT NOT NULL, -- the offering, JSON in the bundle format
     kind            TEXT NOT NULL CHECK (kind IN ('new', 'edit')),
-    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'returned')),
     reason          TEXT,
     submitted_by    INTEGER REFERENCES users(id),
     submitted_at    TEXT NOT NULL,

@@ -119,6 +119,7 @@ pub async fn admin_home(
     let notice = match field(&query, "done") {
         "approved" => Some("Approved: it is published and searchable.".to_owned()),
         "rejected" => Some("Rejected: the provider sees your reason.".to_owned()),
+        "returned" => Some("Returned for changes: the provider sees your reason.".to_owned()),
         _ => None,
     };
     let page = AdminPage {
@@ -131,28 +132,38 @@ pub async fn admin_home(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// What an administrator decides about a submission.
+#[derive(Debug, Clone, Copy)]
+enum Decision {
+    Approve,
+    Reject,
+    Return,
+}
+
 async fn decide(
     state: &AppState,
     request: &HttpRequest,
     form: &[(String, String)],
     id: i64,
-    approving: bool,
+    decision: Decision,
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(state, request, Role::Admin).await?;
     accounts::check_csrf(&session, form)?;
     let store = state.store.clone();
     let (actor, reason) = (session.user.email.clone(), field(form, "reason").to_owned());
-    let decided = web::block(move || {
-        if approving {
-            store.approve(id, &actor)
-        } else {
-            store.reject(id, &reason, &actor)
-        }
+    let decided = web::block(move || match decision {
+        Decision::Approve => store.approve(id, &actor),
+        Decision::Reject => store.reject(id, &reason, &actor),
+        Decision::Return => store.return_for_changes(id, &reason, &actor),
     })
     .await?;
     match decided {
         Ok(_) => {
-            let done = if approving { "approved" } else { "rejected" };
+            let done = match decision {
+                Decision::Approve => "approved",
+                Decision::Reject => "rejected",
+                Decision::Return => "returned",
+            };
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", format!("/admin?done={done}")))
                 .finish())
@@ -177,7 +188,7 @@ pub async fn approve_submission(
     id: web::Path<i64>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    decide(&state, &request, &form, id.into_inner(), true).await
+    decide(&state, &request, &form, id.into_inner(), Decision::Approve).await
 }
 
 #[route("/admin/submissions/{id}/reject", method = "POST")]
@@ -187,7 +198,17 @@ pub async fn reject_submission(
     id: web::Path<i64>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    decide(&state, &request, &form, id.into_inner(), false).await
+    decide(&state, &request, &form, id.into_inner(), Decision::Reject).await
+}
+
+#[route("/admin/submissions/{id}/return", method = "POST")]
+pub async fn return_submission(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    decide(&state, &request, &form, id.into_inner(), Decision::Return).await
 }
 
 #[derive(Template)]

@@ -43,6 +43,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(pages::admin::admin_home)
         .service(pages::admin::approve_submission)
         .service(pages::admin::reject_submission)
+        .service(pages::admin::return_submission)
         .service(pages::admin::audit_page)
         .service(pages::home_page)
         .service(pages::search_page)
