@@ -7,11 +7,10 @@ mod common;
 
 use clearinghouse::catalog::Offering;
 use clearinghouse::store::{Role, Store, StoreError};
-use common::{Catalog, Server};
-use serde_json::Value;
+use common::{Catalog, eventually};
 use std::io::Write;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn seeded() -> Catalog {
     let catalog = Catalog::new();
@@ -28,24 +27,6 @@ fn new_offering(id: &str, provider: &str, title: &str) -> Offering {
         "competencies": ["lssc:FLS.3"]
     }))
     .unwrap()
-}
-
-fn found(server: &Server, query: &str) -> u64 {
-    let (_, body) = server.get(&format!("/api/v1/search?{query}&include_past=true"));
-    serde_json::from_str::<Value>(&body).unwrap()["total"]
-        .as_u64()
-        .unwrap()
-}
-
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !check() {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "{what} never happened"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn add_user(catalog: &Catalog, args: &[&str], password: &str) -> std::process::Output {
@@ -214,7 +195,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     );
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
-        found(&server, "q=wayfinding"),
+        server.total("q=wayfinding"),
         0,
         "a pending offering is not searchable"
     );
@@ -225,7 +206,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
 
     catalog.run_ok(&["review", "approve", &submission.id.to_string()]);
     eventually("the approved offering in search", || {
-        found(&server, "q=wayfinding") == 1
+        server.total("q=wayfinding") == 1
     });
     assert!(catalog.run_ok(&["review", "list"]).trim().is_empty());
 
@@ -237,7 +218,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .unwrap();
     assert_eq!(edit.kind, "edit");
     std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(found(&server, "q=zephyrine"), 0);
+    assert_eq!(server.total("q=zephyrine"), 0);
     let rejected = catalog.run(&[
         "review",
         "reject",
@@ -247,7 +228,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     ]);
     assert!(rejected.status.success());
     assert_eq!(
-        found(&server, "q=wayfinding"),
+        server.total("q=wayfinding"),
         1,
         "a rejected edit leaves the published version"
     );
@@ -256,7 +237,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .unwrap();
     catalog.run_ok(&["review", "approve", &again.id.to_string()]);
     eventually("the approved edit in search", || {
-        found(&server, "q=zephyrine") == 1
+        server.total("q=zephyrine") == 1
     });
 
     // Deciding twice, or on nothing, is refused with a clear message.
@@ -285,7 +266,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         )
         .unwrap();
     eventually("the withdrawn offering leaving search", || {
-        found(&server, "q=wayfinding") == 0
+        server.total("q=wayfinding") == 0
     });
 
     let log = store.audit_log(20).unwrap();

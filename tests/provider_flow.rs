@@ -5,10 +5,10 @@
 
 mod common;
 
-use common::{Catalog, Server};
+use common::{Catalog, Server, eventually};
 use std::io::Write;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use ureq::Agent;
 
 const PASSWORD: &str = "a long enough password";
@@ -97,24 +97,6 @@ fn sign_in(server: &Server, email: &str) -> Agent {
     assert_eq!(status, 303, "signing in {email}");
     assert!(location == "/provider" || location == "/admin");
     agent
-}
-
-fn found(server: &Server, query: &str) -> u64 {
-    let (_, body) = server.get(&format!("/api/v1/search?{query}&include_past=true"));
-    serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"]
-        .as_u64()
-        .unwrap()
-}
-
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !check() {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "{what} never happened"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 const HOSTILE: &str = "<script>alert('x')</script>";
@@ -247,7 +229,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     assert!(home.contains(title) && home.contains("Pending review"));
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(
-        found(&server, "q=shelf+reading+routines"),
+        server.total("q=shelf+reading+routines"),
         0,
         "pending is not searchable"
     );
@@ -278,7 +260,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     );
     assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
     eventually("the approved offering in search", || {
-        found(&server, "q=shelf+reading+routines") == 1
+        server.total("q=shelf+reading+routines") == 1
     });
 
     // An edit goes through review, its changes shown; the published version stays until then.
@@ -311,7 +293,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         303
     );
     std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(found(&server, "q=quillwort"), 0);
+    assert_eq!(server.total("q=quillwort"), 0);
     let (_, _, queue) = get(&admin, &server, "/admin");
     assert!(queue.contains("What the edit changes") && queue.contains("the Quillwort Method"));
     let edit_id = catalog
@@ -327,7 +309,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         &[("csrf", &admin_csrf)],
     );
     eventually("the approved edit in search", || {
-        found(&server, "q=quillwort") == 1
+        server.total("q=quillwort") == 1
     });
 
     // A possible duplicate (the same registration page as a published offering) is shown first;
@@ -389,7 +371,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     );
     assert_eq!(status, 303);
     eventually("the withdrawn offering leaving search", || {
-        found(&server, "q=quillwort") == 0
+        server.total("q=quillwort") == 0
     });
 
     let (_, _, audit) = get(&admin, &server, "/admin/audit");

@@ -182,6 +182,28 @@ impl Server {
     }
 }
 
+impl Server {
+    /// How many offerings (past ones too) a search finds, through the JSON API.
+    pub fn total(&self, query: &str) -> u64 {
+        let (_, body) = self.get(&format!("/api/v1/search?{query}&include_past=true"));
+        serde_json::from_str::<Value>(&body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// Waits up to five seconds for `check` to hold (search catches up within a second).
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{what} never happened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
