@@ -234,6 +234,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ("not found", "/no/such/page"),
         ("api", "/api"),
         ("sign in", "/login"),
+        ("register", "/register"),
     ] {
         client.goto(&server.url(path)).await.unwrap();
         audit(name.into(), violations(&client, &axe).await);

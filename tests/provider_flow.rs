@@ -525,3 +525,104 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
         "no token, no upload"
     );
 }
+
+#[test]
+fn an_organisation_applies_and_can_sign_in_once_approved() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    add_user(
+        &catalog,
+        &["--email", "admin@example.org", "--role", "admin"],
+    );
+    let server = catalog.serve();
+    let visitor = agent();
+    let (_, _, page) = get(&visitor, &server, "/register");
+    let csrf = hidden(&page, "csrf");
+    let application = |password: &'static str, website: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Prairie Library Cooperative".to_owned()),
+            ("kind", "consortium".to_owned()),
+            ("website", website.to_owned()),
+            ("country", "US".to_owned()),
+            ("user_email", "training@prairie.example.org".to_owned()),
+            ("password", password.to_owned()),
+        ]
+    };
+    let send = |form: Vec<(&str, String)>| {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post(&visitor, &server, "/register", &pairs)
+    };
+    let (status, _, page) = send(application("short", "ftp://prairie.example.org"));
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("password: the password must be at least 12 characters")
+            || page.contains("website"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Prairie Library Cooperative\""),
+        "values are kept"
+    );
+    let (_, _, page) = get(&visitor, &server, "/register");
+    let csrf = hidden(&page, "csrf");
+    let form = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Prairie Library Cooperative"),
+        ("kind", "consortium"),
+        ("website", "https://prairie.example.org"),
+        ("country", "US"),
+        ("user_email", "training@prairie.example.org"),
+        ("password", PASSWORD),
+    ];
+    let (status, _, page) = post(&visitor, &server, "/register", &form);
+    assert_eq!(status, 200);
+    assert!(page.contains("An administrator will review your application"));
+
+    // Until approved, the organisation is not listed and its user cannot sign in.
+    assert!(
+        !server
+            .get("/providers")
+            .1
+            .contains("Prairie Library Cooperative")
+    );
+    let (_, _, login) = get(&visitor, &server, "/login");
+    let token = hidden(&login, "csrf");
+    let attempt = [
+        ("email", "training@prairie.example.org"),
+        ("password", PASSWORD),
+        ("csrf", token.as_str()),
+    ];
+    assert_eq!(post(&visitor, &server, "/login", &attempt).0, 401);
+
+    let admin = sign_in(&server, "admin@example.org");
+    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert!(
+        queue.contains("Prairie Library Cooperative")
+            && queue.contains("training@prairie.example.org")
+    );
+    let admin_csrf = hidden(&queue, "csrf");
+    let decision = [("csrf", admin_csrf.as_str()), ("decision", "approve")];
+    assert_eq!(
+        post(
+            &admin,
+            &server,
+            "/admin/applications/prairie-library-cooperative",
+            &decision
+        )
+        .0,
+        303
+    );
+    assert!(
+        server
+            .get("/providers")
+            .1
+            .contains("Prairie Library Cooperative")
+    );
+    let provider = sign_in(&server, "training@prairie.example.org");
+    assert!(
+        get(&provider, &server, "/provider")
+            .2
+            .contains("Prairie Library Cooperative")
+    );
+}

@@ -157,9 +157,14 @@ pub(crate) fn upsert_competency(
     Ok(change)
 }
 
-/// All providers, in id order.
+/// All active providers (applications waiting for approval are left out), in id order.
 pub(crate) fn read_providers(connection: &Connection) -> Result<Vec<Provider>, StoreError> {
-    read_providers_where(connection, "1 = 1", [])
+    read_providers_where(connection, "active = 1", [])
+}
+
+/// Providers that applied and wait for an administrator, in id order.
+pub(crate) fn read_applicants(connection: &Connection) -> Result<Vec<Provider>, StoreError> {
+    read_providers_where(connection, "active = 0", [])
 }
 
 fn read_providers_where(

@@ -61,6 +61,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/001_catalog.sql")),
         M::up(include_str!("migrations/002_moderation.sql")),
         M::up(include_str!("migrations/003_sessions.sql")),
+        M::up(include_str!("migrations/004_applications.sql")),
     ])
 }
 

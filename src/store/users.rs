@@ -68,6 +68,24 @@ pub(super) fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// Checks an address and a password before an account is made.
+fn check_credentials(email: &str, password: &str) -> Result<(), StoreError> {
+    if !email
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+    {
+        return Err(StoreError::Account(format!(
+            "`{email}` is not an email address"
+        )));
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(StoreError::Account(format!(
+            "the password must be at least {MIN_PASSWORD} characters"
+        )));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates an account; a provider user names an existing provider.
     pub fn add_user(
@@ -78,19 +96,7 @@ impl Store {
         password: &str,
     ) -> Result<User, StoreError> {
         let email = email.trim();
-        if !email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        {
-            return Err(StoreError::Account(format!(
-                "`{email}` is not an email address"
-            )));
-        }
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(StoreError::Account(format!(
-                "the password must be at least {MIN_PASSWORD} characters"
-            )));
-        }
+        check_credentials(email, password)?;
         let provider = match (role, provider) {
             (Role::Provider, None) => {
                 return Err(StoreError::Account(
@@ -167,5 +173,115 @@ impl Store {
             .verify_password(password.as_bytes(), stored.as_str())
             .is_ok();
         Ok(verified.then_some(user))
+    }
+}
+
+impl Store {
+    /// An organisation applies to be a provider, with its first user: both wait, inactive, until
+    /// an administrator approves the application.
+    pub fn register(
+        &self,
+        provider: &crate::catalog::Provider,
+        email: &str,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        let field = |field: &str, message: String| {
+            StoreError::InvalidOffering(vec![crate::catalog::FieldError {
+                field: field.into(),
+                message,
+            }])
+        };
+        let email = email.trim();
+        check_credentials(email, password).map_err(|error| {
+            let on = if error.to_string().contains("password") {
+                "password"
+            } else {
+                "user_email"
+            };
+            field(on, error.to_string())
+        })?;
+        crate::catalog::validate_provider(provider).map_err(StoreError::InvalidOffering)?;
+        let password_hash = hash(password)?;
+        self.write(|transaction| {
+            let listed: Option<i64> =
+                transaction.query_row("SELECT 1 FROM providers WHERE id = ?1", [&provider.id], |row| row.get(0)).optional()?;
+            if listed.is_some() {
+                return Err(field("name", "an organisation with this name is listed or has applied already".into()));
+            }
+            let taken: Option<i64> =
+                transaction.query_row("SELECT 1 FROM users WHERE email = ?1", [email], |row| row.get(0)).optional()?;
+            if taken.is_some() {
+                return Err(field("user_email", "an account for this address exists already".into()));
+            }
+            super::catalog_rows::upsert_provider(transaction, provider, &now())?;
+            transaction.execute("UPDATE providers SET active = 0 WHERE id = ?1", [&provider.id])?;
+            transaction.execute(
+                "INSERT INTO users (email, role, provider, password_hash, active, created_at) VALUES (?1, 'provider', ?2, ?3, 0, ?4)",
+                params![email, provider.id, password_hash, now()],
+            )?;
+            super::moderation::audit(transaction, email, "applied", &provider.id, Some(&provider.name))
+        })
+    }
+
+    /// Organisations waiting for approval, each with the addresses of its users.
+    pub fn applications(&self) -> Result<Vec<(crate::catalog::Provider, Vec<String>)>, StoreError> {
+        let connection = self.connection()?;
+        let applicants = super::catalog_rows::read_applicants(&connection)?;
+        let mut statement =
+            connection.prepare("SELECT email FROM users WHERE provider = ?1 ORDER BY email")?;
+        let mut out = Vec::new();
+        for provider in applicants {
+            let emails = statement
+                .query_map([&provider.id], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            out.push((provider, emails));
+        }
+        Ok(out)
+    }
+
+    /// Approves an application (the provider and its users become active) or declines it (both
+    /// are removed).
+    pub fn decide_application(
+        &self,
+        provider_id: &str,
+        approve: bool,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            let waiting: Option<i64> = transaction
+                .query_row(
+                    "SELECT 1 FROM providers WHERE id = ?1 AND active = 0",
+                    [provider_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if waiting.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "application from {provider_id}"
+                )));
+            }
+            if approve {
+                transaction.execute(
+                    "UPDATE providers SET active = 1 WHERE id = ?1",
+                    [provider_id],
+                )?;
+                transaction.execute(
+                    "UPDATE users SET active = 1 WHERE provider = ?1",
+                    [provider_id],
+                )?;
+                // A new provider changes what pages list: a new revision makes the index and the
+                // pages' ETags move on, though no offering changed.
+                super::next_revision(transaction)?;
+            } else {
+                transaction.execute("DELETE FROM users WHERE provider = ?1", [provider_id])?;
+                transaction.execute("DELETE FROM providers WHERE id = ?1", [provider_id])?;
+            }
+            let action = if approve {
+                "approved application"
+            } else {
+                "declined application"
+            };
+            super::moderation::audit(transaction, actor, action, provider_id, None)
+        })
     }
 }

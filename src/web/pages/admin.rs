@@ -35,6 +35,8 @@ struct AdminPage {
     csrf: String,
     notice: Option<String>,
     items: Vec<QueueItem>,
+    /// (provider id, name, kind, website, users)
+    applications: Vec<(String, String, String, String, String)>,
 }
 
 /// The fields that differ between the published offering and the proposed one.
@@ -78,6 +80,22 @@ pub async fn admin_home(
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(&state, &request, Role::Admin).await?;
     let store = state.store.clone();
+    let lookup = state.store.clone();
+    let applications = web::block(move || lookup.applications())
+        .await?
+        .map_err(PageError::internal)?;
+    let applications = applications
+        .into_iter()
+        .map(|(p, users)| {
+            (
+                p.id,
+                p.name,
+                p.kind.label().to_owned(),
+                p.website.unwrap_or_default(),
+                users.join(", "),
+            )
+        })
+        .collect();
     let queue = web::block(move || -> Result<_, StoreError> {
         let mut queue = Vec::new();
         for submission in store.pending_submissions()? {
@@ -120,6 +138,7 @@ pub async fn admin_home(
         "approved" => Some("Approved: it is published and searchable.".to_owned()),
         "rejected" => Some("Rejected: the provider sees your reason.".to_owned()),
         "returned" => Some("Returned for changes: the provider sees your reason.".to_owned()),
+        "application" => Some("The application is decided.".to_owned()),
         _ => None,
     };
     let page = AdminPage {
@@ -128,6 +147,7 @@ pub async fn admin_home(
         csrf: session.csrf.clone(),
         notice,
         items,
+        applications,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -209,6 +229,28 @@ pub async fn return_submission(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     decide(&state, &request, &form, id.into_inner(), Decision::Return).await
+}
+
+/// `POST /admin/applications/{provider}`: `decision=approve` or `decline`.
+#[route("/admin/applications/{provider}", method = "POST")]
+pub async fn decide_application(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    provider: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Admin).await?;
+    accounts::check_csrf(&session, &form)?;
+    let approve = field(&form, "decision") == "approve";
+    let store = state.store.clone();
+    let actor = session.user.email.clone();
+    match web::block(move || store.decide_application(&provider, approve, &actor)).await? {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/admin?done=application"))
+            .finish()),
+        Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
+        Err(error) => Err(PageError::internal(error)),
+    }
 }
 
 #[derive(Template)]

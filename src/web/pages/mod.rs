@@ -5,6 +5,7 @@ pub mod admin;
 mod catalog_pages;
 mod offering;
 pub mod provider_area;
+pub mod register;
 mod search;
 pub mod sign_in;
 pub mod upload;

@@ -564,26 +564,6 @@ pub async fn edit_offering_form(
     .await
 }
 
-/// An id from a title: lowercase words joined by hyphens, at most 60 characters.
-fn slug(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    let mut slug = String::new();
-    for word in words {
-        if slug.len() + word.len() + 1 > 60 {
-            break;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.push_str(&word);
-    }
-    slug
-}
-
 async fn submit(
     state: &AppState,
     session: &Session,
@@ -620,7 +600,7 @@ async fn submit(
         None if !field(form, "id").trim().is_empty() => field(form, "id").trim().to_owned(),
         None => {
             // Derived from the title, made unique in the catalog.
-            let base = slug(field(form, "title"));
+            let base = crate::catalog::slugify(field(form, "title"), 60);
             let lookup = store.clone();
             web::block(move || -> Result<String, StoreError> {
                 let mut candidate = base.clone();
