@@ -11,6 +11,7 @@ mod common;
 use common::Catalog;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -238,6 +239,108 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     ] {
         client.goto(&server.url(path)).await.unwrap();
         audit(name.into(), violations(&client, &axe).await);
+    }
+    // The signed-in pages: a provider's dashboard, the offering form (also with its errors shown),
+    // the upload page; the administrator's queue, accounts and audit log.
+    for (email, role) in [
+        ("editor@pla.example.org", "provider"),
+        ("admin@example.org", "admin"),
+    ] {
+        let mut command = catalog.command();
+        command.args([
+            "user",
+            "add",
+            "--password-stdin",
+            "--email",
+            email,
+            "--role",
+            role,
+        ]);
+        if role == "provider" {
+            command.args(["--provider", "ala-pla"]);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough password\n")
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    for (email, pages) in [
+        (
+            "editor@pla.example.org",
+            vec!["/provider", "/provider/offerings/new", "/provider/upload"],
+        ),
+        ("admin@example.org", vec!["/admin", "/admin/audit"]),
+    ] {
+        client.goto(&server.url("/login")).await.unwrap();
+        client
+            .find(Locator::Id("email"))
+            .await
+            .unwrap()
+            .send_keys(email)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys("a long enough password")
+            .await
+            .unwrap();
+        click(&client, "form.account button[type=submit]").await;
+        wait_for(&client, "form[action='/logout']").await;
+        for path in pages {
+            client.goto(&server.url(path)).await.unwrap();
+            audit(path.into(), violations(&client, &axe).await);
+        }
+        if email.starts_with("editor") {
+            client
+                .goto(&server.url("/provider/offerings/new"))
+                .await
+                .unwrap();
+            click(&client, "form.offering-form button[type=submit]").await;
+            wait_for(&client, ".error-summary").await;
+            audit(
+                "the offering form with errors".into(),
+                violations(&client, &axe).await,
+            );
+        }
+        let home = if email.starts_with("editor") {
+            "/provider"
+        } else {
+            "/admin"
+        };
+        client.goto(&server.url(home)).await.unwrap();
+        click(&client, "form[action='/logout'] button").await;
+        wait_for(&client, "form.search").await;
+    }
+
+    // A phone 320 px wide: nothing runs off the side of the page.
+    client.set_window_size(320, 800).await.unwrap();
+    for path in [
+        "/",
+        "/search?q=library",
+        "/offerings/yalsa-ya-readers-advisory-boot-camp-seattle",
+        "/competencies",
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        let widths: Value = client
+            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+            .await
+            .unwrap();
+        let (scroll, width) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(width <= 330, "the window is {width} px wide, not a phone's");
+        assert!(
+            scroll <= width,
+            "{path} is {scroll} px wide in a {width} px window"
+        );
     }
     client.close().await.unwrap();
     assert!(

@@ -8,6 +8,18 @@
   // On narrow screens the filters start folded.
   var filters = document.getElementById("filters");
   if (filters && window.matchMedia("(max-width: 56rem)").matches) { filters.removeAttribute("open"); }
+  // The offering form: the place matters only for in-person, hybrid and conference formats.
+  var format = document.getElementById("input-format");
+  var city = document.getElementById("field-location.city");
+  if (format && city) {
+    var place = city.closest("fieldset");
+    var showPlace = function () {
+      var needed = ["in_person", "hybrid", "conference"].indexOf(format.value) >= 0 || format.value === "";
+      place.hidden = !needed;
+    };
+    format.addEventListener("change", showPlace);
+    showPlace();
+  }
   // Times of scheduled offerings, also in the reader's own time zone when it differs.
   var readerZone;
   try { readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }

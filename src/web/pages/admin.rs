@@ -37,6 +37,7 @@ struct AdminPage {
     items: Vec<QueueItem>,
     /// (provider id, name, kind, website, users)
     applications: Vec<(String, String, String, String, String)>,
+    accounts: Vec<crate::store::User>,
 }
 
 /// The fields that differ between the published offering and the proposed one.
@@ -81,9 +82,11 @@ pub async fn admin_home(
     let session = accounts::require(&state, &request, Role::Admin).await?;
     let store = state.store.clone();
     let lookup = state.store.clone();
-    let applications = web::block(move || lookup.applications())
-        .await?
-        .map_err(PageError::internal)?;
+    let (applications, users) = web::block(move || -> Result<_, StoreError> {
+        Ok((lookup.applications()?, lookup.users()?))
+    })
+    .await?
+    .map_err(PageError::internal)?;
     let applications = applications
         .into_iter()
         .map(|(p, users)| {
@@ -139,6 +142,7 @@ pub async fn admin_home(
         "rejected" => Some("Rejected: the provider sees your reason.".to_owned()),
         "returned" => Some("Returned for changes: the provider sees your reason.".to_owned()),
         "application" => Some("The application is decided.".to_owned()),
+        "disabled" => Some("The account is disabled.".to_owned()),
         _ => None,
     };
     let page = AdminPage {
@@ -148,6 +152,7 @@ pub async fn admin_home(
         notice,
         items,
         applications,
+        accounts: users,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -249,6 +254,32 @@ pub async fn decide_application(
             .insert_header(("Location", "/admin?done=application"))
             .finish()),
         Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
+        Err(error) => Err(PageError::internal(error)),
+    }
+}
+
+/// `POST /admin/users/disable`: an account can no longer sign in.
+#[route("/admin/users/disable", method = "POST")]
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Admin).await?;
+    accounts::check_csrf(&session, &form)?;
+    let email = field(&form, "email").to_owned();
+    if email.eq_ignore_ascii_case(&session.user.email) {
+        return Err(PageError::Forbidden(
+            "You cannot disable your own account.".into(),
+        ));
+    }
+    let store = state.store.clone();
+    let actor = session.user.email.clone();
+    match web::block(move || store.disable_user(&email, &actor)).await? {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/admin?done=disabled"))
+            .finish()),
+        Err(StoreError::Account(message)) => Err(PageError::NotFound(message)),
         Err(error) => Err(PageError::internal(error)),
     }
 }

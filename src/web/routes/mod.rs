@@ -34,6 +34,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(pages::register::register_page)
         .service(pages::register::register)
         .service(pages::admin::decide_application)
+        .service(pages::admin::disable_user)
         .service(pages::provider_area::provider_home)
         .service(pages::provider_area::new_offering_form)
         .service(pages::provider_area::submit_new)
