@@ -626,3 +626,80 @@ fn an_organisation_applies_and_can_sign_in_once_approved() {
             .contains("Prairie Library Cooperative")
     );
 }
+
+#[test]
+fn two_hundred_forms_sent_at_once_by_twenty_providers_are_each_stored_once() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    let providers: Vec<String> = read_provider_ids().into_iter().take(20).collect();
+    for provider in &providers {
+        add_user(
+            &catalog,
+            &[
+                "--email",
+                &format!("editor@{provider}.example.org"),
+                "--role",
+                "provider",
+                "--provider",
+                provider,
+            ],
+        );
+    }
+    let server = catalog.serve();
+    std::thread::scope(|scope| {
+        for provider in &providers {
+            let server = &server;
+            scope.spawn(move || {
+                let agent = sign_in(server, &format!("editor@{provider}.example.org"));
+                for n in 0..10 {
+                    let (_, _, page) = get(&agent, server, "/provider/offerings/new");
+                    let (csrf, key) = (hidden(&page, "csrf"), hidden(&page, "idempotency_key"));
+                    let title = format!("Concurrent course {n} from {provider}");
+                    let mut form = offering_form(
+                        &csrf,
+                        &key,
+                        &title,
+                        "Sent at the same time as many others, twice.",
+                    );
+                    // A different day each: the same provider, day and a similar title would
+                    // rightly be shown as a possible duplicate first.
+                    let (start, end) = (
+                        format!("2027-10-{:02}T14:00:00-05:00", n + 1),
+                        format!("2027-10-{:02}T15:00:00-05:00", n + 1),
+                    );
+                    form.retain(|(name, _)| !matches!(*name, "url" | "start" | "end"));
+                    form.push(("start", &start));
+                    form.push(("end", &end));
+                    // Each form is sent twice, as by a double click.
+                    for _ in 0..2 {
+                        let (status, location, _) =
+                            post(&agent, server, "/provider/offerings/new", &form);
+                        assert_eq!(
+                            (status, location.as_str()),
+                            (303, "/provider?done=submitted")
+                        );
+                    }
+                }
+            });
+        }
+    });
+    let listed = catalog.run_ok(&["review", "list"]);
+    let mut titles: Vec<&str> = listed
+        .lines()
+        .map(|line| line.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 200, "every form stored");
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 200, "none stored twice");
+}
+
+fn read_provider_ids() -> Vec<String> {
+    let providers = common::read_json(&common::seed_dir().join("providers.json"));
+    providers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
