@@ -340,6 +340,42 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         "the queue flags it"
     );
 
+    // Markup in every text field is stored as text and shown inert on the provider's and the
+    // administrator's pages.
+    let (_, _, fresh) = get(&provider, &server, "/provider/offerings/new");
+    let hostile_key = hidden(&fresh, "idempotency_key");
+    let hostile_title = format!("Workshop {HOSTILE}");
+    let hostile_description = format!("A description with {HOSTILE} in it, long enough.");
+    let mut hostile = offering_form(&csrf, &hostile_key, &hostile_title, &hostile_description);
+    hostile.retain(|(name, _)| !matches!(*name, "url" | "format"));
+    hostile.extend([
+        ("format", "in_person"),
+        ("location.venue", HOSTILE),
+        ("location.city", "Peoria <b>x</b>"),
+        ("location.country", "US"),
+        ("accessibility", HOSTILE),
+        ("id", "hostile-workshop"),
+    ]);
+    assert_eq!(
+        post(&provider, &server, "/provider/offerings/new", &hostile).0,
+        303
+    );
+    for (who, path) in [
+        (&provider, "/provider"),
+        (&admin, "/admin"),
+        (&provider, "/provider/offerings/hostile-workshop/edit"),
+    ] {
+        let (_, _, page) = get(who, &server, path);
+        assert!(
+            page.contains("Workshop &#60;script&#62;") || page.contains("Workshop &lt;script&gt;"),
+            "{path} shows it as text"
+        );
+        assert!(
+            !page.contains(HOSTILE) && !page.contains("<b>x</b>"),
+            "{path} carries live markup"
+        );
+    }
+
     // No one acts on another provider's offering.
     let theirs = "yalsa-ya-readers-advisory-boot-camp-seattle";
     assert_eq!(

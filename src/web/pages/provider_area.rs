@@ -87,8 +87,8 @@ pub struct FormField {
     pub kind: &'static str,
     pub required: bool,
     pub value: String,
-    /// (value, label, chosen)
-    pub options: Vec<(String, String, bool)>,
+    /// (value, label, chosen, depth in a tree)
+    pub options: Vec<(String, String, bool, usize)>,
     pub error: Option<String>,
 }
 
@@ -357,36 +357,46 @@ fn form_values(form: &[(String, String)]) -> Vec<(String, String)> {
     values
 }
 
+/// The choices of a select or checkbox field: (value, label, chosen, depth in a tree).
 fn options(
     name: &str,
     value: &str,
-    competencies: &[(String, String)],
-) -> Vec<(String, String, bool)> {
+    competencies: &[(String, String, usize)],
+) -> Vec<(String, String, bool, usize)> {
     let chosen: Vec<&str> = value.split(';').collect();
-    let list: Vec<(String, String)> = match name {
-        "format" => Format::ALL
-            .iter()
-            .map(|v| (v.as_str().to_owned(), v.label().to_owned()))
-            .collect(),
-        "level" => Level::ALL
-            .iter()
-            .map(|v| (v.as_str().to_owned(), v.label().to_owned()))
-            .collect(),
-        "audiences" => Audience::ALL
-            .iter()
-            .map(|v| (v.as_str().to_owned(), v.label().to_owned()))
-            .collect(),
-        "credits.unit" => CreditUnit::ALL
-            .iter()
-            .map(|v| (v.as_str().to_owned(), v.label().to_owned()))
-            .collect(),
+    let flat = |values: Vec<(&str, &str)>| {
+        values
+            .into_iter()
+            .map(|(v, l)| (v.to_owned(), l.to_owned(), 0))
+            .collect()
+    };
+    let list: Vec<(String, String, usize)> = match name {
+        "format" => flat(
+            Format::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label()))
+                .collect(),
+        ),
+        "level" => flat(Level::ALL.iter().map(|v| (v.as_str(), v.label())).collect()),
+        "audiences" => flat(
+            Audience::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label()))
+                .collect(),
+        ),
+        "credits.unit" => flat(
+            CreditUnit::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label()))
+                .collect(),
+        ),
         "competencies" => competencies.to_vec(),
         _ => Vec::new(),
     };
     list.into_iter()
-        .map(|(v, l)| {
+        .map(|(v, l, depth)| {
             let on = chosen.contains(&v.as_str());
-            (v, l, on)
+            (v, l, on, depth)
         })
         .collect()
 }
@@ -394,7 +404,7 @@ fn options(
 fn build_form(
     values: &[(String, String)],
     errors: &[FieldError],
-    competencies: &[(String, String)],
+    competencies: &[(String, String, usize)],
 ) -> (Vec<FieldGroup>, Vec<(String, String)>) {
     let mut groups: Vec<FieldGroup> = Vec::new();
     for (group, name, label, help, kind, required) in FIELDS {
@@ -444,26 +454,33 @@ fn build_form(
     (groups, summary)
 }
 
-async fn competency_options(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+/// Every competency of every framework, in tree order: (value, label, depth).
+async fn competency_options(state: &AppState) -> Result<Vec<(String, String, usize)>, PageError> {
     let store = state.store.clone();
     let frameworks = web::block(move || store.frameworks())
         .await?
         .map_err(PageError::internal)?;
-    Ok(frameworks
-        .frameworks
-        .iter()
-        .flat_map(|framework| {
-            framework.flatten().into_iter().map(move |flat| {
-                (
-                    format!("{}:{}", framework.id, flat.competency.code),
-                    format!(
-                        "{} {} ({})",
-                        flat.competency.code, flat.competency.title, framework.id
-                    ),
-                )
-            })
-        })
-        .collect())
+    let mut options = Vec::new();
+    for framework in &frameworks.frameworks {
+        let mut depths: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for flat in framework.flatten() {
+            let depth = flat
+                .parent
+                .and_then(|parent| depths.get(parent))
+                .map_or(0, |d| d + 1);
+            depths.insert(&flat.competency.code, depth);
+            let label = format!(
+                "{} {} ({})",
+                flat.competency.code, flat.competency.title, framework.id
+            );
+            options.push((
+                format!("{}:{}", framework.id, flat.competency.code),
+                label,
+                depth,
+            ));
+        }
+    }
+    Ok(options)
 }
 
 /// What the form shows besides its values.
