@@ -415,6 +415,31 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         assert!(audit.contains(action), "{action}");
     }
 
+    // The provider keeps its own profile.
+    let (status, _, profile) = get(&provider, &server, "/provider/profile");
+    assert_eq!(status, 200);
+    assert!(profile.contains("value=\"Public Library Association\""));
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("name", "Public Library Association"),
+        ("website", "ftp://pla.example.org"),
+    ];
+    let (status, _, page) = post(&provider, &server, "/provider/profile", &bad);
+    assert_eq!(status, 422);
+    assert!(page.contains("website"), "the field at fault is named");
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("name", "Public Library Association (PLA)"),
+        ("website", "https://www.ala.org/pla"),
+    ];
+    assert_eq!(post(&provider, &server, "/provider/profile", &good).0, 303);
+    assert!(
+        server
+            .get("/providers/ala-pla")
+            .1
+            .contains("Public Library Association (PLA)")
+    );
+
     // Signing out ends the session.
     assert_eq!(
         post(&provider, &server, "/logout", &[("csrf", &csrf)]).0,

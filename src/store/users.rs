@@ -285,3 +285,26 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// A provider updates its own profile: validated, audited, and its offerings take new
+    /// revisions so search shows the new name.
+    pub fn update_provider(
+        &self,
+        provider: &crate::catalog::Provider,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        crate::catalog::validate_provider(provider).map_err(StoreError::InvalidOffering)?;
+        self.write(|transaction| {
+            super::catalog_rows::upsert_provider(transaction, provider, &now())?;
+            super::offerings::touch_where(transaction, "provider = ?1", [&provider.id])?;
+            super::moderation::audit(
+                transaction,
+                actor,
+                "updated provider profile",
+                &provider.id,
+                None,
+            )
+        })
+    }
+}

@@ -3,7 +3,7 @@
 //! next to its field and in a summary at the top, and every entered value is kept.
 
 use super::{asset_version, render};
-use crate::catalog::{Audience, CreditUnit, FieldError, Format, Level, Offering};
+use crate::catalog::{Audience, CreditUnit, FieldError, Format, Level, Offering, Provider};
 use crate::formats::table;
 use crate::store::{Role, StoreError};
 use crate::web::accounts::{self, Session, field};
@@ -57,6 +57,7 @@ pub async fn provider_home(
         notice: match field(&query, "done") {
             "submitted" => Some("Submitted: an administrator will review it.".into()),
             "withdrawn" => Some("Withdrawn: it has left the catalog.".into()),
+            "profile" => Some("Your organisation's profile is saved.".into()),
             _ => None,
         },
         submissions: submissions
@@ -745,4 +746,97 @@ pub async fn withdraw(
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/provider?done=withdrawn"))
         .finish())
+}
+
+#[derive(Template)]
+#[template(path = "provider_profile.html")]
+struct ProfilePage {
+    asset_version: &'static str,
+    csrf: String,
+    errors: Vec<(String, String)>,
+    name: String,
+    description: String,
+    website: String,
+    email: String,
+    region: String,
+    country: String,
+}
+
+impl ProfilePage {
+    fn new(session: &Session, provider: &Provider, errors: Vec<(String, String)>) -> Self {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        ProfilePage {
+            asset_version: asset_version(),
+            csrf: session.csrf.clone(),
+            errors,
+            name: provider.name.clone(),
+            description: text(&provider.description),
+            website: text(&provider.website),
+            email: text(&provider.email),
+            region: text(&provider.region),
+            country: text(&provider.country),
+        }
+    }
+}
+
+/// The signed-in provider's own organisation.
+async fn own_provider(state: &AppState, session: &Session) -> Result<Provider, PageError> {
+    let store = state.store.clone();
+    let id = session.user.provider.clone().unwrap_or_default();
+    let all = web::block(move || store.providers())
+        .await?
+        .map_err(PageError::internal)?;
+    all.into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| PageError::NotFound("Your organisation is not listed.".into()))
+}
+
+#[route("/provider/profile", method = "GET", method = "HEAD")]
+pub async fn profile_form(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Provider).await?;
+    let provider = own_provider(&state, &session).await?;
+    Ok(render(
+        StatusCode::OK,
+        &ProfilePage::new(&session, &provider, Vec::new()),
+    ))
+}
+
+#[route("/provider/profile", method = "POST")]
+pub async fn save_profile(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Provider).await?;
+    accounts::check_csrf(&session, &form)?;
+    let current = own_provider(&state, &session).await?;
+    let optional =
+        |name: &str| Some(field(&form, name).trim().to_owned()).filter(|v| !v.is_empty());
+    let updated = Provider {
+        name: field(&form, "name").trim().to_owned(),
+        description: optional("description"),
+        website: optional("website"),
+        email: optional("email"),
+        region: optional("region"),
+        country: optional("country"),
+        ..current
+    };
+    let store = state.store.clone();
+    let (candidate, actor) = (updated.clone(), session.user.email.clone());
+    match web::block(move || store.update_provider(&candidate, &actor)).await? {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/provider?done=profile"))
+            .finish()),
+        Err(StoreError::InvalidOffering(errors)) => {
+            let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ProfilePage::new(&session, &updated, errors),
+            ))
+        }
+        Err(error) => Err(PageError::internal(error)),
+    }
 }
