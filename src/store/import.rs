@@ -3,7 +3,7 @@
 
 use super::catalog_rows::{self, Change};
 use super::{Store, StoreError, next_revision, now, offerings};
-use crate::bundle::{Bundle, BundleError, Parsed};
+use crate::bundle::{Bundle, BundleError, Parsed, Problem};
 use crate::catalog::{OfferingStatus, Provider};
 use rusqlite::Transaction;
 use std::collections::HashSet;
@@ -61,11 +61,7 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(),
     ) -> Result<ImportSummary, StoreError> {
-        let parsed = Parsed {
-            bundle: bundle.clone(),
-            ..Parsed::default()
-        };
-        self.import_parsed(&parsed, progress)
+        self.import_checked(bundle, &[], &[], progress)
     }
 
     /// Like `import`, for a bundle that may have had parse problems: those are reported together
@@ -75,13 +71,27 @@ impl Store {
         parsed: &Parsed,
         progress: &dyn Fn(),
     ) -> Result<ImportSummary, StoreError> {
-        let bundle = &parsed.bundle;
+        self.import_checked(
+            &parsed.bundle,
+            &parsed.problems,
+            &parsed.unparsed_ids,
+            progress,
+        )
+    }
+
+    fn import_checked(
+        &self,
+        bundle: &Bundle,
+        parse_problems: &[Problem],
+        unparsed_ids: &[String],
+        progress: &dyn Fn(),
+    ) -> Result<ImportSummary, StoreError> {
         self.write(|transaction| {
             let mut known = catalog_rows::read_known(transaction)?;
             // Items that did not parse are already reported; references to them are not broken.
-            known.offerings.extend(parsed.unparsed_ids.iter().cloned());
-            known.providers.extend(parsed.unparsed_ids.iter().cloned());
-            let mut problems = parsed.problems.clone();
+            known.offerings.extend(unparsed_ids.iter().cloned());
+            known.providers.extend(unparsed_ids.iter().cloned());
+            let mut problems = parse_problems.to_vec();
             if let Err(BundleError::Invalid(found)) = bundle.validate(&known) {
                 problems.extend(found);
             }
