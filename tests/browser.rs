@@ -11,7 +11,6 @@ mod common;
 use common::Catalog;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -246,31 +245,21 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ("editor@pla.example.org", "provider"),
         ("admin@example.org", "admin"),
     ] {
-        let mut command = catalog.command();
-        command.args([
-            "user",
-            "add",
-            "--password-stdin",
-            "--email",
-            email,
-            "--role",
-            role,
-        ]);
-        if role == "provider" {
-            command.args(["--provider", "ala-pla"]);
-        }
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"a long enough password\n")
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        let provider = if role == "provider" {
+            vec!["--provider", "ala-pla"]
+        } else {
+            Vec::new()
+        };
+        let args: Vec<&str> = ["--email", email, "--role", role]
+            .into_iter()
+            .chain(provider)
+            .collect();
+        assert!(
+            catalog
+                .add_user(&args, "a long enough password")
+                .status
+                .success()
+        );
     }
     for (email, pages) in [
         (

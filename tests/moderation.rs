@@ -8,8 +8,6 @@ mod common;
 use clearinghouse::catalog::Offering;
 use clearinghouse::store::{Role, Store, StoreError};
 use common::{Catalog, eventually};
-use std::io::Write;
-use std::process::Stdio;
 use std::time::Duration;
 
 fn seeded() -> Catalog {
@@ -29,30 +27,10 @@ fn new_offering(id: &str, provider: &str, title: &str) -> Offering {
     .unwrap()
 }
 
-fn add_user(catalog: &Catalog, args: &[&str], password: &str) -> std::process::Output {
-    let mut child = catalog
-        .command()
-        .args(["user", "add", "--password-stdin"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn accounts_are_made_listed_and_disabled_from_the_command_line() {
     let catalog = seeded();
-    let made = add_user(
-        &catalog,
+    let made = catalog.add_user(
         &[
             "--email",
             "editor@pla.example.org",
@@ -68,8 +46,7 @@ fn accounts_are_made_listed_and_disabled_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let admin = add_user(
-        &catalog,
+    let admin = catalog.add_user(
         &["--email", "admin@example.org", "--role", "admin"],
         "another long secret",
     );
@@ -109,7 +86,7 @@ fn accounts_are_made_listed_and_disabled_from_the_command_line() {
             "not an email",
         ),
     ] {
-        let output = add_user(&catalog, &args, password);
+        let output = catalog.add_user(&args, password);
         assert!(!output.status.success());
         assert!(
             String::from_utf8_lossy(&output.stderr).contains(complaint),

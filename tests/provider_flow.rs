@@ -6,28 +6,18 @@
 mod common;
 
 use common::{Catalog, Server, eventually};
-use std::io::Write;
-use std::process::Stdio;
 use std::time::Duration;
 use ureq::Agent;
 
 const PASSWORD: &str = "a long enough password";
 
 fn add_user(catalog: &Catalog, args: &[&str]) {
-    let mut child = catalog
-        .command()
-        .args(["user", "add", "--password-stdin"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let output = catalog.add_user(args, PASSWORD);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn agent() -> Agent {

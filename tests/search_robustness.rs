@@ -161,19 +161,9 @@ fn an_import_while_serving_shows_in_search_within_a_second() {
     common::write_json(&path, &offerings);
     catalog.import(bundle.path());
 
-    let started = std::time::Instant::now();
-    loop {
-        let (_, body) = server.get("/api/v1/search?q=quillwort&include_past=true");
-        let results: Value = serde_json::from_str(&body).unwrap();
-        if results["total"] == 1 {
-            break;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "the edit never reached search"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    common::eventually("the edit reaching search", || {
+        server.total("q=quillwort") == 1
+    });
     // Shortly after, the index agrees with the database.
     std::thread::sleep(std::time::Duration::from_millis(300));
     let check = catalog.run(&["check"]);

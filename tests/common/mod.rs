@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use tempfile::TempDir;
@@ -58,6 +58,26 @@ impl Catalog {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `user add --password-stdin ARGS`, with `password` on standard input.
+    pub fn add_user(&self, args: &[&str], password: &str) -> Output {
+        let mut child = self
+            .command()
+            .args(["user", "add", "--password-stdin"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 
     pub fn import(&self, bundle: &Path) -> String {

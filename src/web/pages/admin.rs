@@ -1,7 +1,7 @@
 //! `/admin`: the review queue, oldest first, each submission shown as it would be published
 //! (with what an edit changes), to approve or reject with a reason; and the audit log.
 
-use super::{asset_version, render};
+use super::{asset_version, render, with_store};
 use crate::catalog::Offering;
 use crate::store::{AuditEntry, Role, StoreError};
 use crate::web::accounts::{self, field};
@@ -297,10 +297,7 @@ pub async fn audit_page(
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     accounts::require(&state, &request, Role::Admin).await?;
-    let store = state.store.clone();
-    let entries = web::block(move || store.audit_log(500))
-        .await?
-        .map_err(PageError::internal)?;
+    let entries = with_store(&state, move |store| store.audit_log(500)).await?;
     Ok(render(
         StatusCode::OK,
         &AuditPage {

@@ -1,6 +1,8 @@
 //! The ways in: the home page, providers, and the competency frameworks as trees with counts.
 
-use super::{ResultItem, asset_version, provider_names, render, run_search, search_url};
+use super::{
+    ResultItem, asset_version, provider_names, render, run_search, search_url, with_store,
+};
 use crate::catalog::{Framework, Provider, ProviderKind};
 use crate::search::{SearchRequest, SearchResults, Sort};
 use crate::web::{AppState, PageError};
@@ -55,16 +57,6 @@ fn request(filters: &[(&'static str, &str)], sort: Sort, per_page: usize) -> Sea
     request
 }
 
-async fn store_read<T: Send + 'static>(
-    state: &AppState,
-    read: impl FnOnce(&crate::store::Store) -> Result<T, crate::store::StoreError> + Send + 'static,
-) -> Result<T, PageError> {
-    let store = state.store.clone();
-    web::block(move || read(&store))
-        .await?
-        .map_err(PageError::internal)
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
@@ -116,7 +108,7 @@ pub struct ProvidersPage {
 
 #[route("/providers", method = "GET", method = "HEAD")]
 pub async fn providers_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let all = store_read(&state, |store| store.providers()).await?;
+    let all = with_store(&state, |store| store.providers()).await?;
     let results = run_search(&state, request(&[], Sort::Start, 1)).await?;
     let upcoming = counts(&results, "provider");
     let groups = ProviderKind::ALL
@@ -166,7 +158,7 @@ pub async fn provider_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let all = store_read(&state, |store| store.providers()).await?;
+    let all = with_store(&state, |store| store.providers()).await?;
     let names: HashMap<String, String> =
         all.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     let Some(provider) = all.into_iter().find(|p| p.id == id) else {
@@ -240,7 +232,7 @@ fn tree(framework: &Framework, counts: &HashMap<String, u64>) -> Vec<TreeNode> {
 
 #[route("/competencies", method = "GET", method = "HEAD")]
 pub async fn competencies_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let frameworks = store_read(&state, |store| store.frameworks()).await?;
+    let frameworks = with_store(&state, |store| store.frameworks()).await?;
     let results = run_search(&state, request(&[], Sort::Start, 1)).await?;
     let counts = counts(&results, "competency");
     let frameworks = frameworks
@@ -300,7 +292,7 @@ async fn render_competency(
     framework_id: String,
     code: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let frameworks = store_read(state, |store| store.frameworks()).await?;
+    let frameworks = with_store(state, |store| store.frameworks()).await?;
     let not_found =
         || PageError::NotFound("There is no such competency in the catalog's frameworks.".into());
     let framework = frameworks

@@ -86,12 +86,21 @@ impl ResultItem {
     }
 }
 
+/// Runs blocking store work off the async threads; a store failure is an internal error (logged,
+/// and a plain error page for the reader).
+pub async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&crate::store::Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, PageError> {
+    let store = state.store.clone();
+    web::block(move || work(&store))
+        .await?
+        .map_err(PageError::internal)
+}
+
 /// Provider names by id, for result lists.
 pub async fn provider_names(state: &AppState) -> Result<HashMap<String, String>, PageError> {
-    let store = state.store.clone();
-    let providers = web::block(move || store.providers())
-        .await?
-        .map_err(PageError::internal)?;
+    let providers = with_store(state, move |store| store.providers()).await?;
     Ok(providers.into_iter().map(|p| (p.id, p.name)).collect())
 }
 

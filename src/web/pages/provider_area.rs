@@ -2,7 +2,7 @@
 //! edit. Fields are named after the schema's (`title`, `location.city`, …); every error shows
 //! next to its field and in a summary at the top, and every entered value is kept.
 
-use super::{asset_version, render};
+use super::{asset_version, render, with_store};
 use crate::catalog::{Audience, CreditUnit, FieldError, Format, Level, Offering, Provider};
 use crate::formats::table;
 use crate::store::{Role, StoreError};
@@ -457,10 +457,7 @@ fn build_form(
 
 /// Every competency of every framework, in tree order: (value, label, depth).
 async fn competency_options(state: &AppState) -> Result<Vec<(String, String, usize)>, PageError> {
-    let store = state.store.clone();
-    let frameworks = web::block(move || store.frameworks())
-        .await?
-        .map_err(PageError::internal)?;
+    let frameworks = with_store(state, move |store| store.frameworks()).await?;
     let mut options = Vec::new();
     for framework in &frameworks.frameworks {
         let mut depths: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -550,11 +547,8 @@ async fn own_offering(
     session: &Session,
     id: &str,
 ) -> Result<Offering, PageError> {
-    let store = state.store.clone();
     let lookup = id.to_owned();
-    let stored = web::block(move || store.offering(&lookup))
-        .await?
-        .map_err(PageError::internal)?;
+    let stored = with_store(state, move |store| store.offering(&lookup)).await?;
     match stored {
         Some(stored) if Some(&stored.offering.provider) == session.user.provider.as_ref() => {
             Ok(stored.offering)
@@ -592,11 +586,9 @@ async fn submit(
     // The same form sent again (a double click, a reload): it was stored once already.
     let key = field(form, "idempotency_key").to_owned();
     if !key.is_empty() {
-        let store = state.store.clone();
         let lookup = key.clone();
-        if web::block(move || store.submission_by_key(&lookup))
+        if with_store(state, move |store| store.submission_by_key(&lookup))
             .await?
-            .map_err(PageError::internal)?
             .is_some()
         {
             return Ok(HttpResponse::SeeOther()
@@ -663,11 +655,9 @@ async fn submit(
         }
     };
     if field(form, "confirm_distinct") != "yes" {
-        let lookup = state.store.clone();
         let candidate = offering.clone();
-        let duplicates = web::block(move || lookup.possible_duplicates(&candidate))
-            .await?
-            .map_err(PageError::internal)?;
+        let duplicates =
+            with_store(state, move |store| store.possible_duplicates(&candidate)).await?;
         if !duplicates.is_empty() {
             let findings = Findings {
                 duplicates,
@@ -738,11 +728,11 @@ pub async fn withdraw(
     let session = accounts::require(&state, &request, Role::Provider).await?;
     accounts::check_csrf(&session, &form)?;
     let offering = own_offering(&state, &session, &id).await?;
-    let store = state.store.clone();
     let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
-    web::block(move || store.withdraw(&offering.id, provider.as_deref(), &actor))
-        .await?
-        .map_err(PageError::internal)?;
+    with_store(&state, move |store| {
+        store.withdraw(&offering.id, provider.as_deref(), &actor)
+    })
+    .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/provider?done=withdrawn"))
         .finish())
@@ -781,11 +771,8 @@ impl ProfilePage {
 
 /// The signed-in provider's own organisation.
 async fn own_provider(state: &AppState, session: &Session) -> Result<Provider, PageError> {
-    let store = state.store.clone();
     let id = session.user.provider.clone().unwrap_or_default();
-    let all = web::block(move || store.providers())
-        .await?
-        .map_err(PageError::internal)?;
+    let all = with_store(state, |store| store.providers()).await?;
     all.into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| PageError::NotFound("Your organisation is not listed.".into()))

@@ -1,6 +1,6 @@
 //! `/login` and `/logout`.
 
-use super::{asset_version, render};
+use super::{asset_version, render, with_store};
 use crate::web::accounts::{self, field};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
@@ -58,11 +58,8 @@ pub async fn login(
             "Too many failed attempts for this address. Wait 15 minutes and try again.".into(),
         ));
     }
-    let store = state.store.clone();
     let (lookup, password) = (email.clone(), field(&form, "password").to_owned());
-    let user = web::block(move || store.authenticate(&lookup, &password))
-        .await?
-        .map_err(PageError::internal)?;
+    let user = with_store(&state, move |store| store.authenticate(&lookup, &password)).await?;
     match user {
         Some(user) => {
             state.throttle.succeeded(&email);
