@@ -83,6 +83,18 @@ pub enum Command {
         /// Folder to write.
         out_dir: PathBuf,
     },
+    /// Measures search quality on the seed: runs a judged query set and prints nDCG@10, MRR,
+    /// recall@20 and the zero-result rate per query, per kind and overall, beside a plain BM25
+    /// baseline. Works in a temporary folder; --db and --index are not used.
+    Evaluate {
+        /// Folder of judged query files (*.json).
+        #[arg(default_value = "tests/relevance")]
+        judged_dir: PathBuf,
+        /// Instead of the figures, show the ranking of these queries (by id) beside their
+        /// judgments.
+        #[arg(long)]
+        show: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +154,7 @@ impl Cli {
                 seed,
                 out_dir,
             } => generate(offerings, seed, &out_dir),
+            Command::Evaluate { judged_dir, show } => evaluate(&judged_dir, &show),
         }
     }
 }
@@ -302,6 +315,26 @@ fn generate(count: usize, random_seed: u64, dir: &Path) -> Result<()> {
         .write_dir(dir)
         .with_context(|| format!("cannot write {}", dir.display()))?;
     println!("wrote {count} synthetic offerings to {}", dir.display());
+    Ok(())
+}
+
+fn evaluate(judged_dir: &Path, show: &[String]) -> Result<()> {
+    use clearinghouse::evaluation;
+    let queries = evaluation::read_judged(judged_dir)?;
+    let folder = tempfile::tempdir().context("cannot make a temporary folder")?;
+    let index = evaluation::seeded_index(folder.path())?;
+    if !show.is_empty() {
+        for query in queries.iter().filter(|q| show.contains(&q.id)) {
+            print!("{}", evaluation::explain(&index, query)?);
+        }
+        return Ok(());
+    }
+    let report = evaluation::evaluate(&index, &queries)?;
+    print!("{report}");
+    let zero = report.zero_result_queries();
+    if !zero.is_empty() {
+        println!("found nothing: {}", zero.join(", "));
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 
 pub mod bundle;
 pub mod catalog;
+pub mod evaluation;
 pub mod formats;
 pub mod generate;
 pub mod search;

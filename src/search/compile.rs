@@ -1,19 +1,28 @@
-//! Turns a parsed query into a tantivy query built from analysed terms.
+//! Turns a parsed query into a plan of tantivy queries built from analysed terms.
 //!
-//! Each word matches its stem in every text field (with the field's boost), its other spellings
-//! (British or American), the synonyms of the vocabulary, and, when the index does not know the
-//! word at all, the nearest words it does know (edit distance 1, or 2 for long words), scored with
-//! BM25 like any term but boosted lower so exact matches rank first. Because typo matches are real
-//! terms, the snippet highlights them too.
+//! Plain words degrade gracefully (Meilisearch's matching strategy, Elasticsearch's
+//! `minimum_should_match`): function words ("how do I", "para", "des") need not match unless
+//! they are all there is; offerings matching every meaningful word rank first, then those missing
+//! one, and so on; a minimum share of the words must match, and the engine lowers it when even
+//! that finds nothing. Explicit syntax stays strict: `"phrases"`, `-word`, `OR` and parentheses.
+//!
+//! Each word matches its stem in the offering's own words (`text`, weighted by field as BM25F) and,
+//! more weakly, in the words of what it is linked to (`concepts`); its other spellings (British or
+//! American), the synonyms of the vocabulary, and, when the index does not know the word at all,
+//! the nearest words it does know, boosted lower so exact matches rank first. The best of these
+//! counts (a disjunction max), so a word matched twice over is not counted twice. Neighbouring
+//! words found near each other score more (proximity).
 
 use super::fields::{Fields, PLAIN, STEMMED};
 use super::query::Expr;
+use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
@@ -21,16 +30,111 @@ use tantivy::{Searcher, Term};
 const SPELLING_WEIGHT: f32 = 0.9;
 const SYNONYM_WEIGHT: f32 = 0.7;
 const TYPO_WEIGHT: f32 = 0.25;
+/// A word found only among what an offering is linked to counts for less than in its own text.
+const CONCEPT_WEIGHT: f32 = 0.7;
+/// Of a word's ways of matching, the best counts, and the others add this share.
+const TIE_BREAKER: f32 = 0.1;
+/// Function words still count a little where they match.
+const FUNCTION_WORD_WEIGHT: f32 = 0.1;
+/// Two neighbouring words within this many positions of each other score as near.
+const PROXIMITY_SLOP: u32 = 3;
+const PROXIMITY_WEIGHT: f32 = 0.5;
 /// Typo alternatives tried per word, the most frequent first.
 const TYPO_ALTERNATIVES: usize = 6;
+/// The share of a query's meaningful words that must match, beyond two words.
+const MINIMUM_SHARE: f64 = 0.5;
+/// A word in more than this share of offerings says little about a topic ("library",
+/// "services"): like a function word it only adds to the score, unless such words are all there
+/// is (Elasticsearch's common terms cutoff).
+const COMMON_SHARE: f64 = 0.25;
+
+/// How many of `words` meaningful words an offering must match: all of one or two, then a share.
+pub fn required_words(words: usize) -> usize {
+    if words <= 2 {
+        words
+    } else {
+        ((words as f64 * MINIMUM_SHARE).ceil() as usize).clamp(1, words)
+    }
+}
 
 /// What compiling a query found out besides the query itself.
 #[derive(Debug, Default)]
 pub struct Compiled {
     /// `None` when the query holds nothing that restricts (every offering matches).
-    pub query: Option<Box<dyn Query>>,
+    pub plan: Option<Plan>,
     /// Words the index does not know, with the best-known word near each.
     pub corrections: HashMap<String, String>,
+    /// Every stem the query looks for, as terms of the description, for the snippet.
+    pub highlight: Option<Box<dyn Query>>,
+}
+
+/// One meaningful word (or a term of several words the vocabulary knows) and its query.
+#[derive(Debug)]
+pub struct Unit {
+    /// As the searcher typed it.
+    pub text: String,
+    pub query: Box<dyn Query>,
+}
+
+/// A compiled query: strict parts that must hold, meaningful words of which a number must match,
+/// and optional parts that only add to the score.
+#[derive(Debug)]
+pub struct Plan {
+    strict: Vec<(Occur, Box<dyn Query>)>,
+    pub words: Vec<Unit>,
+    optional: Vec<Box<dyn Query>>,
+    /// How many of `words` must match at first.
+    pub required: usize,
+}
+
+impl Plan {
+    /// The query that needs `minimum` of the meaningful words (at least one, at most all).
+    pub fn query(&self, minimum: usize) -> Box<dyn Query> {
+        self.build(minimum, true)
+    }
+
+    /// The same without exclusions and optional parts: what the words alone find, which decides
+    /// how many of them to require (so that an exclusion or a filter only ever narrows).
+    pub fn words_query(&self, minimum: usize) -> Box<dyn Query> {
+        self.build(minimum, false)
+    }
+
+    fn build(&self, minimum: usize, whole: bool) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .strict
+            .iter()
+            .filter(|(occur, _)| whole || *occur == Occur::Must)
+            .map(|(occur, query)| (*occur, query.box_clone()))
+            .collect();
+        if !self.words.is_empty() {
+            let counted = self
+                .words
+                .iter()
+                .map(|unit| {
+                    let query: Box<dyn Query> = Box::new(Counted(unit.query.box_clone()));
+                    (Occur::Should, query)
+                })
+                .collect();
+            let minimum = minimum.clamp(1, self.words.len());
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    counted, minimum,
+                )),
+            ));
+        }
+        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        if whole {
+            clauses.extend(
+                self.optional
+                    .iter()
+                    .map(|query| (Occur::Should, query.box_clone())),
+            );
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
 }
 
 pub struct Compiler<'a> {
@@ -40,7 +144,9 @@ pub struct Compiler<'a> {
     plain: TextAnalyzer,
     stemmed: TextAnalyzer,
     corrections: HashMap<String, String>,
-    /// Inside an exclusion: typos are not guessed at (excluding a guess would hide good results).
+    highlight: BTreeSet<String>,
+    /// Inside an exclusion: typos are not guessed at (excluding a guess would hide good results)
+    /// and nothing is highlighted.
     excluding: bool,
 }
 
@@ -57,6 +163,40 @@ fn boolean(occur: Occur, queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         queries.into_iter().map(|query| (occur, query)).collect(),
     ))
+}
+
+fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if weight == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
+    }
+}
+
+/// The best of a word's ways of matching, and a little of the others.
+fn best_of(alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if alternatives.len() == 1 {
+        return alternatives.into_iter().next().expect("one alternative");
+    }
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        alternatives,
+        TIE_BREAKER,
+    ))
+}
+
+/// A word of the query as it was typed, and the index's tokens for it.
+struct Typed {
+    text: String,
+    tokens: Vec<String>,
+}
+
+/// A unit read from a run of words, and whether it is a function word or a common one.
+struct ReadUnit {
+    unit: Unit,
+    function: bool,
+    common: bool,
+    /// The stem, when the unit is one plain word (for proximity).
+    stem: Option<String>,
 }
 
 impl<'a> Compiler<'a> {
@@ -76,18 +216,206 @@ impl<'a> Compiler<'a> {
             plain: tokenizers.get(PLAIN).ok_or_else(|| missing(PLAIN))?,
             stemmed: tokenizers.get(STEMMED).ok_or_else(|| missing(STEMMED))?,
             corrections: HashMap::new(),
+            highlight: BTreeSet::new(),
             excluding: false,
         })
     }
 
     pub fn compile(mut self, expr: Option<&Expr>) -> Compiled {
-        let query = expr.and_then(|expr| self.expr(expr));
+        let plan = match expr {
+            None => None,
+            Some(Expr::And(parts)) => self.top_level(parts),
+            Some(word @ Expr::Word(_)) => self.top_level(std::slice::from_ref(word)),
+            Some(other) => self.expr(other).map(|query| Plan {
+                strict: vec![(Occur::Must, query)],
+                words: Vec::new(),
+                optional: Vec::new(),
+                required: 0,
+            }),
+        };
+        let highlight = (!self.highlight.is_empty()).then(|| {
+            let description = self.fields.description;
+            let terms = self
+                .highlight
+                .iter()
+                .map(|stem| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(description, stem),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            boolean(Occur::Should, terms)
+        });
         Compiled {
-            query,
+            plan,
             corrections: self.corrections,
+            highlight,
         }
     }
 
+    /// The query as typed at the top: plain words degrade gracefully, the rest is strict.
+    fn top_level(&mut self, parts: &[Expr]) -> Option<Plan> {
+        let mut strict = Vec::new();
+        let mut read = Vec::new();
+        let mut optional = Vec::new();
+        let mut index = 0;
+        while index < parts.len() {
+            match &parts[index] {
+                Expr::Word(_) => {
+                    let run: Vec<&str> = parts[index..]
+                        .iter()
+                        .map_while(|part| match part {
+                            Expr::Word(word) => Some(word.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    index += run.len();
+                    let units = self.units(&run);
+                    optional.extend(self.proximity(&units));
+                    read.extend(units);
+                }
+                Expr::Not(inner) => {
+                    if let Some(query) = self.excluded(inner) {
+                        strict.push((Occur::MustNot, query));
+                    }
+                    index += 1;
+                }
+                other => {
+                    if let Some(query) = self.expr(other) {
+                        strict.push((Occur::Must, query));
+                    }
+                    index += 1;
+                }
+            }
+        }
+        let restricts = strict.iter().any(|(occur, _)| *occur == Occur::Must);
+        // Function words are required only when they are all there is; common words only when
+        // they and function words are.
+        let only_function = read.iter().all(|unit| unit.function) && !restricts;
+        let only_common = read.iter().all(|unit| unit.function || unit.common) && !restricts;
+        let mut words = Vec::new();
+        for unit in read {
+            if unit.function && !only_function {
+                optional.push(boost(unit.unit.query, FUNCTION_WORD_WEIGHT));
+            } else if unit.common && !unit.function && !only_common {
+                optional.push(unit.unit.query);
+            } else if !unit.function || only_function {
+                words.push(unit.unit);
+            }
+        }
+        if strict.is_empty() && words.is_empty() {
+            return None;
+        }
+        Some(Plan {
+            strict,
+            required: required_words(words.len()),
+            words,
+            optional,
+        })
+    }
+
+    /// Reads a run of plain words into units: terms of the vocabulary (one or several words),
+    /// words typed with inner punctuation (`e-books`: a phrase), and single words.
+    fn units(&mut self, run: &[&str]) -> Vec<ReadUnit> {
+        let typed: Vec<Typed> = run
+            .iter()
+            .map(|text| Typed {
+                text: (*text).to_owned(),
+                tokens: tokens(&mut self.plain, text),
+            })
+            .collect();
+        // Each token with the index of the typed word it comes from.
+        let flat: Vec<(usize, String)> = typed
+            .iter()
+            .enumerate()
+            .flat_map(|(at, word)| word.tokens.iter().map(move |token| (at, token.clone())))
+            .collect();
+        let words: Vec<String> = flat.iter().map(|(_, token)| token.clone()).collect();
+        let mut units = Vec::new();
+        let mut position = 0;
+        while position < flat.len() {
+            let origin = flat[position].0;
+            let typed_text = |from: usize, to: usize| {
+                let mut texts: Vec<&str> = flat[from..to]
+                    .iter()
+                    .map(|(at, _)| typed[*at].text.as_str())
+                    .collect();
+                texts.dedup();
+                texts.join(" ")
+            };
+            if let Some((length, others)) = self.vocabulary.match_at(&words[position..])
+                && length > 1
+            {
+                let mut alternatives: Vec<Box<dyn Query>> = self
+                    .phrase_of_tokens(&words[position..position + length])
+                    .into_iter()
+                    .collect();
+                alternatives.extend(self.synonyms(&others));
+                units.push(ReadUnit {
+                    unit: Unit {
+                        text: typed_text(position, position + length),
+                        query: best_of(alternatives),
+                    },
+                    function: false,
+                    common: false,
+                    stem: None,
+                });
+                position += length;
+                continue;
+            }
+            let word_tokens = typed[origin].tokens.len();
+            if word_tokens > 1 && (position == 0 || flat[position - 1].0 != origin) {
+                // `e-books`, `title:foo`: several tokens in one typed word are read as a phrase.
+                let query = self.phrase_of_tokens(&words[position..position + word_tokens]);
+                if let Some(query) = query {
+                    units.push(ReadUnit {
+                        unit: Unit {
+                            text: typed[origin].text.clone(),
+                            query,
+                        },
+                        function: false,
+                        common: false,
+                        stem: None,
+                    });
+                }
+                position += word_tokens;
+                continue;
+            }
+            let token = &words[position];
+            let stem = tokens(&mut self.stemmed, token).into_iter().next();
+            units.push(ReadUnit {
+                unit: Unit {
+                    text: typed[origin].text.clone(),
+                    query: self.word(token),
+                },
+                function: self.vocabulary.is_function_word(token),
+                common: stem.as_deref().is_some_and(|stem| self.is_common(stem)),
+                stem,
+            });
+            position += 1;
+        }
+        units
+    }
+
+    /// Neighbouring meaningful words found near each other in the offering's own text.
+    fn proximity(&self, units: &[ReadUnit]) -> Vec<Box<dyn Query>> {
+        let meaningful: Vec<&ReadUnit> = units.iter().filter(|unit| !unit.function).collect();
+        meaningful
+            .windows(2)
+            .filter_map(|pair| {
+                let (first, second) = (pair[0].stem.as_ref()?, pair[1].stem.as_ref()?);
+                let mut phrase = PhraseQuery::new(vec![
+                    Term::from_field_text(self.fields.text, first),
+                    Term::from_field_text(self.fields.text, second),
+                ]);
+                phrase.set_slop(PROXIMITY_SLOP);
+                Some(boost(Box::new(phrase), PROXIMITY_WEIGHT))
+            })
+            .collect()
+    }
+
+    /// A query inside explicit syntax: strict, every word required.
     fn expr(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
         match expr {
             Expr::Word(_) => self.and(std::slice::from_ref(expr)),
@@ -118,25 +446,23 @@ impl<'a> Compiler<'a> {
         query
     }
 
-    /// Every part must match; runs of plain words are read together so that multi-word synonyms
-    /// (`integrated library system`) are recognised.
+    /// Every part must match (inside parentheses or an alternative).
     fn and(&mut self, parts: &[Expr]) -> Option<Box<dyn Query>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut index = 0;
         while index < parts.len() {
             match &parts[index] {
                 Expr::Word(_) => {
-                    let run: Vec<String> = parts[index..]
+                    let run: Vec<&str> = parts[index..]
                         .iter()
                         .map_while(|part| match part {
-                            Expr::Word(word) => Some(word.clone()),
+                            Expr::Word(word) => Some(word.as_str()),
                             _ => None,
                         })
                         .collect();
-                    let (consumed, query) = self.words(&run);
-                    index += consumed.max(1);
-                    if let Some(query) = query {
-                        clauses.push((Occur::Must, query));
+                    index += run.len();
+                    for unit in self.units(&run) {
+                        clauses.push((Occur::Must, unit.unit.query));
                     }
                 }
                 Expr::Not(inner) => {
@@ -162,38 +488,15 @@ impl<'a> Compiler<'a> {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// The query for the words at the start of `run`, and how many words it used.
-    fn words(&mut self, run: &[String]) -> (usize, Option<Box<dyn Query>>) {
-        if let Some((length, others)) = self.vocabulary.match_at(run)
-            && length > 1
-        {
-            let typed = run[..length].join(" ");
-            let mut alternatives: Vec<Box<dyn Query>> = self.phrase(&typed).into_iter().collect();
-            alternatives.extend(self.synonyms(&others));
-            return (
-                length,
-                (!alternatives.is_empty()).then(|| boolean(Occur::Should, alternatives)),
-            );
-        }
-        let word = &run[0];
-        let plain = tokens(&mut self.plain, word);
-        match plain.as_slice() {
-            [] => (1, None),
-            [token] => (1, Some(self.word(token))),
-            // `e-books`, `title:foo`: several tokens in one word are read as a phrase.
-            _ => (1, self.phrase(word)),
-        }
-    }
-
     /// One word (already lowercased, unstemmed): itself, its spellings, synonyms and near words.
     fn word(&mut self, token: &str) -> Box<dyn Query> {
         let mut alternatives = Vec::new();
-        if let Some(query) = self.in_text_fields(token, 1.0) {
+        if let Some(query) = self.in_fields(token, 1.0) {
             alternatives.push(query);
         }
         let variants = spelling_variants(token);
         for variant in &variants {
-            if let Some(query) = self.in_text_fields(variant, SPELLING_WEIGHT) {
+            if let Some(query) = self.in_fields(variant, SPELLING_WEIGHT) {
                 alternatives.push(query);
             }
         }
@@ -207,17 +510,39 @@ impl<'a> Compiler<'a> {
                 .chain(variants.iter().map(String::as_str))
                 .any(|w| self.document_frequency(w) > 0);
         if !known && !self.excluding {
-            let near = self.near_words(token);
-            if let Some(best) = near.first() {
-                self.corrections.insert(token.to_owned(), best.clone());
+            alternatives.extend(self.typo_alternatives(token));
+        }
+        best_of(alternatives)
+    }
+
+    /// For a word neither the index nor the vocabulary knows: the vocabulary's terms near it
+    /// (with their synonyms) and the index's words near it, weighted as typos.
+    fn typo_alternatives(&mut self, token: &str) -> Vec<Box<dyn Query>> {
+        let length = token.chars().count();
+        let distance = if length >= 8 { 2 } else { 1 };
+        let from_vocabulary = if length >= 5 {
+            self.vocabulary.near(token, distance)
+        } else {
+            Vec::new()
+        };
+        let near = self.near_words(token);
+        let mut alternatives = Vec::new();
+        if let Some(best) = from_vocabulary.first().or(near.first()) {
+            self.corrections.insert(token.to_owned(), best.clone());
+        }
+        for term in from_vocabulary.iter().take(TYPO_ALTERNATIVES) {
+            let mut meanings: Vec<Box<dyn Query>> = self.in_fields(term, 1.0).into_iter().collect();
+            if let Some((_, others)) = self.vocabulary.match_at(std::slice::from_ref(term)) {
+                meanings.extend(self.synonyms(&others));
             }
-            for word in near {
-                if let Some(query) = self.in_text_fields(&word, TYPO_WEIGHT) {
-                    alternatives.push(query);
-                }
+            alternatives.push(boost(best_of(meanings), TYPO_WEIGHT));
+        }
+        for word in near {
+            if let Some(query) = self.in_fields(&word, TYPO_WEIGHT) {
+                alternatives.push(query);
             }
         }
-        boolean(Occur::Should, alternatives)
+        alternatives
     }
 
     fn synonyms(&mut self, others: &[Words]) -> Vec<Box<dyn Query>> {
@@ -225,56 +550,80 @@ impl<'a> Compiler<'a> {
             .iter()
             .filter_map(|term| {
                 let query = self.phrase(&term.join(" "))?;
-                Some(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)) as Box<dyn Query>)
+                Some(boost(query, SYNONYM_WEIGHT))
             })
             .collect()
     }
 
-    /// A word's stem in every text field, with the fields' boosts times `weight`.
-    fn in_text_fields(&mut self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
+    /// A word's stem in the offering's text and concepts, times `weight`.
+    fn in_fields(&mut self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
         let stem = tokens(&mut self.stemmed, word).into_iter().next()?;
-        Some(self.stem_in_text_fields(&stem, weight))
+        Some(self.stem_in_fields(&stem, weight))
     }
 
-    fn stem_in_text_fields(&self, stem: &str, weight: f32) -> Box<dyn Query> {
-        let queries = self
-            .fields
-            .text
-            .iter()
-            .map(|(field, boost)| {
-                let term = TermQuery::new(
-                    Term::from_field_text(*field, stem),
-                    IndexRecordOption::WithFreqs,
-                );
-                Box::new(BoostQuery::new(Box::new(term), boost * weight)) as Box<dyn Query>
-            })
-            .collect();
-        boolean(Occur::Should, queries)
+    fn stem_in_fields(&mut self, stem: &str, weight: f32) -> Box<dyn Query> {
+        if !self.excluding {
+            self.highlight.insert(stem.to_owned());
+        }
+        let term = |field: Field| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, stem),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        boolean(
+            Occur::Should,
+            vec![
+                boost(term(self.fields.text), weight),
+                boost(term(self.fields.concepts), weight * CONCEPT_WEIGHT),
+            ],
+        )
     }
 
-    /// Words in order, in any text field.
+    /// Words in order, in the offering's text or its concepts.
     fn phrase(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let stems = tokens(&mut self.stemmed, text);
+        let plain = tokens(&mut self.plain, text);
+        self.phrase_of_tokens(&plain)
+    }
+
+    fn phrase_of_tokens(&mut self, plain: &[String]) -> Option<Box<dyn Query>> {
+        let stems: Vec<String> = plain
+            .iter()
+            .flat_map(|token| tokens(&mut self.stemmed, token))
+            .collect();
         match stems.len() {
             0 => None,
-            1 => Some(self.stem_in_text_fields(&stems[0], 1.0)),
+            1 => Some(self.stem_in_fields(&stems[0], 1.0)),
             _ => {
-                let queries = self
-                    .fields
-                    .text
-                    .iter()
-                    .map(|(field, boost)| {
-                        let terms = stems
-                            .iter()
-                            .map(|stem| Term::from_field_text(*field, stem))
-                            .collect();
-                        Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), *boost))
-                            as Box<dyn Query>
-                    })
-                    .collect();
-                Some(boolean(Occur::Should, queries))
+                if !self.excluding {
+                    self.highlight.extend(stems.iter().cloned());
+                }
+                let phrase = |field: Field| -> Box<dyn Query> {
+                    let terms = stems
+                        .iter()
+                        .map(|stem| Term::from_field_text(field, stem))
+                        .collect();
+                    Box::new(PhraseQuery::new(terms))
+                };
+                Some(boolean(
+                    Occur::Should,
+                    vec![
+                        phrase(self.fields.text),
+                        boost(phrase(self.fields.concepts), CONCEPT_WEIGHT),
+                    ],
+                ))
             }
         }
+    }
+
+    /// Whether a stem is in so many offerings' own text that it says little about a topic.
+    fn is_common(&self, stem: &str) -> bool {
+        let offerings = self.searcher.num_docs();
+        let frequency = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, stem))
+            .unwrap_or(0);
+        offerings > 0 && frequency as f64 > offerings as f64 * COMMON_SHARE
     }
 
     fn document_frequency(&self, word: &str) -> u64 {
@@ -292,45 +641,46 @@ impl<'a> Compiler<'a> {
             return Vec::new();
         }
         let distance = if length >= 8 { 2 } else { 1 };
-        let fuzzy = FuzzyTermQuery::new(
-            Term::from_field_text(self.fields.words, word),
-            distance,
-            true,
-        );
-        let mut found: HashMap<String, u64> = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(automaton) = fuzzy.automaton() else {
-                return Vec::new();
-            };
-            let Ok(inverted) = segment.inverted_index(self.fields.words) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                if let Ok(text) = std::str::from_utf8(stream.key()) {
-                    *found.entry(text.to_owned()).or_default() +=
-                        u64::from(stream.value().doc_freq);
-                }
+        near_words(self.searcher, self.fields.words, word, distance)
+    }
+}
+
+/// Words of `field` within `distance` edits of `word`, the closest and then the most frequent
+/// first.
+pub fn near_words(searcher: &Searcher, field: Field, word: &str, distance: u8) -> Vec<String> {
+    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(automaton) = fuzzy.automaton() else {
+            return Vec::new();
+        };
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                *found.entry(text.to_owned()).or_default() += u64::from(stream.value().doc_freq);
             }
         }
-        let mut ranked: Vec<(usize, u64, String)> = found
-            .into_iter()
-            .filter(|(candidate, _)| candidate != word)
-            .map(|(candidate, frequency)| {
-                (
-                    strsim::damerau_levenshtein(word, &candidate),
-                    frequency,
-                    candidate,
-                )
-            })
-            .collect();
-        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        ranked
-            .into_iter()
-            .take(TYPO_ALTERNATIVES)
-            .map(|(_, _, word)| word)
-            .collect()
     }
+    let mut ranked: Vec<(usize, u64, String)> = found
+        .into_iter()
+        .filter(|(candidate, _)| candidate != word)
+        .map(|(candidate, frequency)| {
+            (
+                strsim::damerau_levenshtein(word, &candidate),
+                frequency,
+                candidate,
+            )
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    ranked
+        .into_iter()
+        .take(TYPO_ALTERNATIVES)
+        .map(|(_, _, word)| word)
+        .collect()
 }

@@ -2,23 +2,26 @@
 //! active filter left out gives that filter's facet counts; results are sorted, paged, and their
 //! descriptions cut to the passage that matched best.
 
-use super::compile::Compiler;
+use super::compile::{Compiled, Compiler, Plan, near_words};
 use super::facets::{Counts, FacetCounter};
 use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::vocabulary::normalise;
-use super::{DIMENSIONS, SearchError, SearchIndex, query};
+use super::{DIMENSIONS, SearchError, SearchIndex, query, tiers};
 use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
 
+/// When the words find fewer offerings than this, one word fewer is required (down to one), so
+/// that a short topic or a natural question lists what a cataloguer would, not one or two.
+const ENOUGH: usize = 10;
 /// Characters of a snippet.
 const SNIPPET_LENGTH: usize = 240;
 /// Offerings starting within this many days get a small boost in relevance order.
@@ -38,52 +41,66 @@ impl SearchIndex {
         let generation = self.live.load_full();
         let labels = self.labels.load_full();
         let searcher = generation.reader.searcher();
-        let expr = query::parse(&request.query);
-        let compiled =
-            Compiler::new(&searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
-        let filters = filters(&generation.fields, request, now);
-
-        let main = combine(compiled.query.as_deref(), &filters, None);
-        let sort = request.effective_sort();
-        let offset = (request.page - 1) * request.per_page;
-        let top = TopDocs::with_limit(request.per_page)
-            .and_offset(offset)
-            .tweak_score(sort_key(sort, now));
-        let (total, found) = searcher.search(&*main, &(Count, top))?;
-
-        let snippets = match &compiled.query {
-            Some(query) => {
-                SnippetGenerator::create(&searcher, &**query, generation.fields.description).ok()
+        let mut found = self.find(&searcher, &generation, request, now, true)?;
+        // Nothing at all, even with words left out: search the corrected query instead, if that
+        // finds something (as a web search does).
+        let mut corrected_query = None;
+        if found.total == 0
+            && let Some(corrected) = self.corrected_query(&searcher, &generation, &request.query)
+        {
+            let retry = SearchRequest {
+                query: corrected.clone(),
+                ..request.clone()
+            };
+            let again = self.find(&searcher, &generation, &retry, now, true)?;
+            if again.total > 0 {
+                found = again;
+                corrected_query = Some(corrected);
             }
-            None => None,
         }
-        .map(|mut generator| {
-            generator.set_max_num_chars(SNIPPET_LENGTH);
-            generator
-        });
+
+        let snippets = found
+            .compiled
+            .highlight
+            .as_ref()
+            .and_then(|query| {
+                SnippetGenerator::create(&searcher, &**query, generation.fields.description).ok()
+            })
+            .map(|mut generator| {
+                generator.set_max_num_chars(SNIPPET_LENGTH);
+                generator
+            });
+        let missing = MissingWords::new(&searcher, found.compiled.plan.as_ref())?;
         let hits = found
-            .into_iter()
+            .top
+            .iter()
             .map(|(key, address)| {
-                hit(
+                let mut hit = hit(
                     &searcher,
                     &generation,
-                    address,
+                    *address,
                     key.0 as f32,
                     snippets.as_ref(),
-                )
+                )?;
+                hit.missing_words = missing.of(&searcher, *address)?;
+                Ok(hit)
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, SearchError>>()?;
 
-        let counts = facet_counts(&searcher, compiled.query.as_deref(), &filters, now)?;
+        let counts = facet_counts(&searcher, found.text.as_deref(), &found.filters, now)?;
         let facets = facet_values(request, &counts, &labels);
-        let suggestion = suggestion(&request.query, &compiled.corrections);
+        let suggestion = match corrected_query {
+            Some(_) => None,
+            None => self.checked_suggestion(&searcher, &generation, request, now, &found)?,
+        };
         Ok(SearchResults {
-            total,
+            total: found.total,
             page: request.page,
             per_page: request.per_page,
             hits,
             facets,
             suggestion,
+            corrected_query,
         })
     }
 
@@ -95,11 +112,8 @@ impl SearchIndex {
     ) -> Result<Vec<String>, SearchError> {
         let generation = self.live.load_full();
         let searcher = generation.reader.searcher();
-        let expr = query::parse(&request.query);
-        let compiled =
-            Compiler::new(&searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
-        let filters = filters(&generation.fields, request, now);
-        let query = combine(compiled.query.as_deref(), &filters, None);
+        let found = self.find(&searcher, &generation, request, now, false)?;
+        let query = combine(found.text.as_deref(), &found.filters, None);
         let mut ids = Vec::new();
         for address in searcher.search(&*query, &tantivy::collector::DocSetCollector)? {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -109,6 +123,118 @@ impl SearchIndex {
         }
         ids.sort();
         Ok(ids)
+    }
+
+    /// Compiles and runs a search: the page of results (when `page` is set) and the total. When
+    /// the words find few offerings, or the search finds none, fewer words are required.
+    fn find(
+        &self,
+        searcher: &Searcher,
+        generation: &Generation,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+        page: bool,
+    ) -> Result<Found, SearchError> {
+        let expr = query::parse(&request.query);
+        let compiled =
+            Compiler::new(searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
+        let filters = filters(&generation.fields, request, now);
+        let sort = request.effective_sort();
+        let offset = (request.page - 1) * request.per_page;
+        let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
+        if let Some(plan) = &compiled.plan {
+            while minimum > 1 && searcher.search(&*plan.words_query(minimum), &Count)? < ENOUGH {
+                minimum -= 1;
+            }
+        }
+        loop {
+            let text = compiled.plan.as_ref().map(|plan| plan.query(minimum));
+            let main = combine(text.as_deref(), &filters, None);
+            let (total, top) = if page {
+                let top = TopDocs::with_limit(request.per_page)
+                    .and_offset(offset)
+                    .tweak_score(sort_key(sort, now));
+                searcher.search(&*main, &(Count, top))?
+            } else {
+                (searcher.search(&*main, &Count)?, Vec::new())
+            };
+            // With the filters, relax further only rather than show an empty page.
+            if total > 0 || minimum <= 1 {
+                return Ok(Found {
+                    compiled,
+                    text,
+                    filters,
+                    total,
+                    top,
+                });
+            }
+            minimum -= 1;
+        }
+    }
+
+    /// The typed query with each word the index does not know replaced by the nearest one it
+    /// does, or split in two known words ("bookclub"), if any word changed.
+    fn corrected_query(
+        &self,
+        searcher: &Searcher,
+        generation: &Generation,
+        typed: &str,
+    ) -> Option<String> {
+        let field = generation.fields.words;
+        let frequency = |word: &str| {
+            searcher
+                .doc_freq(&tantivy::Term::from_field_text(field, word))
+                .unwrap_or(0)
+        };
+        let mut changed = false;
+        let words: Vec<String> = typed
+            .split_whitespace()
+            .map(|word| {
+                let plain = normalise(word);
+                let unknown = plain.chars().count() >= 3
+                    && plain.chars().all(char::is_alphabetic)
+                    && frequency(&plain) == 0
+                    && !self.vocabulary.knows(&plain);
+                if !unknown {
+                    return word.to_owned();
+                }
+                let split = split_in_two(&plain, &frequency);
+                let distance = if plain.chars().count() >= 7 { 2 } else { 1 };
+                match split.or_else(|| {
+                    near_words(searcher, field, &plain, distance)
+                        .into_iter()
+                        .next()
+                }) {
+                    Some(correction) => {
+                        changed = true;
+                        correction
+                    }
+                    None => word.to_owned(),
+                }
+            })
+            .collect();
+        changed.then(|| words.join(" "))
+    }
+
+    /// "Did you mean": the query with its unknown words corrected, offered only when it finds
+    /// something.
+    fn checked_suggestion(
+        &self,
+        searcher: &Searcher,
+        generation: &Generation,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+        found: &Found,
+    ) -> Result<Option<String>, SearchError> {
+        let Some(suggested) = suggestion(&request.query, &found.compiled.corrections) else {
+            return Ok(None);
+        };
+        let check = SearchRequest {
+            query: suggested.clone(),
+            ..request.clone()
+        };
+        let checked = self.find(searcher, generation, &check, now, false)?;
+        Ok((checked.total > 0).then_some(suggested))
     }
 
     /// One published offering from the index, by id.
@@ -123,6 +249,66 @@ impl SearchIndex {
             None => Ok(None),
         }
     }
+}
+
+/// A search run: what the query compiled to, the text query as run (with as many words required
+/// as found something), the filters, the total and the page.
+struct Found {
+    compiled: Compiled,
+    text: Option<Box<dyn Query>>,
+    filters: Vec<(Source, Box<dyn Query>)>,
+    total: usize,
+    top: Vec<(SortKey, DocAddress)>,
+}
+
+/// Which of a query's meaningful words a result lacks, shown as "Missing: …".
+struct MissingWords {
+    words: Vec<(String, Box<dyn Weight>)>,
+}
+
+impl MissingWords {
+    fn new(searcher: &Searcher, plan: Option<&Plan>) -> Result<Self, SearchError> {
+        let mut words = Vec::new();
+        if let Some(plan) = plan.filter(|plan| plan.words.len() > 1) {
+            for unit in &plan.words {
+                let weight = unit
+                    .query
+                    .weight(EnableScoring::disabled_from_searcher(searcher))?;
+                words.push((unit.text.clone(), weight));
+            }
+        }
+        Ok(MissingWords { words })
+    }
+
+    fn of(&self, searcher: &Searcher, address: DocAddress) -> Result<Vec<String>, SearchError> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let mut missing = Vec::new();
+        for (text, weight) in &self.words {
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            // A new scorer stands on its first match, which may already be past this document.
+            let found = scorer.doc() == address.doc_id
+                || (scorer.doc() < address.doc_id && scorer.seek(address.doc_id) == address.doc_id);
+            if !found {
+                missing.push(text.clone());
+            }
+        }
+        Ok(missing)
+    }
+}
+
+/// A word split in two that the index knows both halves of, the most frequent pair first.
+fn split_in_two(word: &str, frequency: &dyn Fn(&str) -> u64) -> Option<String> {
+    let boundaries: Vec<usize> = word.char_indices().map(|(at, _)| at).skip(3).collect();
+    boundaries
+        .into_iter()
+        .filter(|&at| word[at..].chars().count() >= 3)
+        .map(|at| {
+            let (left, right) = word.split_at(at);
+            (frequency(left).min(frequency(right)), left, right)
+        })
+        .filter(|(shared, _, _)| *shared > 0)
+        .max_by_key(|(shared, _, _)| *shared)
+        .map(|(_, left, right)| format!("{left} {right}"))
 }
 
 /// The text query and every filter but `leave_out`, as one query.
@@ -175,7 +361,9 @@ fn sort_key(
                     } else {
                         0.0
                     };
-                    f64::from(score) * (1.0 + soon)
+                    // Words matched first, then relevance with its boost.
+                    let (words, relevance) = tiers::split(score);
+                    f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) * (1.0 + soon)
                 }
                 Sort::Start => soonest,
                 Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
@@ -222,6 +410,7 @@ fn hit(
         offering,
         score,
         snippet,
+        missing_words: Vec::new(),
     })
 }
 

@@ -22,21 +22,29 @@ pub const STEMMED: &str = "catalog_stemmed";
 /// Analyzer of the `words` field: the same without stemming, for spelling suggestions.
 pub const PLAIN: &str = "catalog_plain";
 
-/// Registers the analyzers; needed every time an index is opened (they are not persisted).
-pub fn register_analyzers(index: &Index) {
-    let plain = TextAnalyzer::builder(SimpleTokenizer::default())
+/// Words, lowercased and folded to ASCII.
+pub fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .build();
-    let stemmed = TextAnalyzer::builder(SimpleTokenizer::default())
+        .build()
+}
+
+/// The same, stemmed (English).
+pub fn stemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
-        .build();
-    index.tokenizers().register(PLAIN, plain);
-    index.tokenizers().register(STEMMED, stemmed);
+        .build()
+}
+
+/// Registers the analyzers; needed every time an index is opened (they are not persisted).
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(PLAIN, plain_analyzer());
+    index.tokenizers().register(STEMMED, stemmed_analyzer());
 }
 
 /// The filterable dimensions, each a raw string field named as its API parameter.
@@ -57,8 +65,13 @@ pub const DIMENSIONS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
-    /// Text fields with their boosts.
-    pub text: Vec<(Field, f32)>,
+    /// Per-field text fields with their boosts (the baseline's).
+    pub fields_apart: Vec<(Field, f32)>,
+    /// The offering's own words, weighted by repetition (BM25F).
+    pub text: Field,
+    /// The words of what the offering is linked to: competencies, language, format, audiences,
+    /// level, provider.
+    pub concepts: Field,
     pub description: Field,
     pub words: Field,
     pub source: Field,
@@ -74,7 +87,30 @@ pub struct Fields {
     pub tiebreak: Field,
 }
 
-/// Text fields and their boosts: a word in the title counts most.
+/// The parts of an offering's own words in the `text` field, and how many times each is written
+/// there. Writing a part twice doubles its term frequencies and its share of the length, which is
+/// BM25F's field weighting: the offering is scored as one document, each word saturating once, so
+/// a word that is rare in short titles cannot outweigh the whole description.
+pub const TEXT_WEIGHTS: TextWeights = TextWeights {
+    title: 3,
+    series: 2,
+    outcomes: 2,
+    description: 1,
+    instructors: 1,
+};
+
+/// How many times each part of an offering is written into the `text` field.
+#[derive(Debug, Clone, Copy)]
+pub struct TextWeights {
+    pub title: usize,
+    pub series: usize,
+    pub outcomes: usize,
+    pub description: usize,
+    pub instructors: usize,
+}
+
+/// Per-field text fields and their boosts, for the plain BM25 baseline the evaluation compares
+/// against; a word in the title counts most.
 const TEXT_FIELDS: &[(&str, f32)] = &[
     ("title", 4.0),
     ("competency_names", 2.0),
@@ -95,6 +131,9 @@ pub fn schema() -> Schema {
     for (name, _) in TEXT_FIELDS {
         builder.add_text_field(name, stemmed.clone());
     }
+    // The offering as one document (`text`) and the words of what it is linked to (`concepts`).
+    builder.add_text_field("text", stemmed.clone());
+    builder.add_text_field("concepts", stemmed.clone());
     let plain = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(PLAIN)
@@ -122,10 +161,12 @@ impl Fields {
         let field = |name: &str| schema.get_field(name);
         Ok(Fields {
             id: field("id")?,
-            text: TEXT_FIELDS
+            fields_apart: TEXT_FIELDS
                 .iter()
                 .map(|(name, boost)| Ok((field(name)?, *boost)))
                 .collect::<tantivy::Result<_>>()?,
+            text: field("text")?,
+            concepts: field("concepts")?,
             description: field("description")?,
             words: field("words")?,
             source: field("source")?,
@@ -152,18 +193,25 @@ pub struct Context {
     pub providers: HashMap<String, Provider>,
     /// `FRAMEWORK:CODE` → (title, parent code).
     pub competencies: HashMap<CompetencyRef, (String, Option<String>)>,
+    /// `FRAMEWORK:CODE` → description.
+    pub descriptions: HashMap<CompetencyRef, String>,
 }
 
 impl Context {
     pub fn new(providers: Vec<Provider>, frameworks: &Frameworks) -> Self {
         let mut competencies = HashMap::new();
+        let mut descriptions = HashMap::new();
         for framework in &frameworks.frameworks {
             for flat in framework.flatten() {
+                let reference = CompetencyRef {
+                    framework: framework.id.clone(),
+                    code: flat.competency.code.clone(),
+                };
+                if let Some(description) = &flat.competency.description {
+                    descriptions.insert(reference.clone(), description.clone());
+                }
                 competencies.insert(
-                    CompetencyRef {
-                        framework: framework.id.clone(),
-                        code: flat.competency.code.clone(),
-                    },
+                    reference,
                     (
                         flat.competency.title.clone(),
                         flat.parent.map(str::to_owned),
@@ -174,6 +222,7 @@ impl Context {
         Context {
             providers: providers.into_iter().map(|p| (p.id.clone(), p)).collect(),
             competencies,
+            descriptions,
         }
     }
 
@@ -241,9 +290,14 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
         offering.description.clone(),
         offering.instructors.join("\n"),
     ];
-    for ((field, _), text) in fields.text.iter().zip(&texts) {
+    for ((field, _), text) in fields.fields_apart.iter().zip(&texts) {
         doc.add_text(*field, text);
         doc.add_text(fields.words, text);
+    }
+    add_weighted_text(&mut doc, fields, offering);
+    for concept in concepts(offering, provider, context) {
+        doc.add_text(fields.concepts, &concept);
+        doc.add_text(fields.words, &concept);
     }
     doc.add_text(
         fields.source,
@@ -252,6 +306,65 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
     add_dimensions(&mut doc, fields, offering, provider, &competency_values);
     add_numbers(&mut doc, fields, stored);
     doc
+}
+
+/// The offering's own words into `text`, each part as many times as its weight.
+fn add_weighted_text(doc: &mut TantivyDocument, fields: &Fields, offering: &Offering) {
+    let weights = TEXT_WEIGHTS;
+    let series = offering.series.as_ref().and_then(|s| s.title.clone());
+    let parts = [
+        (weights.title, Some(offering.title.clone())),
+        (weights.series, series),
+        (
+            weights.outcomes,
+            Some(offering.learning_outcomes.join("\n")),
+        ),
+        (weights.description, Some(offering.description.clone())),
+        (weights.instructors, Some(offering.instructors.join("\n"))),
+    ];
+    for (times, text) in parts {
+        for _ in 0..times {
+            if let Some(text) = &text {
+                doc.add_text(fields.text, text);
+            }
+        }
+    }
+    if let Some(series) = offering.series.as_ref().and_then(|s| s.title.as_deref()) {
+        doc.add_text(fields.words, series);
+    }
+}
+
+/// The words of what an offering is linked to, so that a searcher's words for a competency, a
+/// language, a format, an audience, a level or a provider find it even where its own text says
+/// it differently: "courses in French", "beginner", "trustees", "webjunction".
+fn concepts(offering: &Offering, provider: Option<&Provider>, context: &Context) -> Vec<String> {
+    let mut concepts = Vec::new();
+    for text in &offering.competencies {
+        let Ok(reference) = CompetencyRef::parse(text) else {
+            continue;
+        };
+        if let Some(description) = context.descriptions.get(&reference) {
+            concepts.push(description.clone());
+        }
+        for ancestor in context.lineage(&reference) {
+            if let Some((title, _)) = context.competencies.get(&ancestor) {
+                concepts.push(title.clone());
+            }
+        }
+    }
+    concepts.push(super::labels::language_label(
+        offering.language_or_default(),
+    ));
+    concepts.push(offering.format.label().to_owned());
+    concepts.push(offering.level.label().to_owned());
+    concepts.extend(offering.audiences.iter().map(|a| a.label().to_owned()));
+    if let Some(provider) = provider {
+        concepts.push(provider.name.clone());
+        concepts.push(provider.kind.label().to_owned());
+    }
+    // Provider ids are the short names people use ("sjsu-ischool", "ala-yalsa").
+    concepts.push(offering.provider.clone());
+    concepts
 }
 
 fn add_dimensions(

@@ -9,6 +9,7 @@
 //! Catching up (DESIGN.md): the index's last commit records the highest catalog revision it holds;
 //! catching up indexes every offering written since and drops what is no longer published.
 
+mod baseline;
 mod compile;
 mod engine;
 mod facets;
@@ -18,6 +19,7 @@ mod generation;
 mod labels;
 pub mod query;
 pub mod request;
+mod tiers;
 pub mod vocabulary;
 
 pub use fields::DIMENSIONS;

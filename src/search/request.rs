@@ -381,6 +381,9 @@ pub struct Hit {
     pub score: f32,
     /// HTML: the description's best passage, escaped, with matched words in `<b>`.
     pub snippet: String,
+    /// The searcher's words this offering does not match, when not every word had to ("Missing:").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_words: Vec<String>,
 }
 
 /// The answer to a `SearchRequest`.
@@ -391,7 +394,10 @@ pub struct SearchResults {
     pub per_page: usize,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, Vec<FacetValue>>,
+    /// A corrected query that finds something, when some words look misspelled ("Did you mean").
     pub suggestion: Option<String>,
+    /// When the query as typed found nothing: the corrected query these results are for.
+    pub corrected_query: Option<String>,
 }
 
 #[cfg(test)]

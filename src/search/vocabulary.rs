@@ -1,26 +1,99 @@
 //! Library vocabulary applied when a query is read: synonym and abbreviation groups from
-//! `seed/synonyms.txt` (YA, teen and young adult; ILS and integrated library system), and British
-//! spellings matched to American ones by their regular endings (cataloguing, behaviour, organisation).
+//! `seed/synonyms.txt` (YA, teen and young adult; ILS and integrated library system), British
+//! spellings matched to American ones by their regular endings (cataloguing, behaviour,
+//! organisation), and the function words a searcher need not find ("how do I", "para", "des").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// A term as a sequence of normalised words.
 pub type Words = Vec<String>;
 
+/// One term of a group. An ambiguous term (written `~ya` in the file) is a short form that is also
+/// an ordinary word somewhere (Spanish *ya*, English *ill*): typed, it means its group, but the
+/// group's other terms never expand to it.
+#[derive(Debug, Clone, PartialEq)]
+struct Term {
+    /// The words as written, for searching.
+    words: Words,
+    /// Their stems, for recognising the term in a query whatever its inflection.
+    stems: Words,
+    ambiguous: bool,
+}
+
 /// Synonym groups, looked up by any of their terms.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    groups: Vec<Vec<Words>>,
+    groups: Vec<Vec<Term>>,
     by_term: HashMap<Words, usize>,
     longest: usize,
 }
 
-/// Lowercases a word and keeps only its letters and digits, as the index's analyzer would split it.
-pub fn normalise(word: &str) -> String {
-    word.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+/// Words of the catalog's languages that carry no topic: English, Spanish and French function
+/// words (NLTK's lists), and the words people use to ask for any CE at all.
+static FUNCTION_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let asking_for_ce = [
+        "course",
+        "courses",
+        "class",
+        "classes",
+        "training",
+        "trainings",
+        "session",
+        "sessions",
+        "offering",
+        "offerings",
+        "cursos",
+        "curso",
+        "formation",
+        "formations",
+        "want",
+        "need",
+        "looking",
+        "find",
+        "get",
+        "anything",
+        "something",
+        "good",
+        "best",
+        "please",
+    ];
+    ["en", "es", "fr"]
+        .into_iter()
+        .flat_map(stop_words::get)
+        .copied()
+        .chain(asking_for_ce)
+        .map(normalise)
+        .filter(|word| !word.is_empty())
         .collect()
+});
+
+/// A word as the index's plain analyzer reads it: lowercased, folded to ASCII, with only its
+/// letters and digits ("Español" → "espanol", "e-book" → "ebook").
+pub fn normalise(word: &str) -> String {
+    tokens(word).concat()
+}
+
+/// One word's stem, as the index's stemmed analyzer gives it.
+fn stem(word: &str) -> String {
+    let mut analyzer = super::fields::stemmed_analyzer();
+    let mut stream = analyzer.token_stream(word);
+    let mut stem = String::new();
+    while stream.advance() {
+        stem.push_str(&stream.token().text);
+    }
+    stem
+}
+
+/// The words of a text as the index's plain analyzer splits them.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut analyzer = super::fields::plain_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        tokens.push(stream.token().text.clone());
+    }
+    tokens
 }
 
 impl Vocabulary {
@@ -32,42 +105,107 @@ impl Vocabulary {
             .map(str::trim)
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
         {
-            let group: Vec<Words> = line
-                .split(',')
-                .map(|term| {
-                    term.split_whitespace()
-                        .map(normalise)
-                        .filter(|w| !w.is_empty())
-                        .collect::<Words>()
-                })
-                .filter(|words| !words.is_empty())
-                .collect();
+            let group: Vec<Term> = line.split(',').filter_map(read_term).collect();
             if group.len() < 2 {
                 continue;
             }
             let index = vocabulary.groups.len();
             for term in &group {
-                vocabulary.longest = vocabulary.longest.max(term.len());
-                vocabulary.by_term.entry(term.clone()).or_insert(index);
+                vocabulary.longest = vocabulary.longest.max(term.stems.len());
+                vocabulary
+                    .by_term
+                    .entry(term.stems.clone())
+                    .or_insert(index);
             }
             vocabulary.groups.push(group);
         }
         vocabulary
     }
 
-    /// The longest synonym term starting at `words[0]`: how many words it spans and the group's
-    /// other terms.
+    /// The longest synonym term starting at `words[0]` (words as typed, one word each): how many
+    /// words it spans and the group's other terms (but the ambiguous ones).
     pub fn match_at(&self, words: &[String]) -> Option<(usize, Vec<Words>)> {
         let most = self.longest.min(words.len());
+        let stems: Words = words[..most].iter().map(|w| stem(w)).collect();
         (1..=most).rev().find_map(|length| {
-            let key: Words = words[..length].iter().map(|w| normalise(w)).collect();
-            let group = &self.groups[*self.by_term.get(&key)?];
+            let key = &stems[..length];
+            let group = &self.groups[*self.by_term.get(key)?];
             Some((
                 length,
-                group.iter().filter(|term| **term != key).cloned().collect(),
+                group
+                    .iter()
+                    .filter(|term| term.stems != key && !term.ambiguous)
+                    .map(|term| term.words.clone())
+                    .collect(),
             ))
         })
     }
+
+    /// The vocabulary's one-word terms within `distance` edits of a word, the closest first: a
+    /// misspelled abbreviation or term ("deescalaton") is corrected even where no offering spells
+    /// it that way.
+    pub fn near(&self, word: &str, distance: usize) -> Vec<String> {
+        let mut found: Vec<(usize, &str)> = self
+            .groups
+            .iter()
+            .flatten()
+            .filter(|term| term.words.len() == 1 && term.words[0].chars().count() >= 4)
+            .map(|term| {
+                (
+                    strsim::damerau_levenshtein(word, &term.words[0]),
+                    term.words[0].as_str(),
+                )
+            })
+            .filter(|(edits, _)| (1..=distance).contains(edits))
+            .collect();
+        found.sort();
+        found.dedup();
+        found.into_iter().map(|(_, word)| word.to_owned()).collect()
+    }
+
+    /// Whether the vocabulary has a term of this one word.
+    pub fn knows(&self, word: &str) -> bool {
+        self.by_term.contains_key(std::slice::from_ref(&stem(word)))
+    }
+
+    /// Whether a word carries no topic of its own: a function word of English, Spanish or French,
+    /// or a word for asking for CE at all ("course", "training"). A word the library vocabulary
+    /// knows is never one (French *ai* is AI, Spanish *ya* is YA).
+    pub fn is_function_word(&self, word: &str) -> bool {
+        let word = normalise(word);
+        FUNCTION_WORDS.contains(&word) && !self.knows(&word)
+    }
+
+    /// Terms that appear in more than one group: only the first group is used for them.
+    pub fn repeated_terms(&self) -> Vec<String> {
+        let mut seen: HashMap<&Words, usize> = HashMap::new();
+        let mut repeated = Vec::new();
+        for (index, group) in self.groups.iter().enumerate() {
+            for term in group {
+                if let Some(first) = seen.insert(&term.stems, index)
+                    && first != index
+                {
+                    repeated.push(term.words.join(" "));
+                }
+            }
+        }
+        repeated
+    }
+}
+
+fn read_term(text: &str) -> Option<Term> {
+    let text = text.trim();
+    let (ambiguous, text) = match text.strip_prefix('~') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let words: Words = tokens(text);
+    let stems = words.iter().map(|word| stem(word)).collect();
+    (!words.is_empty()).then_some(Term {
+        words,
+        stems,
+        ambiguous,
+    })
 }
 
 /// British endings and their American counterparts.
@@ -140,6 +278,42 @@ mod tests {
         assert_eq!(length, 1);
         assert_eq!(others.len(), 2);
         assert!(vocabulary.match_at(&["budget".to_string()]).is_none());
+    }
+
+    #[test]
+    fn an_ambiguous_short_form_is_read_but_never_added() {
+        let vocabulary = Vocabulary::parse("~ya, young adult, teen\n~ill, interlibrary loan\n");
+        let (_, from_ya) = vocabulary.match_at(&["ya".to_string()]).unwrap();
+        assert!(from_ya.contains(&vec!["teen".to_string()]));
+        let (_, from_teen) = vocabulary.match_at(&["teen".to_string()]).unwrap();
+        assert_eq!(
+            from_teen,
+            vec![vec!["young".to_string(), "adult".to_string()]]
+        );
+        let (_, from_loan) = vocabulary
+            .match_at(&["interlibrary".to_string(), "loan".to_string()])
+            .unwrap();
+        assert!(from_loan.is_empty());
+    }
+
+    #[test]
+    fn function_words_are_those_of_no_topic() {
+        let vocabulary = Vocabulary::parse("ai, artificial intelligence\n");
+        for word in [
+            "how", "do", "I", "what", "is", "there", "para", "des", "training",
+        ] {
+            assert!(vocabulary.is_function_word(word), "{word}");
+        }
+        for word in ["budget", "seed", "library", "ai", "board"] {
+            assert!(!vocabulary.is_function_word(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_vocabulary_names_each_term_once() {
+        let text = include_str!("../../seed/synonyms.txt");
+        let vocabulary = Vocabulary::parse(text);
+        assert_eq!(vocabulary.repeated_terms(), Vec::<String>::new());
     }
 
     #[test]

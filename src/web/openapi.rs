@@ -203,9 +203,9 @@ pub struct ApiDoc;
 
 /// The document as JSON.
 ///
-/// A hit is an offering plus `score` and `snippet`. utoipa writes that as `allOf`, which the
+/// A hit is an offering plus `score`, `snippet` and `missing_words`. utoipa writes that as `allOf`, which the
 /// offering's `additionalProperties: false` (it denies unknown fields) makes unsatisfiable, so
-/// the hit's schema is written out: the offering's own generated schema with the two fields added.
+/// the hit's schema is written out: the offering's own generated schema with those fields added.
 pub fn document() -> serde_json::Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let schemas = &mut document["components"]["schemas"];
@@ -215,6 +215,11 @@ pub fn document() -> serde_json::Value {
             .into();
     hit["properties"]["score"] = serde_json::json!({"type": "number", "description": "Relevance, or the value the results are sorted by"});
     hit["properties"]["snippet"] = serde_json::json!({"type": "string", "description": "HTML: the description's best passage, escaped, with matched words in <b>"});
+    hit["properties"]["missing_words"] = serde_json::json!({
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "The searcher's words (as typed) this offering does not match. Function words (\"how\", \"the\", \"para\") and words in most offerings need not match; of the others, offerings matching all come first, then those missing one, and so on. Absent when the offering matches every word."
+    });
     if let Some(required) = hit["required"].as_array_mut() {
         required.extend(["score".into(), "snippet".into()]);
     }

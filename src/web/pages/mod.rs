@@ -62,6 +62,8 @@ pub struct ResultItem {
     pub credits: String,
     /// Escaped HTML with matched words in `<b>`.
     pub snippet: String,
+    /// The searcher's words this offering lacks.
+    pub missing_words: Vec<String>,
 }
 
 impl ResultItem {
@@ -82,6 +84,7 @@ impl ResultItem {
             cost: views::cost(offering),
             credits: views::credits(offering),
             snippet: hit.snippet.clone(),
+            missing_words: hit.missing_words.clone(),
         }
     }
 }

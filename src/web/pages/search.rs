@@ -66,6 +66,10 @@ pub struct SearchPage {
     pub past_url: String,
     pub pages: Vec<PageLink>,
     pub suggestion: Option<(String, String)>,
+    /// When the query as typed found nothing: the corrected query shown instead, and its URL.
+    pub corrected: Option<(String, String)>,
+    /// Whether even the best result lacks some of the words.
+    pub some_words_missing: bool,
     pub sort_options: Vec<(&'static str, &'static str, bool)>,
     pub free: bool,
     pub has_credits: bool,
@@ -125,6 +129,16 @@ pub async fn search_page(
             corrected.page = 1;
             (text.clone(), search_url(&corrected.to_pairs()))
         }),
+        corrected: results.corrected_query.as_ref().map(|text| {
+            let mut corrected = request.clone();
+            corrected.query = text.clone();
+            corrected.page = 1;
+            (text.clone(), search_url(&corrected.to_pairs()))
+        }),
+        some_words_missing: results
+            .hits
+            .first()
+            .is_some_and(|hit| request.page == 1 && !hit.missing_words.is_empty()),
         sort_options: [
             (Sort::Relevance, "relevance", "Best match"),
             (Sort::Start, "start", "Soonest start"),
