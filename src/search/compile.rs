@@ -19,8 +19,8 @@ use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
 use std::collections::{BTreeSet, HashMap};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -28,17 +28,23 @@ use tantivy::{Searcher, Term};
 
 /// Weights of the ways a word can match, relative to the word itself.
 const SPELLING_WEIGHT: f32 = 0.9;
-const SYNONYM_WEIGHT: f32 = 0.7;
+const SYNONYM_WEIGHT: f32 = 1.2;
+/// A term of several words found with its words apart rather than in order.
+const WORDS_APART_WEIGHT: f32 = 0.5;
 const TYPO_WEIGHT: f32 = 0.25;
 /// A word found only among what an offering is linked to counts for less than in its own text.
 const CONCEPT_WEIGHT: f32 = 0.7;
 /// Of a word's ways of matching, the best counts, and the others add this share.
 const TIE_BREAKER: f32 = 0.1;
+/// A word found as typed, not only by its stem, adds this much.
+const EXACT_WEIGHT: f32 = 1.0;
 /// Function words still count a little where they match.
 const FUNCTION_WORD_WEIGHT: f32 = 0.1;
 /// Two neighbouring words within this many positions of each other score as near.
 const PROXIMITY_SLOP: u32 = 3;
 const PROXIMITY_WEIGHT: f32 = 0.5;
+/// Three or more words found together, in order, as typed.
+const PHRASE_WEIGHT: f32 = 1.0;
 /// Typo alternatives tried per word, the most frequent first.
 const TYPO_ALTERNATIVES: usize = 6;
 /// The share of a query's meaningful words that must match, beyond two words.
@@ -46,7 +52,7 @@ const MINIMUM_SHARE: f64 = 0.5;
 /// A word in more than this share of offerings says little about a topic ("library",
 /// "services"): like a function word it only adds to the score, unless such words are all there
 /// is (Elasticsearch's common terms cutoff).
-const COMMON_SHARE: f64 = 0.25;
+const COMMON_SHARE: f64 = 0.15;
 
 /// How many of `words` meaningful words an offering must match: all of one or two, then a share.
 pub fn required_words(words: usize) -> usize {
@@ -347,11 +353,13 @@ impl<'a> Compiler<'a> {
             if let Some((length, others)) = self.vocabulary.match_at(&words[position..])
                 && length > 1
             {
-                let mut alternatives: Vec<Box<dyn Query>> = self
-                    .phrase_of_tokens(&words[position..position + length])
-                    .into_iter()
-                    .collect();
-                alternatives.extend(self.synonyms(&others));
+                let term = &words[position..position + length];
+                let mut alternatives: Vec<Box<dyn Query>> =
+                    self.phrase_of_tokens(term).into_iter().collect();
+                // The term's words apart, as if the vocabulary did not know it.
+                let apart = term.iter().map(|word| self.word(word)).collect();
+                alternatives.push(boost(boolean(Occur::Must, apart), WORDS_APART_WEIGHT));
+                alternatives.extend(self.synonyms(term, &others));
                 units.push(ReadUnit {
                     unit: Unit {
                         text: typed_text(position, position + length),
@@ -398,21 +406,49 @@ impl<'a> Compiler<'a> {
         units
     }
 
-    /// Neighbouring meaningful words found near each other in the offering's own text.
+    /// Neighbouring meaningful words found near each other, in the offering's own text or its
+    /// concepts, and the whole run of them in order (a provider's or a competency's name).
     fn proximity(&self, units: &[ReadUnit]) -> Vec<Box<dyn Query>> {
-        let meaningful: Vec<&ReadUnit> = units.iter().filter(|unit| !unit.function).collect();
-        meaningful
+        let stems: Vec<Option<&String>> = units
+            .iter()
+            .filter(|unit| !unit.function)
+            .map(|unit| unit.stem.as_ref())
+            .collect();
+        let mut queries: Vec<Box<dyn Query>> = stems
             .windows(2)
             .filter_map(|pair| {
-                let (first, second) = (pair[0].stem.as_ref()?, pair[1].stem.as_ref()?);
-                let mut phrase = PhraseQuery::new(vec![
-                    Term::from_field_text(self.fields.text, first),
-                    Term::from_field_text(self.fields.text, second),
-                ]);
-                phrase.set_slop(PROXIMITY_SLOP);
-                Some(boost(Box::new(phrase), PROXIMITY_WEIGHT))
+                let pair = [pair[0]?.as_str(), pair[1]?.as_str()];
+                Some(self.near(&pair, PROXIMITY_SLOP, PROXIMITY_WEIGHT))
             })
-            .collect()
+            .collect();
+        let whole: Option<Vec<&str>> = stems.iter().map(|stem| stem.map(String::as_str)).collect();
+        if let Some(whole) = whole.filter(|whole| whole.len() > 2) {
+            queries.push(self.near(&whole, 1, PHRASE_WEIGHT));
+        }
+        queries
+    }
+
+    /// Stems within `slop` positions of each other, in order, in the text or the concepts.
+    fn near(&self, stems: &[&str], slop: u32, weight: f32) -> Box<dyn Query> {
+        let phrase = |field: Field| -> Box<dyn Query> {
+            let terms = stems
+                .iter()
+                .map(|stem| Term::from_field_text(field, stem))
+                .collect();
+            let mut phrase = PhraseQuery::new(terms);
+            phrase.set_slop(slop);
+            Box::new(phrase)
+        };
+        boost(
+            boolean(
+                Occur::Should,
+                vec![
+                    phrase(self.fields.text),
+                    boost(phrase(self.fields.concepts), CONCEPT_WEIGHT),
+                ],
+            ),
+            weight,
+        )
     }
 
     /// A query inside explicit syntax: strict, every word required.
@@ -502,7 +538,7 @@ impl<'a> Compiler<'a> {
         }
         let synonyms = self.vocabulary.match_at(&[token.to_owned()]);
         if let Some((_, others)) = &synonyms {
-            alternatives.extend(self.synonyms(others));
+            alternatives.extend(self.synonyms(&[token.to_owned()], others));
         }
         // A word of the vocabulary is no typo, even when no offering uses it as written.
         let known = synonyms.is_some()
@@ -533,7 +569,7 @@ impl<'a> Compiler<'a> {
         for term in from_vocabulary.iter().take(TYPO_ALTERNATIVES) {
             let mut meanings: Vec<Box<dyn Query>> = self.in_fields(term, 1.0).into_iter().collect();
             if let Some((_, others)) = self.vocabulary.match_at(std::slice::from_ref(term)) {
-                meanings.extend(self.synonyms(&others));
+                meanings.extend(self.synonyms(std::slice::from_ref(term), &others));
             }
             alternatives.push(boost(best_of(meanings), TYPO_WEIGHT));
         }
@@ -545,20 +581,56 @@ impl<'a> Compiler<'a> {
         alternatives
     }
 
-    fn synonyms(&mut self, others: &[Words]) -> Vec<Box<dyn Query>> {
+    /// The other terms of a typed term's group. Each scores a constant share of what the typed
+    /// words are worth (their inverse document frequency), as Lucene's synonym query blends
+    /// statistics: a synonym made of rare words (a translation, a spelled-out abbreviation)
+    /// must not outrank the word the searcher typed.
+    fn synonyms(&mut self, typed: &[String], others: &[Words]) -> Vec<Box<dyn Query>> {
+        let stems: Vec<String> = typed
+            .iter()
+            .filter_map(|word| tokens(&mut self.stemmed, word).into_iter().next())
+            .collect();
+        let worth: f32 = stems
+            .iter()
+            .map(|stem| self.inverse_document_frequency(stem))
+            .sum();
         others
             .iter()
             .filter_map(|term| {
                 let query = self.phrase(&term.join(" "))?;
-                Some(boost(query, SYNONYM_WEIGHT))
+                Some(
+                    Box::new(ConstScoreQuery::new(query, SYNONYM_WEIGHT * worth)) as Box<dyn Query>,
+                )
             })
             .collect()
     }
 
-    /// A word's stem in the offering's text and concepts, times `weight`.
+    /// BM25's inverse document frequency of a stem in the offerings' own text.
+    fn inverse_document_frequency(&self, stem: &str) -> f32 {
+        let offerings = self.searcher.num_docs() as f32;
+        let frequency = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, stem))
+            .unwrap_or(0) as f32;
+        (1.0 + (offerings - frequency + 0.5) / (frequency + 0.5)).ln()
+    }
+
+    /// A word's stem in the offering's text and concepts, times `weight`; the word exactly as
+    /// typed scores a little more, since stemming joins words apart in meaning ("digitization"
+    /// and "digital" share the stem "digit").
     fn in_fields(&mut self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
         let stem = tokens(&mut self.stemmed, word).into_iter().next()?;
-        Some(self.stem_in_fields(&stem, weight))
+        let exact = Box::new(TermQuery::new(
+            Term::from_field_text(self.fields.words, word),
+            IndexRecordOption::Basic,
+        ));
+        Some(boolean(
+            Occur::Should,
+            vec![
+                self.stem_in_fields(&stem, weight),
+                boost(exact, weight * EXACT_WEIGHT),
+            ],
+        ))
     }
 
     fn stem_in_fields(&mut self, stem: &str, weight: f32) -> Box<dyn Query> {

@@ -92,11 +92,12 @@ pub struct Fields {
 /// BM25F's field weighting: the offering is scored as one document, each word saturating once, so
 /// a word that is rare in short titles cannot outweigh the whole description.
 pub const TEXT_WEIGHTS: TextWeights = TextWeights {
-    title: 3,
+    title: 5,
     series: 2,
-    outcomes: 2,
+    outcomes: 1,
     description: 1,
     instructors: 1,
+    provider: 0,
 };
 
 /// How many times each part of an offering is written into the `text` field.
@@ -107,6 +108,7 @@ pub struct TextWeights {
     pub outcomes: usize,
     pub description: usize,
     pub instructors: usize,
+    pub provider: usize,
 }
 
 /// Per-field text fields and their boosts, for the plain BM25 baseline the evaluation compares
@@ -294,7 +296,7 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
         doc.add_text(*field, text);
         doc.add_text(fields.words, text);
     }
-    add_weighted_text(&mut doc, fields, offering);
+    add_weighted_text(&mut doc, fields, offering, provider);
     for concept in concepts(offering, provider, context) {
         doc.add_text(fields.concepts, &concept);
         doc.add_text(fields.words, &concept);
@@ -309,7 +311,12 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
 }
 
 /// The offering's own words into `text`, each part as many times as its weight.
-fn add_weighted_text(doc: &mut TantivyDocument, fields: &Fields, offering: &Offering) {
+fn add_weighted_text(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    offering: &Offering,
+    provider: Option<&Provider>,
+) {
     let weights = TEXT_WEIGHTS;
     let series = offering.series.as_ref().and_then(|s| s.title.clone());
     let parts = [
@@ -321,6 +328,7 @@ fn add_weighted_text(doc: &mut TantivyDocument, fields: &Fields, offering: &Offe
         ),
         (weights.description, Some(offering.description.clone())),
         (weights.instructors, Some(offering.instructors.join("\n"))),
+        (weights.provider, provider.map(|p| p.name.clone())),
     ];
     for (times, text) in parts {
         for _ in 0..times {

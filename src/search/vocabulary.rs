@@ -30,39 +30,18 @@ pub struct Vocabulary {
 }
 
 /// Words of the catalog's languages that carry no topic: English, Spanish and French function
-/// words (NLTK's lists), and the words people use to ask for any CE at all.
+/// words (NLTK's lists), the words people use to ask for any CE at all, and the verbs that carry
+/// a question rather than its topic ("how do I *make* …", "should we *let* …").
 static FUNCTION_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    let asking_for_ce = [
-        "course",
-        "courses",
-        "class",
-        "classes",
-        "training",
-        "trainings",
-        "session",
-        "sessions",
-        "offering",
-        "offerings",
-        "cursos",
-        "curso",
-        "formation",
-        "formations",
-        "want",
-        "need",
-        "looking",
-        "find",
-        "get",
-        "anything",
-        "something",
-        "good",
-        "best",
-        "please",
-    ];
+    let asking_for_ce = "course courses class classes training trainings session sessions \
+        offering offerings curso cursos formation formations want need needs looking find get \
+        getting anything something good best please let make makes making show use using start \
+        started starting know help helping better way ways tips someone";
     ["en", "es", "fr"]
         .into_iter()
         .flat_map(stop_words::get)
         .copied()
-        .chain(asking_for_ce)
+        .chain(asking_for_ce.split_whitespace())
         .map(normalise)
         .filter(|word| !word.is_empty())
         .collect()
