@@ -605,13 +605,17 @@ impl<'a> Compiler<'a> {
             .collect()
     }
 
+    /// How many offerings have a stem in their own text.
+    fn stem_frequency(&self, stem: &str) -> u64 {
+        self.searcher
+            .doc_freq(&Term::from_field_text(self.fields.text, stem))
+            .unwrap_or(0)
+    }
+
     /// BM25's inverse document frequency of a stem in the offerings' own text.
     fn inverse_document_frequency(&self, stem: &str) -> f32 {
         let offerings = self.searcher.num_docs() as f32;
-        let frequency = self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.fields.text, stem))
-            .unwrap_or(0) as f32;
+        let frequency = self.stem_frequency(stem) as f32;
         (1.0 + (offerings - frequency + 0.5) / (frequency + 0.5)).ln()
     }
 
@@ -691,11 +695,7 @@ impl<'a> Compiler<'a> {
     /// Whether a stem is in so many offerings' own text that it says little about a topic.
     fn is_common(&self, stem: &str) -> bool {
         let offerings = self.searcher.num_docs();
-        let frequency = self
-            .searcher
-            .doc_freq(&Term::from_field_text(self.fields.text, stem))
-            .unwrap_or(0);
-        offerings > 0 && frequency as f64 > offerings as f64 * COMMON_SHARE
+        offerings > 0 && self.stem_frequency(stem) as f64 > offerings as f64 * COMMON_SHARE
     }
 
     fn document_frequency(&self, word: &str) -> u64 {

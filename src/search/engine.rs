@@ -9,7 +9,7 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::vocabulary::normalise;
-use super::{DIMENSIONS, SearchError, SearchIndex, query, tiers};
+use super::{DIMENSIONS, SearchError, SearchIndex, feedback, query, tiers};
 use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -150,7 +150,19 @@ impl SearchIndex {
         loop {
             let text = compiled.plan.as_ref().map(|plan| plan.query(minimum));
             let main = combine(text.as_deref(), &filters, None);
-            let (total, top) = if page {
+            let (total, top) = if page && sort == Sort::Relevance && text.is_some() {
+                // The first candidates are reordered by feedback, then the page is cut.
+                let depth = feedback::DEPTH.max(offset + request.per_page);
+                let top = TopDocs::with_limit(depth).tweak_score(sort_key(sort, now));
+                let (total, mut candidates) = searcher.search(&*main, &(Count, top))?;
+                feedback::rerank(searcher, &mut candidates)?;
+                let page = candidates
+                    .into_iter()
+                    .skip(offset)
+                    .take(request.per_page)
+                    .collect();
+                (total, page)
+            } else if page {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
                     .tweak_score(sort_key(sort, now));

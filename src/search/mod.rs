@@ -13,6 +13,7 @@ mod baseline;
 mod compile;
 mod engine;
 mod facets;
+mod feedback;
 mod fields;
 mod filters;
 mod generation;
