@@ -45,6 +45,8 @@ const PROXIMITY_SLOP: u32 = 3;
 const PROXIMITY_WEIGHT: f32 = 0.5;
 /// Three or more words found together, in order, as typed.
 const PHRASE_WEIGHT: f32 = 1.0;
+/// What an offering taught in the language of the query gains.
+const LANGUAGE_BOOST: f32 = 8.0;
 /// Typo alternatives tried per word, the most frequent first.
 const TYPO_ALTERNATIVES: usize = 6;
 /// The share of a query's meaningful words that must match, beyond two words.
@@ -151,6 +153,8 @@ pub struct Compiler<'a> {
     stemmed: TextAnalyzer,
     corrections: HashMap<String, String>,
     highlight: BTreeSet<String>,
+    /// The catalog language the query is typed in, when not English.
+    language: Option<&'static str>,
     /// Inside an exclusion: typos are not guessed at (excluding a guess would hide good results)
     /// and nothing is highlighted.
     excluding: bool,
@@ -223,8 +227,15 @@ impl<'a> Compiler<'a> {
             stemmed: tokenizers.get(STEMMED).ok_or_else(|| missing(STEMMED))?,
             corrections: HashMap::new(),
             highlight: BTreeSet::new(),
+            language: None,
             excluding: false,
         })
+    }
+
+    /// Prefers offerings taught in the language the query is typed in.
+    pub fn in_language(mut self, language: Option<&'static str>) -> Self {
+        self.language = language;
+        self
     }
 
     pub fn compile(mut self, expr: Option<&Expr>) -> Compiled {
@@ -312,6 +323,18 @@ impl<'a> Compiler<'a> {
         }
         if strict.is_empty() && words.is_empty() {
             return None;
+        }
+        if let Some(language) = self.language
+            && let Some(field) = self.fields.dimensions.get("language")
+        {
+            let taught_in = TermQuery::new(
+                Term::from_field_text(*field, language),
+                IndexRecordOption::Basic,
+            );
+            optional.push(Box::new(ConstScoreQuery::new(
+                Box::new(taught_in),
+                LANGUAGE_BOOST,
+            )));
         }
         Some(Plan {
             strict,

@@ -9,7 +9,7 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::vocabulary::normalise;
-use super::{DIMENSIONS, SearchError, SearchIndex, feedback, query, tiers};
+use super::{DIMENSIONS, SearchError, SearchIndex, feedback, language, query, tiers};
 use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -136,8 +136,9 @@ impl SearchIndex {
         page: bool,
     ) -> Result<Found, SearchError> {
         let expr = query::parse(&request.query);
-        let compiled =
-            Compiler::new(searcher, &generation.fields, &self.vocabulary)?.compile(expr.as_ref());
+        let compiled = Compiler::new(searcher, &generation.fields, &self.vocabulary)?
+            .in_language(language::asked_for(&request.query))
+            .compile(expr.as_ref());
         let filters = filters(&generation.fields, request, now);
         let sort = request.effective_sort();
         let offset = (request.page - 1) * request.per_page;

@@ -18,6 +18,7 @@ mod fields;
 mod filters;
 mod generation;
 mod labels;
+mod language;
 pub mod query;
 pub mod request;
 mod tiers;
