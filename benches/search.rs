@@ -25,6 +25,10 @@ const SEARCHES: &[(&str, &str)] = &[
         "q=cataloging&format=online_live&format=hybrid&audience=support_staff",
     ),
     ("typo", "q=grant+writting"),
+    (
+        "question",
+        "q=what+training+is+there+for+new+board+members+on+budgets",
+    ),
 ];
 
 /// The FTS5 query for each search (no typo tolerance: the misspelling is searched as typed).
@@ -34,6 +38,7 @@ const FTS_QUERIES: &[&str] = &[
     "readers advisory",
     "cataloging",
     "grant writting",
+    "what training is there for new board members on budgets",
 ];
 
 struct Catalog {

@@ -82,6 +82,9 @@ pub struct Unit {
     /// As the searcher typed it.
     pub text: String,
     pub query: Box<dyn Query>,
+    /// For a term of several words: its meaningful words, each a unit of its own, for when
+    /// the term as a whole finds nothing.
+    pub parts: Vec<Unit>,
 }
 
 /// A compiled query: strict parts that must hold, meaningful words of which a number must match,
@@ -90,12 +93,35 @@ pub struct Unit {
 pub struct Plan {
     strict: Vec<(Occur, Box<dyn Query>)>,
     pub words: Vec<Unit>,
+    /// Words in most offerings: they only add to the score, unless nothing else matches.
+    common: Vec<Unit>,
     optional: Vec<Box<dyn Query>>,
     /// How many of `words` must match at first.
     pub required: usize,
 }
 
 impl Plan {
+    /// When the meaningful words find nothing, terms of several words count word by word and the
+    /// common words count too, so that a query whose distinctive word no offering has still
+    /// shows what matches the rest ("seed library"), each result saying what it lacks. False
+    /// when nothing would change.
+    pub fn widen(&mut self) -> bool {
+        let splits = self.words.iter().any(|unit| !unit.parts.is_empty());
+        if self.common.is_empty() && !splits {
+            return false;
+        }
+        let words = std::mem::take(&mut self.words);
+        for unit in words {
+            if unit.parts.is_empty() {
+                self.words.push(unit);
+            } else {
+                self.words.extend(unit.parts);
+            }
+        }
+        self.words.append(&mut self.common);
+        true
+    }
+
     /// The query that needs `minimum` of the meaningful words (at least one, at most all).
     pub fn query(&self, minimum: usize) -> Box<dyn Query> {
         self.build(minimum, true)
@@ -135,9 +161,10 @@ impl Plan {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         if whole {
+            let optional = self.common.iter().map(|unit| &unit.query);
             clauses.extend(
-                self.optional
-                    .iter()
+                optional
+                    .chain(&self.optional)
                     .map(|query| (Occur::Should, query.box_clone())),
             );
         }
@@ -246,6 +273,7 @@ impl<'a> Compiler<'a> {
             Some(other) => self.expr(other).map(|query| Plan {
                 strict: vec![(Occur::Must, query)],
                 words: Vec::new(),
+                common: Vec::new(),
                 optional: Vec::new(),
                 required: 0,
             }),
@@ -312,11 +340,12 @@ impl<'a> Compiler<'a> {
         let only_function = read.iter().all(|unit| unit.function) && !restricts;
         let only_common = read.iter().all(|unit| unit.function || unit.common) && !restricts;
         let mut words = Vec::new();
+        let mut common = Vec::new();
         for unit in read {
             if unit.function && !only_function {
                 optional.push(boost(unit.unit.query, FUNCTION_WORD_WEIGHT));
             } else if unit.common && !unit.function && !only_common {
-                optional.push(unit.unit.query);
+                common.push(unit.unit);
             } else if !unit.function || only_function {
                 words.push(unit.unit);
             }
@@ -340,6 +369,7 @@ impl<'a> Compiler<'a> {
             strict,
             required: required_words(words.len()),
             words,
+            common,
             optional,
         })
     }
@@ -380,13 +410,23 @@ impl<'a> Compiler<'a> {
                 let mut alternatives: Vec<Box<dyn Query>> =
                     self.phrase_of_tokens(term).into_iter().collect();
                 // The term's words apart, as if the vocabulary did not know it.
-                let apart = term.iter().map(|word| self.word(word)).collect();
+                let apart: Vec<Box<dyn Query>> = term.iter().map(|word| self.word(word)).collect();
+                let parts = (position..position + length)
+                    .zip(&apart)
+                    .filter(|(at, _)| !self.vocabulary.is_function_word(&words[*at]))
+                    .map(|(at, query)| Unit {
+                        text: typed_text(at, at + 1),
+                        query: query.box_clone(),
+                        parts: Vec::new(),
+                    })
+                    .collect();
                 alternatives.push(boost(boolean(Occur::Must, apart), WORDS_APART_WEIGHT));
                 alternatives.extend(self.synonyms(term, &others));
                 units.push(ReadUnit {
                     unit: Unit {
                         text: typed_text(position, position + length),
                         query: best_of(alternatives),
+                        parts,
                     },
                     function: false,
                     common: false,
@@ -404,6 +444,7 @@ impl<'a> Compiler<'a> {
                         unit: Unit {
                             text: typed[origin].text.clone(),
                             query,
+                            parts: Vec::new(),
                         },
                         function: false,
                         common: false,
@@ -419,6 +460,7 @@ impl<'a> Compiler<'a> {
                 unit: Unit {
                     text: typed[origin].text.clone(),
                     query: self.word(token),
+                    parts: Vec::new(),
                 },
                 function: self.vocabulary.is_function_word(token),
                 common: stem.as_deref().is_some_and(|stem| self.is_common(stem)),

@@ -22,6 +22,9 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
 const ENOUGH: usize = 10;
+/// Words shorter than this are not corrected: too many short words are an edit apart ("seed",
+/// "need").
+const MIN_CORRECTED_LENGTH: usize = 5;
 /// Characters of a snippet.
 const SNIPPET_LENGTH: usize = 240;
 /// Offerings starting within this many days get a small boost in relevance order.
@@ -136,7 +139,7 @@ impl SearchIndex {
         page: bool,
     ) -> Result<Found, SearchError> {
         let expr = query::parse(&request.query);
-        let compiled = Compiler::new(searcher, &generation.fields, &self.vocabulary)?
+        let mut compiled = Compiler::new(searcher, &generation.fields, &self.vocabulary)?
             .in_language(language::asked_for(&request.query))
             .compile(expr.as_ref());
         let filters = filters(&generation.fields, request, now);
@@ -171,7 +174,15 @@ impl SearchIndex {
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new())
             };
-            // With the filters, relax further only rather than show an empty page.
+            // With the filters, relax further only rather than show an empty page: fewer words,
+            // then the common words too.
+            if total == 0
+                && minimum <= 1
+                && let Some(plan) = compiled.plan.as_mut()
+                && plan.widen()
+            {
+                continue;
+            }
             if total > 0 || minimum <= 1 {
                 return Ok(Found {
                     compiled,
@@ -204,7 +215,7 @@ impl SearchIndex {
             .split_whitespace()
             .map(|word| {
                 let plain = normalise(word);
-                let unknown = plain.chars().count() >= 3
+                let unknown = plain.chars().count() >= MIN_CORRECTED_LENGTH
                     && plain.chars().all(char::is_alphabetic)
                     && frequency(&plain) == 0
                     && !self.vocabulary.knows(&plain);
@@ -213,11 +224,13 @@ impl SearchIndex {
                 }
                 let split = split_in_two(&plain, &frequency);
                 let distance = if plain.chars().count() >= 7 { 2 } else { 1 };
-                match split.or_else(|| {
+                // A correction is a word of some topic, never a function word.
+                let near = || {
                     near_words(searcher, field, &plain, distance)
                         .into_iter()
-                        .next()
-                }) {
+                        .find(|near| !self.vocabulary.is_function_word(near))
+                };
+                match split.or_else(near) {
                     Some(correction) => {
                         changed = true;
                         correction
