@@ -4,49 +4,8 @@
 
 mod common;
 
-use common::{Catalog, Server};
+use common::seeded;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// A server of its own on a copy of a seeded catalog built once: the server is stopped when the
-/// test ends (fields drop in order: the server before its folder).
-struct Seeded {
-    server: Server,
-    _catalog: Catalog,
-}
-
-fn seeded() -> Seeded {
-    // Built once per run in cargo's folder for test files, which outlives no test run.
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    let template = TEMPLATE.get_or_init(|| {
-        let catalog = Catalog::new();
-        catalog.import(&common::seed_dir());
-        let folder = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for old in std::fs::read_dir(folder).into_iter().flatten().flatten() {
-            if old.file_name().to_string_lossy().starts_with("relevance-") {
-                let _ = std::fs::remove_file(old.path());
-            }
-        }
-        let path = folder.join(format!("relevance-{}.db", std::process::id()));
-        std::fs::copy(catalog.db(), &path).unwrap();
-        path
-    });
-    let catalog = Catalog::new();
-    std::fs::copy(template, catalog.db()).unwrap();
-    Seeded {
-        server: catalog.serve(),
-        _catalog: catalog,
-    }
-}
-
-impl Seeded {
-    fn search(&self, query: &str) -> Value {
-        let (status, body) = self.server.get(&format!("/api/v1/search?{query}"));
-        assert_eq!(status, 200, "{query}: {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-}
 
 fn hits(results: &Value) -> &Vec<Value> {
     results["hits"].as_array().unwrap()

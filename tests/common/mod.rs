@@ -212,6 +212,49 @@ impl Server {
     }
 }
 
+/// A server of its own on a copy of a seeded catalog built once per test binary: the server is
+/// stopped when the test ends (fields drop in order: the server before its folder).
+pub struct Seeded {
+    pub server: Server,
+    _catalog: Catalog,
+}
+
+pub fn seeded() -> Seeded {
+    // Built once per run in cargo's folder for test files, which outlives no test run.
+    static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let catalog = Catalog::new();
+        catalog.import(&seed_dir());
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let name = format!("seeded-{}.db", std::process::id());
+        for old in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+            let file = old.file_name().to_string_lossy().into_owned();
+            let stale = file.starts_with("seeded-") || file.starts_with("relevance-");
+            if stale && file != name {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
+        let path = folder.join(name);
+        std::fs::copy(catalog.db(), &path).unwrap();
+        path
+    });
+    let catalog = Catalog::new();
+    std::fs::copy(template, catalog.db()).unwrap();
+    Seeded {
+        server: catalog.serve(),
+        _catalog: catalog,
+    }
+}
+
+impl Seeded {
+    /// The JSON answer of `/api/v1/search?{query}`, which must be 200.
+    pub fn search(&self, query: &str) -> Value {
+        let (status, body) = self.server.get(&format!("/api/v1/search?{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
 /// Waits up to five seconds for `check` to hold (search catches up within a second).
 pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
