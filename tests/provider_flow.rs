@@ -218,8 +218,10 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     let (_, _, home) = get(&provider, &server, "/provider");
     assert!(home.contains(title) && home.contains("Pending review"));
     std::thread::sleep(Duration::from_millis(400));
+    // Quoted, the title's words find this offering alone (unquoted, offerings matching most of
+    // them would be listed too).
     assert_eq!(
-        server.total("q=shelf+reading+routines"),
+        server.total("q=%22shelf+reading+routines%22"),
         0,
         "pending is not searchable"
     );
@@ -250,7 +252,7 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     );
     assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
     eventually("the approved offering in search", || {
-        server.total("q=shelf+reading+routines") == 1
+        server.total("q=%22shelf+reading+routines%22") == 1
     });
 
     // An edit goes through review, its changes shown; the published version stays until then.

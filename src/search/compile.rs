@@ -1,21 +1,23 @@
-//! Turns a parsed query into a plan of tantivy queries built from analysed terms.
+//! Turns a parsed query into a plan (`plan.rs`) of tantivy queries built from analysed terms.
 //!
 //! Plain words degrade gracefully (Meilisearch's matching strategy, Elasticsearch's
-//! `minimum_should_match`): function words ("how do I", "para", "des") need not match unless
-//! they are all there is; offerings matching every meaningful word rank first, then those missing
-//! one, and so on; a minimum share of the words must match, and the engine lowers it when even
-//! that finds nothing. Explicit syntax stays strict: `"phrases"`, `-word`, `OR` and parentheses.
+//! `minimum_should_match` and common-terms cutoff): function words ("how do I", "para", "des")
+//! and words in most offerings ("library") need not match unless they are all there is; of the
+//! others, offerings matching every one rank first, then those missing one, and so on. Explicit
+//! syntax stays strict: `"phrases"`, `-word`, `OR` and parentheses.
 //!
-//! Each word matches its stem in the offering's own words (`text`, weighted by field as BM25F) and,
-//! more weakly, in the words of what it is linked to (`concepts`); its other spellings (British or
-//! American), the synonyms of the vocabulary, and, when the index does not know the word at all,
-//! the nearest words it does know, boosted lower so exact matches rank first. The best of these
+//! Each word matches its stem in the offering's own words (`text`, weighted by part as BM25F)
+//! and, more weakly, in the words of what it is linked to (`concepts`), with a bonus for the word
+//! exactly as typed; its other spellings (British or American); the synonyms of the vocabulary,
+//! scored by what the typed words are worth; and, when neither the index nor the vocabulary knows
+//! it, the nearest words they do know, boosted lower so exact matches rank first. The best of these
 //! counts (a disjunction max), so a word matched twice over is not counted twice. Neighbouring
-//! words found near each other score more (proximity).
+//! words found near each other score more, and so do offerings taught in the language the query
+//! asks for.
 
 use super::fields::{Fields, PLAIN, STEMMED};
+use super::plan::{Plan, Unit, required_words};
 use super::query::Expr;
-use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
 use std::collections::{BTreeSet, HashMap};
 use tantivy::query::{
@@ -49,21 +51,10 @@ const PHRASE_WEIGHT: f32 = 1.0;
 const LANGUAGE_BOOST: f32 = 8.0;
 /// Typo alternatives tried per word, the most frequent first.
 const TYPO_ALTERNATIVES: usize = 6;
-/// The share of a query's meaningful words that must match, beyond two words.
-const MINIMUM_SHARE: f64 = 0.5;
 /// A word in more than this share of offerings says little about a topic ("library",
 /// "services"): like a function word it only adds to the score, unless such words are all there
 /// is (Elasticsearch's common terms cutoff).
 const COMMON_SHARE: f64 = 0.15;
-
-/// How many of `words` meaningful words an offering must match: all of one or two, then a share.
-pub fn required_words(words: usize) -> usize {
-    if words <= 2 {
-        words
-    } else {
-        ((words as f64 * MINIMUM_SHARE).ceil() as usize).clamp(1, words)
-    }
-}
 
 /// What compiling a query found out besides the query itself.
 #[derive(Debug, Default)]
@@ -74,102 +65,6 @@ pub struct Compiled {
     pub corrections: HashMap<String, String>,
     /// Every stem the query looks for, as terms of the description, for the snippet.
     pub highlight: Option<Box<dyn Query>>,
-}
-
-/// One meaningful word (or a term of several words the vocabulary knows) and its query.
-#[derive(Debug)]
-pub struct Unit {
-    /// As the searcher typed it.
-    pub text: String,
-    pub query: Box<dyn Query>,
-    /// For a term of several words: its meaningful words, each a unit of its own, for when
-    /// the term as a whole finds nothing.
-    pub parts: Vec<Unit>,
-}
-
-/// A compiled query: strict parts that must hold, meaningful words of which a number must match,
-/// and optional parts that only add to the score.
-#[derive(Debug)]
-pub struct Plan {
-    strict: Vec<(Occur, Box<dyn Query>)>,
-    pub words: Vec<Unit>,
-    /// Words in most offerings: they only add to the score, unless nothing else matches.
-    common: Vec<Unit>,
-    optional: Vec<Box<dyn Query>>,
-    /// How many of `words` must match at first.
-    pub required: usize,
-}
-
-impl Plan {
-    /// When the meaningful words find nothing, terms of several words count word by word and the
-    /// common words count too, so that a query whose distinctive word no offering has still
-    /// shows what matches the rest ("seed library"), each result saying what it lacks. False
-    /// when nothing would change.
-    pub fn widen(&mut self) -> bool {
-        let splits = self.words.iter().any(|unit| !unit.parts.is_empty());
-        if self.common.is_empty() && !splits {
-            return false;
-        }
-        let words = std::mem::take(&mut self.words);
-        for unit in words {
-            if unit.parts.is_empty() {
-                self.words.push(unit);
-            } else {
-                self.words.extend(unit.parts);
-            }
-        }
-        self.words.append(&mut self.common);
-        true
-    }
-
-    /// The query that needs `minimum` of the meaningful words (at least one, at most all).
-    pub fn query(&self, minimum: usize) -> Box<dyn Query> {
-        self.build(minimum, true)
-    }
-
-    /// The same without exclusions and optional parts: what the words alone find, which decides
-    /// how many of them to require (so that an exclusion or a filter only ever narrows).
-    pub fn words_query(&self, minimum: usize) -> Box<dyn Query> {
-        self.build(minimum, false)
-    }
-
-    fn build(&self, minimum: usize, whole: bool) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .strict
-            .iter()
-            .filter(|(occur, _)| whole || *occur == Occur::Must)
-            .map(|(occur, query)| (*occur, query.box_clone()))
-            .collect();
-        if !self.words.is_empty() {
-            let counted = self
-                .words
-                .iter()
-                .map(|unit| {
-                    let query: Box<dyn Query> = Box::new(Counted(unit.query.box_clone()));
-                    (Occur::Should, query)
-                })
-                .collect();
-            let minimum = minimum.clamp(1, self.words.len());
-            clauses.push((
-                Occur::Must,
-                Box::new(BooleanQuery::with_minimum_required_clauses(
-                    counted, minimum,
-                )),
-            ));
-        }
-        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        if whole {
-            let optional = self.common.iter().map(|unit| &unit.query);
-            clauses.extend(
-                optional
-                    .chain(&self.optional)
-                    .map(|query| (Occur::Should, query.box_clone())),
-            );
-        }
-        Box::new(BooleanQuery::new(clauses))
-    }
 }
 
 pub struct Compiler<'a> {

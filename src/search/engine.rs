@@ -2,11 +2,12 @@
 //! active filter left out gives that filter's facet counts; results are sorted, paged, and their
 //! descriptions cut to the passage that matched best.
 
-use super::compile::{Compiled, Compiler, Plan, near_words};
+use super::compile::{Compiled, Compiler, near_words};
 use super::facets::{Counts, FacetCounter};
 use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
+use super::plan::Plan;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::vocabulary::normalise;
 use super::{DIMENSIONS, SearchError, SearchIndex, feedback, language, query, tiers};

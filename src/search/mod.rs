@@ -19,6 +19,7 @@ mod filters;
 mod generation;
 mod labels;
 mod language;
+mod plan;
 pub mod query;
 pub mod request;
 mod tiers;

@@ -203,12 +203,15 @@ impl Server {
 }
 
 impl Server {
-    /// How many offerings (past ones too) a search finds, through the JSON API.
+    /// How many offerings (past ones too) a search finds for its words as typed, through the
+    /// JSON API: when those find nothing and the answer is a corrected query's, none.
     pub fn total(&self, query: &str) -> u64 {
         let (_, body) = self.get(&format!("/api/v1/search?{query}&include_past=true"));
-        serde_json::from_str::<Value>(&body).unwrap()["total"]
-            .as_u64()
-            .unwrap()
+        let results: Value = serde_json::from_str(&body).unwrap();
+        if !results["corrected_query"].is_null() {
+            return 0;
+        }
+        results["total"].as_u64().unwrap()
     }
 }
 

@@ -154,9 +154,17 @@ pub async fn search_page(
         include_past: request.include_past,
         from: request.from.map(|d| d.to_string()).unwrap_or_default(),
         to: request.to.map(|d| d.to_string()).unwrap_or_default(),
-        formats_query: search_url(&request.to_pairs())
-            .trim_start_matches("/search")
-            .to_owned(),
+        // The feed, calendar and spreadsheet hold what the page shows: a corrected query's
+        // offerings when the words as typed found none.
+        formats_query: {
+            let mut shown = request.clone();
+            if let Some(corrected) = &results.corrected_query {
+                shown.query = corrected.clone();
+            }
+            search_url(&shown.to_pairs())
+                .trim_start_matches("/search")
+                .to_owned()
+        },
         credits_min: request
             .credits_min
             .map(|c| c.to_string())
