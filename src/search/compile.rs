@@ -40,8 +40,6 @@ const CONCEPT_WEIGHT: f32 = 0.7;
 const TIE_BREAKER: f32 = 0.1;
 /// A word found as typed, not only by its stem, adds this much.
 const EXACT_WEIGHT: f32 = 1.0;
-/// Function words still count a little where they match.
-const FUNCTION_WORD_WEIGHT: f32 = 0.1;
 /// Two neighbouring words within this many positions of each other score as near.
 const PROXIMITY_SLOP: u32 = 3;
 const PROXIMITY_WEIGHT: f32 = 0.5;
@@ -238,7 +236,9 @@ impl<'a> Compiler<'a> {
         let mut common = Vec::new();
         for unit in read {
             if unit.function && !only_function {
-                optional.push(boost(unit.unit.query, FUNCTION_WORD_WEIGHT));
+                // Left out: in nearly every offering, they would cost a pass over them all and
+                // say nothing of the topic.
+                continue;
             } else if unit.common && !unit.function && !only_common {
                 common.push(unit.unit);
             } else if !unit.function || only_function {

@@ -1,15 +1,16 @@
-//! Running a search: the query and filters become one tantivy query; a second look with each
-//! active filter left out gives that filter's facet counts; results are sorted, paged, and their
-//! descriptions cut to the passage that matched best.
+//! Running a search: the query and filters become one tantivy query, requiring fewer of the words
+//! when the words find few offerings; a second look with each active filter left out gives that
+//! filter's facet counts; results are sorted (words matched first, then relevance, reordered by
+//! competency feedback), paged, told which words they lack, and their descriptions cut to the
+//! passage that matched best. A query that finds nothing is searched corrected (`correction`).
 
-use super::compile::{Compiled, Compiler, near_words};
+use super::compile::{Compiled, Compiler};
 use super::facets::{Counts, FacetCounter};
 use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
-use super::vocabulary::normalise;
 use super::{DIMENSIONS, SearchError, SearchIndex, feedback, language, query, tiers};
 use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
 use chrono::{DateTime, Utc};
@@ -23,9 +24,6 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
 const ENOUGH: usize = 10;
-/// Words shorter than this are not corrected: too many short words are an edit apart ("seed",
-/// "need").
-const MIN_CORRECTED_LENGTH: usize = 5;
 /// Characters of a snippet.
 const SNIPPET_LENGTH: usize = 240;
 /// Offerings starting within this many days get a small boost in relevance order.
@@ -74,7 +72,10 @@ impl SearchIndex {
                 generator.set_max_num_chars(SNIPPET_LENGTH);
                 generator
             });
-        let missing = MissingWords::new(&searcher, found.compiled.plan.as_ref())?;
+        let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
+        let mut missing = MissingWords::new(&searcher, found.compiled.plan.as_ref())?
+            .of_each(&searcher, &addresses)?
+            .into_iter();
         let hits = found
             .top
             .iter()
@@ -86,7 +87,7 @@ impl SearchIndex {
                     key.0 as f32,
                     snippets.as_ref(),
                 )?;
-                hit.missing_words = missing.of(&searcher, *address)?;
+                hit.missing_words = missing.next().unwrap_or_default();
                 Ok(hit)
             })
             .collect::<Result<Vec<_>, SearchError>>()?;
@@ -131,7 +132,7 @@ impl SearchIndex {
 
     /// Compiles and runs a search: the page of results (when `page` is set) and the total. When
     /// the words find few offerings, or the search finds none, fewer words are required.
-    fn find(
+    pub(super) fn find(
         &self,
         searcher: &Searcher,
         generation: &Generation,
@@ -197,73 +198,6 @@ impl SearchIndex {
         }
     }
 
-    /// The typed query with each word the index does not know replaced by the nearest one it
-    /// does, or split in two known words ("bookclub"), if any word changed.
-    fn corrected_query(
-        &self,
-        searcher: &Searcher,
-        generation: &Generation,
-        typed: &str,
-    ) -> Option<String> {
-        let field = generation.fields.words;
-        let frequency = |word: &str| {
-            searcher
-                .doc_freq(&tantivy::Term::from_field_text(field, word))
-                .unwrap_or(0)
-        };
-        let mut changed = false;
-        let words: Vec<String> = typed
-            .split_whitespace()
-            .map(|word| {
-                let plain = normalise(word);
-                let unknown = plain.chars().count() >= MIN_CORRECTED_LENGTH
-                    && plain.chars().all(char::is_alphabetic)
-                    && frequency(&plain) == 0
-                    && !self.vocabulary.knows(&plain);
-                if !unknown {
-                    return word.to_owned();
-                }
-                let split = split_in_two(&plain, &frequency);
-                let distance = if plain.chars().count() >= 7 { 2 } else { 1 };
-                // A correction is a word of some topic, never a function word.
-                let near = || {
-                    near_words(searcher, field, &plain, distance)
-                        .into_iter()
-                        .find(|near| !self.vocabulary.is_function_word(near))
-                };
-                match split.or_else(near) {
-                    Some(correction) => {
-                        changed = true;
-                        correction
-                    }
-                    None => word.to_owned(),
-                }
-            })
-            .collect();
-        changed.then(|| words.join(" "))
-    }
-
-    /// "Did you mean": the query with its unknown words corrected, offered only when it finds
-    /// something.
-    fn checked_suggestion(
-        &self,
-        searcher: &Searcher,
-        generation: &Generation,
-        request: &SearchRequest,
-        now: DateTime<Utc>,
-        found: &Found,
-    ) -> Result<Option<String>, SearchError> {
-        let Some(suggested) = suggestion(&request.query, &found.compiled.corrections) else {
-            return Ok(None);
-        };
-        let check = SearchRequest {
-            query: suggested.clone(),
-            ..request.clone()
-        };
-        let checked = self.find(searcher, generation, &check, now, false)?;
-        Ok((checked.total > 0).then_some(suggested))
-    }
-
     /// One published offering from the index, by id.
     pub fn offering(&self, id: &str) -> Result<Option<Offering>, SearchError> {
         let generation = self.live.load_full();
@@ -280,12 +214,12 @@ impl SearchIndex {
 
 /// A search run: what the query compiled to, the text query as run (with as many words required
 /// as found something), the filters, the total and the page.
-struct Found {
-    compiled: Compiled,
-    text: Option<Box<dyn Query>>,
-    filters: Vec<(Source, Box<dyn Query>)>,
-    total: usize,
-    top: Vec<(SortKey, DocAddress)>,
+pub(super) struct Found {
+    pub(super) compiled: Compiled,
+    pub(super) text: Option<Box<dyn Query>>,
+    pub(super) filters: Vec<(Source, Box<dyn Query>)>,
+    pub(super) total: usize,
+    pub(super) top: Vec<(SortKey, DocAddress)>,
 }
 
 /// Which of a query's meaningful words a result lacks, shown as "Missing: …".
@@ -307,35 +241,41 @@ impl MissingWords {
         Ok(MissingWords { words })
     }
 
-    fn of(&self, searcher: &Searcher, address: DocAddress) -> Result<Vec<String>, SearchError> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let mut missing = Vec::new();
+    /// The words each result lacks, in the order of `addresses`. One scorer per word and
+    /// segment walks the results of that segment in document order.
+    fn of_each(
+        &self,
+        searcher: &Searcher,
+        addresses: &[DocAddress],
+    ) -> Result<Vec<Vec<String>>, SearchError> {
+        let mut missing = vec![Vec::new(); addresses.len()];
+        let mut order: Vec<usize> = (0..addresses.len()).collect();
+        order.sort_by_key(|&at| (addresses[at].segment_ord, addresses[at].doc_id));
         for (text, weight) in &self.words {
-            let mut scorer = weight.scorer(segment, 1.0)?;
-            // A new scorer stands on its first match, which may already be past this document.
-            let found = scorer.doc() == address.doc_id
-                || (scorer.doc() < address.doc_id && scorer.seek(address.doc_id) == address.doc_id);
-            if !found {
-                missing.push(text.clone());
+            let mut scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+            for &at in &order {
+                let DocAddress {
+                    segment_ord,
+                    doc_id,
+                } = addresses[at];
+                if scorer.as_ref().is_none_or(|(segment, _)| *segment != segment_ord) {
+                    let reader = searcher.segment_reader(segment_ord);
+                    scorer = Some((segment_ord, weight.scorer(reader, 1.0)?));
+                }
+                let Some((_, scorer)) = scorer.as_mut() else {
+                    continue;
+                };
+                // A scorer stands on its next match, which may already be past this document.
+                if scorer.doc() < doc_id {
+                    scorer.seek(doc_id);
+                }
+                if scorer.doc() != doc_id {
+                    missing[at].push(text.clone());
+                }
             }
         }
         Ok(missing)
     }
-}
-
-/// A word split in two that the index knows both halves of, the most frequent pair first.
-fn split_in_two(word: &str, frequency: &dyn Fn(&str) -> u64) -> Option<String> {
-    let boundaries: Vec<usize> = word.char_indices().map(|(at, _)| at).skip(3).collect();
-    boundaries
-        .into_iter()
-        .filter(|&at| word[at..].chars().count() >= 3)
-        .map(|at| {
-            let (left, right) = word.split_at(at);
-            (frequency(left).min(frequency(right)), left, right)
-        })
-        .filter(|(shared, _, _)| *shared > 0)
-        .max_by_key(|(shared, _, _)| *shared)
-        .map(|(_, left, right)| format!("{left} {right}"))
 }
 
 /// The text query and every filter but `leave_out`, as one query.
@@ -565,23 +505,4 @@ fn facet_values(
         facets.insert(dimension.to_owned(), values);
     }
     facets
-}
-
-/// The query with each unknown word replaced by the nearest known one, if any was.
-fn suggestion(query: &str, corrections: &HashMap<String, String>) -> Option<String> {
-    if corrections.is_empty() {
-        return None;
-    }
-    let mut changed = false;
-    let words: Vec<String> = query
-        .split_whitespace()
-        .map(|word| match corrections.get(&normalise(word)) {
-            Some(correction) => {
-                changed = true;
-                correction.clone()
-            }
-            None => word.to_owned(),
-        })
-        .collect();
-    changed.then(|| words.join(" "))
 }

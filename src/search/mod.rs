@@ -11,6 +11,7 @@
 
 mod baseline;
 mod compile;
+mod correction;
 mod engine;
 mod facets;
 mod feedback;
