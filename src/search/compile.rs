@@ -303,7 +303,7 @@ impl<'a> Compiler<'a> {
             {
                 let term = &words[position..position + length];
                 let mut alternatives: Vec<Box<dyn Query>> =
-                    self.phrase_of_tokens(term).into_iter().collect();
+                    self.phrase_of_tokens(term, true).into_iter().collect();
                 // The term's words apart, as if the vocabulary did not know it.
                 let apart: Vec<Box<dyn Query>> = term.iter().map(|word| self.word(word)).collect();
                 let parts = (position..position + length)
@@ -333,7 +333,7 @@ impl<'a> Compiler<'a> {
             let word_tokens = typed[origin].tokens.len();
             if word_tokens > 1 && (position == 0 || flat[position - 1].0 != origin) {
                 // `e-books`, `title:foo`: several tokens in one typed word are read as a phrase.
-                let query = self.phrase_of_tokens(&words[position..position + word_tokens]);
+                let query = self.phrase_of_tokens(&words[position..position + word_tokens], true);
                 if let Some(query) = query {
                     units.push(ReadUnit {
                         unit: Unit {
@@ -557,7 +557,10 @@ impl<'a> Compiler<'a> {
         others
             .iter()
             .filter_map(|term| {
-                let query = self.phrase(&term.join(" "))?;
+                // In the offering's own text only: phrases over the concepts too doubled the
+                // cost of a long group and changed no ranking.
+                let plain = tokens(&mut self.plain, &term.join(" "));
+                let query = self.phrase_of_tokens(&plain, false)?;
                 Some(
                     Box::new(ConstScoreQuery::new(query, SYNONYM_WEIGHT * worth)) as Box<dyn Query>,
                 )
@@ -619,10 +622,11 @@ impl<'a> Compiler<'a> {
     /// Words in order, in the offering's text or its concepts.
     fn phrase(&mut self, text: &str) -> Option<Box<dyn Query>> {
         let plain = tokens(&mut self.plain, text);
-        self.phrase_of_tokens(&plain)
+        self.phrase_of_tokens(&plain, true)
     }
 
-    fn phrase_of_tokens(&mut self, plain: &[String]) -> Option<Box<dyn Query>> {
+    /// Words in order, in the text (and, with `concepts`, in the concepts).
+    fn phrase_of_tokens(&mut self, plain: &[String], concepts: bool) -> Option<Box<dyn Query>> {
         let stems: Vec<String> = plain
             .iter()
             .flat_map(|token| tokens(&mut self.stemmed, token))
@@ -641,13 +645,11 @@ impl<'a> Compiler<'a> {
                         .collect();
                     Box::new(PhraseQuery::new(terms))
                 };
-                Some(boolean(
-                    Occur::Should,
-                    vec![
-                        phrase(self.fields.text),
-                        boost(phrase(self.fields.concepts), CONCEPT_WEIGHT),
-                    ],
-                ))
+                let mut fields = vec![phrase(self.fields.text)];
+                if concepts {
+                    fields.push(boost(phrase(self.fields.concepts), CONCEPT_WEIGHT));
+                }
+                Some(boolean(Occur::Should, fields))
             }
         }
     }

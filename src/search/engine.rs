@@ -258,7 +258,10 @@ impl MissingWords {
                     segment_ord,
                     doc_id,
                 } = addresses[at];
-                if scorer.as_ref().is_none_or(|(segment, _)| *segment != segment_ord) {
+                if scorer
+                    .as_ref()
+                    .is_none_or(|(segment, _)| *segment != segment_ord)
+                {
                     let reader = searcher.segment_reader(segment_ord);
                     scorer = Some((segment_ord, weight.scorer(reader, 1.0)?));
                 }
