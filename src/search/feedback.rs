@@ -6,6 +6,7 @@
 
 use super::tiers;
 use std::collections::HashMap;
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, Searcher};
 
 /// How many of the best matches speak for the search.
@@ -46,14 +47,10 @@ where
     if depth <= SPEAKERS {
         return Ok(());
     }
-    let mut seen: Vec<Vec<String>> = Vec::with_capacity(depth);
-    for (_, address) in &candidates[..depth] {
-        seen.push(competencies(searcher, *address)?);
-    }
-    let mut spoken: HashMap<&str, f64> = HashMap::new();
-    for values in &seen[..SPEAKERS] {
-        for value in values {
-            *spoken.entry(value.as_str()).or_default() += 1.0 / SPEAKERS as f64;
+    let mut spoken: HashMap<String, f64> = HashMap::new();
+    for (_, address) in &candidates[..SPEAKERS] {
+        for value in competencies(searcher, *address)? {
+            *spoken.entry(value).or_default() += 1.0 / SPEAKERS as f64;
         }
     }
     // A competency only one speaker has is no agreement.
@@ -62,10 +59,38 @@ where
     if total == 0.0 {
         return Ok(());
     }
+    // Shared competencies are compared by their ordinals in each segment, so a candidate costs
+    // no dictionary reads.
+    let mut by_segment: HashMap<u32, (Option<StrColumn>, HashMap<u64, f64>)> = HashMap::new();
+    let mut shared = Vec::with_capacity(depth);
+    for (_, address) in &candidates[..depth] {
+        if !by_segment.contains_key(&address.segment_ord) {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .str("competency")?;
+            let mut ords = HashMap::new();
+            if let Some(column) = &column {
+                for (value, share) in &spoken {
+                    if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                        ords.insert(ord, *share);
+                    }
+                }
+            }
+            by_segment.insert(address.segment_ord, (column, ords));
+        }
+        let (column, ords) = &by_segment[&address.segment_ord];
+        let share: f64 = column.as_ref().map_or(0.0, |column| {
+            column
+                .term_ords(address.doc_id)
+                .filter_map(|ord| ords.get(&ord))
+                .sum()
+        });
+        shared.push(share);
+    }
     let (_, best) = tiers::split(candidates[0].0.0 as f32);
     let scale = f64::from(best) * WEIGHT / total;
-    for ((key, _), values) in candidates[..depth].iter_mut().zip(&seen) {
-        let shared: f64 = values.iter().filter_map(|v| spoken.get(v.as_str())).sum();
+    for ((key, _), shared) in candidates[..depth].iter_mut().zip(shared) {
         let (words, relevance) = tiers::split(key.0 as f32);
         let gain = (shared * scale).min(f64::from(tiers::TIER) / 2.0);
         key.0 = f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) + gain;
