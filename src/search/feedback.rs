@@ -6,6 +6,7 @@
 
 use super::tiers;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, Searcher};
 
@@ -64,22 +65,24 @@ where
     let mut by_segment: HashMap<u32, (Option<StrColumn>, HashMap<u64, f64>)> = HashMap::new();
     let mut shared = Vec::with_capacity(depth);
     for (_, address) in &candidates[..depth] {
-        if !by_segment.contains_key(&address.segment_ord) {
-            let column = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .str("competency")?;
-            let mut ords = HashMap::new();
-            if let Some(column) = &column {
-                for (value, share) in &spoken {
-                    if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                        ords.insert(ord, *share);
+        let (column, ords) = match by_segment.entry(address.segment_ord) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let column = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .str("competency")?;
+                let mut ords = HashMap::new();
+                if let Some(column) = &column {
+                    for (value, share) in &spoken {
+                        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                            ords.insert(ord, *share);
+                        }
                     }
                 }
+                new.insert((column, ords))
             }
-            by_segment.insert(address.segment_ord, (column, ords));
-        }
-        let (column, ords) = &by_segment[&address.segment_ord];
+        };
         let share: f64 = column.as_ref().map_or(0.0, |column| {
             column
                 .term_ords(address.doc_id)
