@@ -5,12 +5,8 @@
 
 mod common;
 
-use common::seeded;
+use common::{hits, seeded, text_of};
 use serde_json::Value;
-
-fn hits(results: &Value) -> &Vec<Value> {
-    results["hits"].as_array().unwrap()
-}
 
 fn missing(hit: &Value) -> Vec<String> {
     hit["missing_words"]
@@ -22,15 +18,6 @@ fn missing(hit: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Everything a reader sees of an offering, lowercased.
-fn text_of(hit: &Value) -> String {
-    let mut text = format!("{} {} ", hit["title"], hit["description"]);
-    for outcome in hit["learning_outcomes"].as_array().into_iter().flatten() {
-        text.push_str(outcome.as_str().unwrap_or_default());
-    }
-    text.to_lowercase()
 }
 
 #[test]

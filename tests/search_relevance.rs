@@ -4,27 +4,14 @@
 
 mod common;
 
-use common::seeded;
+use common::{hits, seeded, text_of};
 use serde_json::Value;
-
-fn hits(results: &Value) -> &Vec<Value> {
-    results["hits"].as_array().unwrap()
-}
 
 fn first_title(results: &Value) -> String {
     hits(results)
         .first()
         .map(|hit| hit["title"].as_str().unwrap().to_owned())
         .unwrap_or_default()
-}
-
-/// Everything a reader sees of an offering, lowercased.
-fn text_of(hit: &Value) -> String {
-    let mut text = format!("{} {} ", hit["title"], hit["description"]);
-    for outcome in hit["learning_outcomes"].as_array().into_iter().flatten() {
-        text.push_str(outcome.as_str().unwrap_or_default());
-    }
-    text.to_lowercase()
 }
 
 fn total(results: &Value) -> u64 {

@@ -2,6 +2,7 @@
 //! ORed over each text field with equal weight and no vocabulary, typo or function-word handling,
 //! as SQLite FTS5, Xapian or bm25s rank by default. Filters apply as in a real search.
 
+use super::fields::{analyse, stemmed_analyzer};
 use super::filters::filters;
 use super::request::SearchRequest;
 use super::{SearchError, SearchIndex};
@@ -22,13 +23,12 @@ impl SearchIndex {
         let generation = self.live.load_full();
         let searcher = generation.reader.searcher();
         let fields = &generation.fields;
-        let mut analyzer = super::fields::stemmed_analyzer();
-        let mut stream = analyzer.token_stream(&request.query);
+        let stems = analyse(&mut stemmed_analyzer(), &request.query);
         let mut words: Vec<Box<dyn Query>> = Vec::new();
-        while stream.advance() {
+        for stem in &stems {
             for (field, _) in &fields.fields_apart {
                 words.push(Box::new(TermQuery::new(
-                    Term::from_field_text(*field, &stream.token().text),
+                    Term::from_field_text(*field, stem),
                     IndexRecordOption::WithFreqs,
                 )));
             }

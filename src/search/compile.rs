@@ -15,7 +15,7 @@
 //! words found near each other score more, and so do offerings taught in the language the query
 //! asks for.
 
-use super::fields::{Fields, PLAIN, STEMMED};
+use super::fields::{Fields, PLAIN, STEMMED, analyse};
 use super::plan::{Plan, Unit, required_words};
 use super::query::Expr;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
@@ -80,13 +80,15 @@ pub struct Compiler<'a> {
     excluding: bool,
 }
 
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut stream = analyzer.token_stream(text);
-    let mut tokens = Vec::new();
-    while stream.advance() {
-        tokens.push(stream.token().text.clone());
-    }
-    tokens
+/// The plain words at the start of `parts`, up to the first other part.
+fn word_run(parts: &[Expr]) -> Vec<&str> {
+    parts
+        .iter()
+        .map_while(|part| match part {
+            Expr::Word(word) => Some(word.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn boolean(occur: Occur, queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -201,13 +203,7 @@ impl<'a> Compiler<'a> {
         while index < parts.len() {
             match &parts[index] {
                 Expr::Word(_) => {
-                    let run: Vec<&str> = parts[index..]
-                        .iter()
-                        .map_while(|part| match part {
-                            Expr::Word(word) => Some(word.as_str()),
-                            _ => None,
-                        })
-                        .collect();
+                    let run = word_run(&parts[index..]);
                     index += run.len();
                     let units = self.units(&run);
                     optional.extend(self.proximity(&units));
@@ -276,7 +272,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|text| Typed {
                 text: (*text).to_owned(),
-                tokens: tokens(&mut self.plain, text),
+                tokens: analyse(&mut self.plain, text),
             })
             .collect();
         // Each token with the index of the typed word it comes from.
@@ -350,7 +346,7 @@ impl<'a> Compiler<'a> {
                 continue;
             }
             let token = &words[position];
-            let stem = tokens(&mut self.stemmed, token).into_iter().next();
+            let stem = analyse(&mut self.stemmed, token).into_iter().next();
             units.push(ReadUnit {
                 unit: Unit {
                     text: typed[origin].text.clone(),
@@ -449,13 +445,7 @@ impl<'a> Compiler<'a> {
         while index < parts.len() {
             match &parts[index] {
                 Expr::Word(_) => {
-                    let run: Vec<&str> = parts[index..]
-                        .iter()
-                        .map_while(|part| match part {
-                            Expr::Word(word) => Some(word.as_str()),
-                            _ => None,
-                        })
-                        .collect();
+                    let run = word_run(&parts[index..]);
                     index += run.len();
                     for unit in self.units(&run) {
                         clauses.push((Occur::Must, unit.unit.query));
@@ -548,7 +538,7 @@ impl<'a> Compiler<'a> {
     fn synonyms(&mut self, typed: &[String], others: &[Words]) -> Vec<Box<dyn Query>> {
         let stems: Vec<String> = typed
             .iter()
-            .filter_map(|word| tokens(&mut self.stemmed, word).into_iter().next())
+            .filter_map(|word| analyse(&mut self.stemmed, word).into_iter().next())
             .collect();
         let worth: f32 = stems
             .iter()
@@ -559,7 +549,7 @@ impl<'a> Compiler<'a> {
             .filter_map(|term| {
                 // In the offering's own text only: phrases over the concepts too doubled the
                 // cost of a long group and changed no ranking.
-                let plain = tokens(&mut self.plain, &term.join(" "));
+                let plain = analyse(&mut self.plain, &term.join(" "));
                 let query = self.phrase_of_tokens(&plain, false)?;
                 Some(
                     Box::new(ConstScoreQuery::new(query, SYNONYM_WEIGHT * worth)) as Box<dyn Query>,
@@ -586,7 +576,7 @@ impl<'a> Compiler<'a> {
     /// typed scores a little more, since stemming joins words apart in meaning ("digitization"
     /// and "digital" share the stem "digit").
     fn in_fields(&mut self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
-        let stem = tokens(&mut self.stemmed, word).into_iter().next()?;
+        let stem = analyse(&mut self.stemmed, word).into_iter().next()?;
         let exact = Box::new(TermQuery::new(
             Term::from_field_text(self.fields.words, word),
             IndexRecordOption::Basic,
@@ -621,7 +611,7 @@ impl<'a> Compiler<'a> {
 
     /// Words in order, in the offering's text or its concepts.
     fn phrase(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let plain = tokens(&mut self.plain, text);
+        let plain = analyse(&mut self.plain, text);
         self.phrase_of_tokens(&plain, true)
     }
 
@@ -629,7 +619,7 @@ impl<'a> Compiler<'a> {
     fn phrase_of_tokens(&mut self, plain: &[String], concepts: bool) -> Option<Box<dyn Query>> {
         let stems: Vec<String> = plain
             .iter()
-            .flat_map(|token| tokens(&mut self.stemmed, token))
+            .flat_map(|token| analyse(&mut self.stemmed, token))
             .collect();
         match stems.len() {
             0 => None,

@@ -41,6 +41,16 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The tokens an analyzer makes of a text.
+pub fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        tokens.push(stream.token().text.clone());
+    }
+    tokens
+}
+
 /// Registers the analyzers; needed every time an index is opened (they are not persisted).
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(PLAIN, plain_analyzer());

@@ -3,8 +3,11 @@
 //! spellings matched to American ones by their regular endings (cataloguing, behaviour,
 //! organisation), and the function words a searcher need not find ("how do I", "para", "des").
 
+use super::fields::{analyse, plain_analyzer, stemmed_analyzer};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
+use tantivy::tokenizer::TextAnalyzer;
 
 /// A term as a sequence of normalised words.
 pub type Words = Vec<String>;
@@ -53,26 +56,20 @@ pub fn normalise(word: &str) -> String {
     tokens(word).concat()
 }
 
+thread_local! {
+    /// The index's analyzers, built once per thread: queries read words one at a time.
+    static ANALYZERS: RefCell<(TextAnalyzer, TextAnalyzer)> =
+        RefCell::new((plain_analyzer(), stemmed_analyzer()));
+}
+
 /// One word's stem, as the index's stemmed analyzer gives it.
 fn stem(word: &str) -> String {
-    let mut analyzer = super::fields::stemmed_analyzer();
-    let mut stream = analyzer.token_stream(word);
-    let mut stem = String::new();
-    while stream.advance() {
-        stem.push_str(&stream.token().text);
-    }
-    stem
+    ANALYZERS.with(|analyzers| analyse(&mut analyzers.borrow_mut().1, word).concat())
 }
 
 /// The words of a text as the index's plain analyzer splits them.
 pub fn tokens(text: &str) -> Vec<String> {
-    let mut analyzer = super::fields::plain_analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut tokens = Vec::new();
-    while stream.advance() {
-        tokens.push(stream.token().text.clone());
-    }
-    tokens
+    ANALYZERS.with(|analyzers| analyse(&mut analyzers.borrow_mut().0, text))
 }
 
 impl Vocabulary {

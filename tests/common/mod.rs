@@ -258,6 +258,20 @@ impl Seeded {
     }
 }
 
+/// The hits of a search's JSON answer.
+pub fn hits(results: &Value) -> &Vec<Value> {
+    results["hits"].as_array().unwrap()
+}
+
+/// Everything a reader sees of an offering in a hit, lowercased.
+pub fn text_of(hit: &Value) -> String {
+    let mut text = format!("{} {} ", hit["title"], hit["description"]);
+    for outcome in hit["learning_outcomes"].as_array().into_iter().flatten() {
+        text.push_str(outcome.as_str().unwrap_or_default());
+    }
+    text.to_lowercase()
+}
+
 /// Waits up to five seconds for `check` to hold (search catches up within a second).
 pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
