@@ -48,6 +48,10 @@ pub enum Command {
         /// Mark cookies Secure: set this when the site is served over HTTPS (by a proxy in front).
         #[arg(long, env = "CLEARINGHOUSE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds the search index may stay behind the database (e.g. on a full disk) before
+        /// `/healthz` answers 503.
+        #[arg(long, env = "CLEARINGHOUSE_MAX_INDEX_LAG", default_value_t = 60)]
+        max_index_lag: u64,
     },
     /// Validates a bundle folder, then adds or updates all of it in one transaction.
     Import {
@@ -142,7 +146,14 @@ impl Cli {
             Command::Serve {
                 bind,
                 secure_cookies,
-            } => serve(&self.db, &self.index, &bind, secure_cookies),
+                max_index_lag,
+            } => serve(
+                &self.db,
+                &self.index,
+                &bind,
+                secure_cookies,
+                Duration::from_secs(max_index_lag),
+            ),
             Command::Import { bundle_dir } => import(&self.db, &self.index, &bundle_dir),
             Command::Export { out_dir } => export(&self.db, &out_dir),
             Command::Reindex => reindex(&self.db, &self.index),
@@ -384,7 +395,13 @@ fn export(db: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool) -> Result<()> {
+fn serve(
+    db: &Path,
+    index: &Path,
+    bind: &str,
+    secure_cookies: bool,
+    max_index_lag: Duration,
+) -> Result<()> {
     let store = open_store(db)?;
     if store.is_empty()? {
         let seed = seed::bundle().context("the compiled-in seed is invalid")?;
@@ -398,10 +415,14 @@ fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool) -> Result<()
     }
     let search = SearchIndex::open(index, seed::vocabulary())
         .with_context(|| format!("cannot open the search index in {}", index.display()))?;
-    let caught_up = search
-        .catch_up(&store)
-        .context("cannot bring the search index up to date")?;
-    tracing::info!(offerings = caught_up, "search index caught up");
+    // A catch-up that fails (a full disk) must not keep the site down: serve what the index
+    // last committed while the background loop retries; `/healthz` reports the lag.
+    match search.catch_up(&store) {
+        Ok(caught_up) => tracing::info!(offerings = caught_up, "search index caught up"),
+        Err(error) => {
+            tracing::error!(%error, "search index catch-up failed; serving the last commit and retrying")
+        }
+    }
     let index = Arc::new(search);
     keep_index_current(store.clone(), index.clone());
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
@@ -409,7 +430,8 @@ fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool) -> Result<()
     // Tests and scripts read this line to learn the port when binding to port 0.
     println!("listening on http://{address}");
     actix_web::rt::System::new().block_on(async move {
-        web::start(listener, AppState::new(store, index, secure_cookies)?)?
+        let state = AppState::new(store, index, secure_cookies)?.with_max_index_lag(max_index_lag);
+        web::start(listener, state)?
             .await
             .context("the server stopped with an error")
     })
@@ -417,20 +439,27 @@ fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool) -> Result<()
 
 /// How often the server looks for writes to index and for a reindexed generation.
 const CATCH_UP_INTERVAL: Duration = Duration::from_millis(200);
+/// The longest wait between retries of a failing catch-up.
+const CATCH_UP_MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// Catches the index up with the database and follows reindex switches, in the background.
+/// A failing catch-up is retried, waiting twice as long each time up to a limit, and logged at
+/// each retry: the store keeps every write, so the index agrees again once the cause is gone.
 fn keep_index_current(store: Store, index: Arc<SearchIndex>) {
     std::thread::spawn(move || {
-        let mut failing = false;
+        let mut wait = CATCH_UP_INTERVAL;
         loop {
-            std::thread::sleep(CATCH_UP_INTERVAL);
+            std::thread::sleep(wait);
             match index.refresh(&store) {
-                Ok(()) => failing = false,
-                Err(error) if !failing => {
-                    tracing::error!(%error, "search index catch-up failed; retrying");
-                    failing = true;
+                Ok(()) if wait > CATCH_UP_INTERVAL => {
+                    tracing::info!("search index catch-up recovered");
+                    wait = CATCH_UP_INTERVAL;
                 }
-                Err(_) => {}
+                Ok(()) => {}
+                Err(error) => {
+                    wait = (wait * 2).min(CATCH_UP_MAX_BACKOFF);
+                    tracing::error!(%error, retry_in = ?wait, "search index catch-up failed");
+                }
             }
         }
     });

@@ -21,8 +21,11 @@ pub struct Generation {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
-    /// `None` when opened only to read (`check`).
-    pub writer: Mutex<Option<IndexWriter>>,
+    /// Whether this generation may be written (`check` opens one only to read).
+    writable: bool,
+    /// The writer, while it works: a writer that failed (a full disk kills tantivy's indexing
+    /// threads for good) is dropped, and the next catch-up opens a fresh one.
+    writer: Mutex<Option<IndexWriter>>,
 }
 
 impl std::fmt::Debug for Generation {
@@ -95,21 +98,53 @@ impl Generation {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = if writable {
-            Some(index.writer(WRITER_MEMORY).map_err(|error| match error {
-                tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
-                other => SearchError::Index(other),
-            })?)
-        } else {
-            None
+        let writer = match writable.then(|| open_writer(&index)) {
+            Some(Ok(writer)) => Some(writer),
+            Some(Err(SearchError::Busy)) => return Err(SearchError::Busy),
+            // Serve what this generation holds; the next catch-up tries the writer again.
+            Some(Err(error)) => {
+                tracing::error!(%error, "cannot open the index writer yet");
+                None
+            }
+            None => None,
         };
         Ok(Generation {
             name: name.to_owned(),
             fields: Fields::resolve(&index.schema())?,
             index,
             reader,
+            writable,
             writer: Mutex::new(writer),
         })
+    }
+
+    /// Runs `write` with this generation's writer, opening a fresh one when the last one failed.
+    /// When `write` fails, the writer is dropped (and its lock released): after an I/O error a
+    /// tantivy writer stays dead, and what it held uncommitted is written again from the store.
+    /// `None` when the generation was opened only to read.
+    pub fn with_writer<T>(
+        &self,
+        write: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Option<Result<T, SearchError>> {
+        if !self.writable {
+            return None;
+        }
+        let mut slot = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let writer = match slot.as_mut() {
+            Some(writer) => writer,
+            None => match open_writer(&self.index) {
+                Ok(writer) => slot.insert(writer),
+                Err(error) => return Some(Err(error)),
+            },
+        };
+        let result = write(writer);
+        if result.is_err() {
+            *slot = None;
+        }
+        Some(result)
     }
 
     /// The catalog revision the last commit holds (its payload), 0 for a new generation.
@@ -121,6 +156,13 @@ impl Generation {
             .and_then(|payload| payload.parse().ok())
             .unwrap_or(0)
     }
+}
+
+fn open_writer(index: &Index) -> Result<IndexWriter, SearchError> {
+    index.writer(WRITER_MEMORY).map_err(|error| match error {
+        tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+        other => SearchError::Index(other),
+    })
 }
 
 /// Removes generation folders other than `keep`: what a killed reindex or an older switch left.

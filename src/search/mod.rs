@@ -41,6 +41,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tantivy::Term;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
@@ -81,6 +82,17 @@ pub struct SearchIndex {
     vocabulary: Vocabulary,
     /// One catch-up at a time (the writer is shared).
     catching_up: Mutex<()>,
+    /// Since when the index has been behind the database without a catch-up closing the gap.
+    behind_since: Mutex<Option<Instant>>,
+}
+
+/// How far the serving index is behind the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lag {
+    /// Catalog revisions written but not yet searchable.
+    pub revisions: i64,
+    /// How long the catch-up has been failing to close the gap.
+    pub behind_for: Duration,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -156,6 +168,7 @@ impl SearchIndex {
             labels_loaded: AtomicBool::new(false),
             vocabulary,
             catching_up: Mutex::new(()),
+            behind_since: Mutex::new(None),
         }
     }
 
@@ -166,6 +179,8 @@ impl SearchIndex {
 
     /// Brings the serving generation up to the database: indexes what was written since its
     /// revision, drops what is no longer published. Returns how many offerings it touched.
+    /// While it fails (a full disk), the index keeps serving what it last committed and
+    /// `lag` says how far behind it is.
     pub fn catch_up(&self, store: &Store) -> Result<usize, SearchError> {
         let _one_at_a_time = self
             .catching_up
@@ -173,40 +188,78 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = self.live.load_full();
         // The cheap question first: this runs every 200 ms while serving.
+        let committed = generation.revision();
         let labels_loaded = self.labels_loaded.load(Ordering::Acquire);
-        if labels_loaded && store.revision()? == generation.revision() {
+        if labels_loaded && store.revision()? == committed {
+            self.serve_committed(&generation, committed)?;
             return Ok(0);
         }
-        let changes = store.changes_since(generation.revision())?;
+        self.behind_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_insert_with(Instant::now);
+        let changes = store.changes_since(committed)?;
         self.labels_loaded.store(true, Ordering::Release);
         self.labels.store(Arc::new(Labels::new(
             &changes.providers,
             &changes.frameworks,
         )));
-        if changes.offerings.is_empty() && changes.revision == generation.revision() {
+        if changes.offerings.is_empty() && changes.revision == committed {
+            self.serve_committed(&generation, committed)?;
             return Ok(0);
         }
         let context = fields::Context::new(changes.providers, &changes.frameworks);
         let fields = &generation.fields;
-        let mut writer = generation
-            .writer
+        let written = generation.with_writer(|writer| {
+            for stored in &changes.offerings {
+                writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+                if stored.status == crate::catalog::OfferingStatus::Published {
+                    writer.add_document(fields::document(fields, stored, &context))?;
+                }
+            }
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&changes.revision.to_string());
+            commit.commit()?;
+            Ok(())
+        });
+        match written {
+            None => return Ok(0),
+            Some(result) => result?,
+        }
+        self.serve_committed(&generation, changes.revision)?;
+        Ok(changes.offerings.len())
+    }
+
+    /// Makes searches see the generation's commit at `revision`, and marks the index current.
+    /// Also repairs a reload that failed after its commit had landed.
+    fn serve_committed(&self, generation: &Generation, revision: i64) -> Result<(), SearchError> {
+        if self.revision.load(Ordering::Acquire) != revision {
+            generation.reader.reload()?;
+            self.revision.store(revision, Ordering::Release);
+        }
+        *self
+            .behind_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        Ok(())
+    }
+
+    /// How far the serving index is behind a database at `database_revision`: in revisions, and
+    /// for how long the catch-up has not closed the gap (zero while it keeps up).
+    pub fn lag(&self, database_revision: i64) -> Lag {
+        let revisions = (database_revision - self.revision()).max(0);
+        let since = *self
+            .behind_since
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(writer) = writer.as_mut() else {
-            return Ok(0);
+        let behind_for = match since {
+            Some(since) if revisions > 0 => since.elapsed(),
+            _ => Duration::ZERO,
         };
-        for stored in &changes.offerings {
-            writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
-            if stored.status == crate::catalog::OfferingStatus::Published {
-                writer.add_document(fields::document(fields, stored, &context))?;
-            }
+        Lag {
+            revisions,
+            behind_for,
         }
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&changes.revision.to_string());
-        commit.commit()?;
-        generation.reader.reload()?;
-        self.revision.store(changes.revision, Ordering::Release);
-        Ok(changes.offerings.len())
     }
 
     /// Switches to the generation the pointer names if a reindex replaced it, then catches up.
@@ -248,23 +301,21 @@ impl SearchIndex {
             .iter()
             .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published)
             .collect();
-        {
-            let mut writer = generation
-                .writer
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let writer = writer.as_mut().ok_or(SearchError::Busy)?;
-            for (done, stored) in published.iter().enumerate() {
-                writer.add_document(fields::document(&generation.fields, stored, &context))?;
-                if done % 256 == 0 {
-                    progress(done, published.len());
+        generation
+            .with_writer(|writer| {
+                for (done, stored) in published.iter().enumerate() {
+                    writer.add_document(fields::document(&generation.fields, stored, &context))?;
+                    if done % 256 == 0 {
+                        progress(done, published.len());
+                    }
                 }
-            }
-            let mut commit = writer.prepare_commit()?;
-            commit.set_payload(&changes.revision.to_string());
-            commit.commit()?;
-            progress(published.len(), published.len());
-        }
+                let mut commit = writer.prepare_commit()?;
+                commit.set_payload(&changes.revision.to_string());
+                commit.commit()?;
+                progress(published.len(), published.len());
+                Ok(())
+            })
+            .ok_or(SearchError::Busy)??;
         // Release the writer lock before the switch, so a server can open the new generation.
         drop(generation);
         generation::point_to(root, &name)?;

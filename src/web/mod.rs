@@ -18,6 +18,9 @@ use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// How long the index may lag unless the server is told otherwise.
+const DEFAULT_MAX_INDEX_LAG: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -25,6 +28,8 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
     pub cookies: accounts::CookieSettings,
     pub throttle: Arc<accounts::Throttle>,
+    /// How long the search index may stay behind the database before `/healthz` answers 503.
+    pub max_index_lag: std::time::Duration,
 }
 
 impl AppState {
@@ -43,7 +48,15 @@ impl AppState {
                 secure: secure_cookies,
             },
             throttle: Arc::new(accounts::Throttle::default()),
+            max_index_lag: DEFAULT_MAX_INDEX_LAG,
         })
+    }
+
+    pub fn with_max_index_lag(self, max_index_lag: std::time::Duration) -> Self {
+        AppState {
+            max_index_lag,
+            ..self
+        }
     }
 }
 

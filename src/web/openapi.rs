@@ -146,12 +146,21 @@ pub struct CompetencyTrees {
     pub frameworks: Vec<CountedFramework>,
 }
 
-/// What `/healthz` says.
+/// What `/healthz` says. The database's figures are absent when it cannot be read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
+    /// `ok`; `behind` when the index has lagged for too long; `unavailable` without a database.
     pub status: String,
-    pub database_revision: i64,
+    /// The catalog revision the searches answer from.
     pub index_revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_revision: Option<i64>,
+    /// Revisions written to the database but not yet searchable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revisions_behind: Option<i64>,
+    /// For how long the index has failed to catch up (0 while it keeps up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds_behind: Option<f64>,
 }
 
 #[derive(OpenApi)]

@@ -2,6 +2,8 @@
 //! folder), and a running server on a free port that is stopped when the test ends.
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
+pub mod disk;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -91,11 +93,19 @@ impl Catalog {
         out
     }
 
-    /// Starts `serve` on a free port and waits until it listens.
+    /// Starts `serve` on a free port and waits until it is healthy.
     pub fn serve(&self) -> Server {
+        let server = self.start_serving(&[]);
+        server.wait_until_healthy();
+        server
+    }
+
+    /// Starts `serve ARGS` on a free port and returns once it listens, healthy or not.
+    pub fn start_serving(&self, args: &[&str]) -> Server {
         let mut child = self
             .command()
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
             .env_remove("CLEARINGHOUSE_BIND")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -118,9 +128,7 @@ impl Catalog {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        let server = Server { child, base };
-        server.wait_until_healthy();
-        server
+        Server { child, base }
     }
 }
 
@@ -273,13 +281,15 @@ pub fn text_of(hit: &Value) -> String {
 }
 
 /// Waits up to five seconds for `check` to hold (search catches up within a second).
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub fn eventually(what: &str, check: impl FnMut() -> bool) {
+    within(std::time::Duration::from_secs(5), what, check)
+}
+
+/// Waits up to `limit` for `check` to hold.
+pub fn within(limit: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
     while !check() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "{what} never happened"
-        );
+        assert!(started.elapsed() < limit, "{what} never happened");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
