@@ -1,11 +1,13 @@
-//! Faults an operator meets: a full index disk. Nothing acknowledged is lost, the site keeps
-//! answering from what the index last committed, and `/healthz` says how far behind it is.
+//! Faults an operator meets: a full index disk, a killed reindex, two reindexes at once.
+//! Nothing acknowledged is lost, the site keeps answering from what the index last committed,
+//! `/healthz` says how far behind it is, and reindex cleans up after itself.
 
 mod common;
 
-use common::disk::SmallDisk;
+use common::disk::{SmallDisk, fill_with};
 use common::{Catalog, Server, within};
 use serde_json::Value;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// A generated bundle of `count` offerings (new ids over the seed's providers).
@@ -96,4 +98,85 @@ fn serve_starts_on_a_full_index_disk_and_catches_up_when_space_returns() {
     disk.free();
     waits_until_current(&server);
     assert_eq!(searchable(&server), seed + 200);
+}
+
+/// A generation folder as a killed reindex leaves it: written, never pointed to.
+fn debris(catalog: &Catalog) -> PathBuf {
+    let folder = catalog.index().join("gen-19990101T000000.000000-1");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("segment.idx"), vec![0u8; 1 << 20]).unwrap();
+    folder
+}
+
+fn generations(catalog: &Catalog) -> usize {
+    std::fs::read_dir(catalog.index())
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("gen-"))
+        .count()
+}
+
+fn agrees(catalog: &Catalog) {
+    let check = catalog.run_ok(&["check"]);
+    assert!(check.contains("agrees"), "{check}");
+}
+
+#[test]
+fn reindex_and_serve_remove_what_a_killed_reindex_left() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    let left = debris(&catalog);
+    catalog.run_ok(&["reindex"]);
+    assert!(!left.exists(), "reindex removes a partial generation");
+
+    let left = debris(&catalog);
+    let _server = catalog.serve();
+    assert!(!left.exists(), "serve removes a partial generation");
+}
+
+#[test]
+fn on_a_full_disk_reindex_first_makes_room_then_says_when_there_is_none() {
+    let catalog = Catalog::new();
+    let Some(disk) = SmallDisk::mount(&catalog.index(), 16) else {
+        return;
+    };
+    catalog.import(&common::seed_dir());
+    // A reindex killed on a full disk: its partial generation took the last byte.
+    let left = debris(&catalog);
+    fill_with(&left.join("segment.store"));
+    catalog.run_ok(&["reindex"]);
+    assert!(!left.exists());
+    agrees(&catalog);
+
+    disk.fill();
+    let output = catalog.run(&["reindex"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("not enough free space"), "{stderr}");
+    assert_eq!(generations(&catalog), 1, "nothing half-built is left");
+    agrees(&catalog);
+}
+
+#[test]
+fn a_second_reindex_at_once_says_one_is_running() {
+    let catalog = Catalog::new();
+    catalog.import(generated(&catalog, 3000).path());
+    let reindex = || {
+        catalog
+            .command()
+            .arg("reindex")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (reindex(), reindex());
+    let outputs = [first, second].map(|child| child.wait_with_output().unwrap());
+    let succeeded = outputs.iter().filter(|o| o.status.success()).count();
+    for output in outputs.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("another reindex is building"), "{stderr}");
+    }
+    assert_eq!(succeeded, 1);
+    agrees(&catalog);
 }

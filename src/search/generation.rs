@@ -12,6 +12,15 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 /// The pointer file naming the serving generation.
 const POINTER: &str = "CURRENT";
+/// The file a reindex holds locked while it builds: two reindexes never build at once, and
+/// clearing out old generations never removes one that is being built.
+const REINDEX_LOCK: &str = "reindex.lock";
+/// Building a generation takes up to about twice its final size on disk (segments are written,
+/// then merged into new ones before the old are deleted).
+const BUILD_SPACE_FACTOR: u64 = 2;
+/// What one offering takes in a generation, for estimating a first build (measured on the seed:
+/// about 3.4 KB).
+const BYTES_PER_OFFERING: u64 = 4 * 1024;
 /// Memory for the index writer.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
@@ -163,6 +172,76 @@ fn open_writer(index: &Index) -> Result<IndexWriter, SearchError> {
         tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
         other => SearchError::Index(other),
     })
+}
+
+/// The reindex lock, held until dropped.
+#[derive(Debug)]
+pub struct ReindexLock(#[allow(dead_code)] std::fs::File);
+
+/// Takes the reindex lock of `root`, or `None` when a reindex holds it.
+pub fn try_reindex_lock(root: &Path) -> Result<Option<ReindexLock>, SearchError> {
+    use fs4::fs_std::FileExt;
+    let path = root.join(REINDEX_LOCK);
+    let io = |source| SearchError::Io {
+        path: path.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    Ok(file
+        .try_lock_exclusive()
+        .map_err(io)?
+        .then_some(ReindexLock(file)))
+}
+
+/// Removes every generation but the serving one: what a killed or failed reindex left, which on
+/// a small disk would take the space the next reindex needs. Only while no reindex is building.
+pub fn remove_partial(root: &Path) -> Result<(), SearchError> {
+    if let Some(_lock) = try_reindex_lock(root)? {
+        let current = current_name(root);
+        remove_others(
+            root,
+            &current.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+    }
+    Ok(())
+}
+
+/// Refuses to start building a generation of `offerings` when the disk of `root` has clearly
+/// too little room for it, rather than fill the disk and fail half-way.
+pub fn ensure_room(root: &Path, offerings: usize) -> Result<(), SearchError> {
+    let serving = current_name(root).map_or(0, |name| folder_size(&root.join(name)));
+    let needed = BUILD_SPACE_FACTOR * serving.max(offerings as u64 * BYTES_PER_OFFERING);
+    let available = fs4::available_space(root).map_err(|source| SearchError::Io {
+        path: root.to_owned(),
+        source,
+    })?;
+    if available < needed {
+        return Err(SearchError::NoRoom {
+            root: root.to_owned(),
+            needed,
+            available,
+        });
+    }
+    Ok(())
+}
+
+fn folder_size(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => folder_size(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// Removes generation folders other than `keep`: what a killed reindex or an older switch left.

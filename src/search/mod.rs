@@ -68,6 +68,22 @@ pub enum SearchError {
     Stale(PathBuf),
     #[error("there is no search index at {0} yet; run `clearinghouse reindex` or `serve`")]
     Missing(PathBuf),
+    #[error("another reindex is building in {0}; wait for it to finish (it switches by itself)")]
+    ReindexRunning(PathBuf),
+    #[error(
+        "not enough free space in {root} to build a new index generation: about {} needed, {} free",
+        megabytes(*needed),
+        megabytes(*available)
+    )]
+    NoRoom {
+        root: PathBuf,
+        needed: u64,
+        available: u64,
+    },
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 /// The live index: the generation that serves, swapped whole when a reindex switches.
@@ -141,6 +157,9 @@ impl SearchIndex {
             },
             None => Self::fresh(root)?,
         };
+        // Holding the serving generation's writer, this is the only writer of the index: what
+        // other generations a killed reindex left can go (unless a reindex is building one).
+        generation::remove_partial(root)?;
         Ok(Self::wrap(root, generation, vocabulary))
     }
 
@@ -291,16 +310,44 @@ impl SearchIndex {
             path: root.to_owned(),
             source,
         })?;
+        let _building = generation::try_reindex_lock(root)?
+            .ok_or_else(|| SearchError::ReindexRunning(root.to_owned()))?;
         let previous = generation::current_name(root);
-        let name = generation::new_name();
-        let generation = Generation::create(root, &name)?;
+        // What a killed reindex left would otherwise take the room this one needs.
+        let keep: Vec<&str> = previous.iter().map(String::as_str).collect();
+        generation::remove_others(root, &keep);
         let changes = store.changes_since(0)?;
-        let context = fields::Context::new(changes.providers, &changes.frameworks);
         let published: Vec<_> = changes
             .offerings
             .iter()
             .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published)
             .collect();
+        generation::ensure_room(root, published.len())?;
+        let name = generation::new_name();
+        let built = Self::build(root, &name, &changes, &published, progress);
+        if built.is_err() {
+            generation::remove_others(root, &keep);
+        }
+        built?;
+        generation::point_to(root, &name)?;
+        let keep: Vec<&str> = std::iter::once(name.as_str())
+            .chain(previous.as_deref())
+            .collect();
+        generation::remove_others(root, &keep);
+        Ok(name)
+    }
+
+    /// Writes `published` into a new generation `name` and commits it at the changes' revision.
+    /// The generation is closed (its writer lock released) when this returns.
+    fn build(
+        root: &Path,
+        name: &str,
+        changes: &crate::store::Changes,
+        published: &[&crate::store::StoredOffering],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<(), SearchError> {
+        let generation = Generation::create(root, name)?;
+        let context = fields::Context::new(changes.providers.clone(), &changes.frameworks);
         generation
             .with_writer(|writer| {
                 for (done, stored) in published.iter().enumerate() {
@@ -315,15 +362,7 @@ impl SearchIndex {
                 progress(published.len(), published.len());
                 Ok(())
             })
-            .ok_or(SearchError::Busy)??;
-        // Release the writer lock before the switch, so a server can open the new generation.
-        drop(generation);
-        generation::point_to(root, &name)?;
-        let keep: Vec<&str> = std::iter::once(name.as_str())
-            .chain(previous.as_deref())
-            .collect();
-        generation::remove_others(root, &keep);
-        Ok(name)
+            .ok_or(SearchError::Busy)?
     }
 
     /// Compares the serving generation with the database: counts, ids and revisions.

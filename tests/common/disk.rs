@@ -40,17 +40,22 @@ impl SmallDisk {
 
     /// Takes every free byte.
     pub fn fill(&self) {
-        let mut file = std::fs::File::create(self.filler()).unwrap();
-        let block = vec![0u8; 64 * 1024];
-        while file.write_all(&block).is_ok() {}
-        while file.write_all(&block[..1]).is_ok() {}
-        let _ = file.sync_all();
+        fill_with(&self.filler());
     }
 
     /// Gives the space back.
     pub fn free(&self) {
         std::fs::remove_file(self.filler()).unwrap();
     }
+}
+
+/// Writes `file` until its disk is full.
+pub fn fill_with(file: &Path) {
+    let mut file = std::fs::File::create(file).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while file.write_all(&block).is_ok() {}
+    while file.write_all(&block[..1]).is_ok() {}
+    let _ = file.sync_all();
 }
 
 impl Drop for SmallDisk {
