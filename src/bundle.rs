@@ -229,12 +229,37 @@ fn parse_whole<T: DeserializeOwned>(
         .ok()
 }
 
-/// The 1-based line on which `part`, a slice of `whole`, starts.
-fn line_of(whole: &str, part: &str) -> usize {
-    let offset = (part.as_ptr() as usize)
-        .saturating_sub(whole.as_ptr() as usize)
-        .min(whole.len());
-    whole[..offset].matches('\n').count() + 1
+/// Line numbers of slices of one text, asked for in order: each count goes on from where the last
+/// one stopped, so numbering every item of a file reads the file once (counting from the start
+/// for each item made a large JSON array quadratic).
+struct LineCounter<'a> {
+    whole: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(whole: &'a str) -> Self {
+        LineCounter {
+            whole,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line on which `part`, a slice of the whole text, starts.
+    fn line_of(&mut self, part: &str) -> usize {
+        let offset = (part.as_ptr() as usize)
+            .saturating_sub(self.whole.as_ptr() as usize)
+            .min(self.whole.len());
+        if offset < self.offset {
+            *self = LineCounter::new(self.whole);
+        }
+        let between = &self.whole.as_bytes()[self.offset..offset];
+        self.line += between.iter().filter(|&&byte| byte == b'\n').count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 /// The id of an item that may not parse as a whole.
@@ -275,8 +300,9 @@ fn parse_array<T: DeserializeOwned>(
         }
     };
     let mut parsed = Vec::with_capacity(items.len());
+    let mut lines = LineCounter::new(text);
     for (index, raw) in items.iter().enumerate() {
-        let line = line_of(text, raw.get());
+        let line = lines.line_of(raw.get());
         match deserialize_at(raw.get(), line) {
             Ok(item) => parsed.push(item),
             Err(message) => {

@@ -66,6 +66,18 @@ pub enum Command {
     /// Rebuilds the search index in a new generation and switches to it; a running server
     /// keeps answering from the old one until the switch, then serves the new one.
     Reindex,
+    /// Writes a consistent copy of the database to FILE (users, submissions and the audit log
+    /// included), safe while the server runs and writes.
+    Backup {
+        /// The backup file to write (replaced only once the copy is complete).
+        file: PathBuf,
+    },
+    /// Replaces the database with a backup made by `backup`, then rebuilds the search index
+    /// from it.
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+    },
     /// Compares the database and the search index (counts, ids, revisions); exits 1 when they
     /// disagree.
     Check,
@@ -158,6 +170,8 @@ impl Cli {
             Command::Export { out_dir } => export(&self.db, &out_dir),
             Command::Reindex => reindex(&self.db, &self.index),
             Command::Check => check(&self.db, &self.index),
+            Command::Backup { file } => backup(&self.db, &file),
+            Command::Restore { file } => restore(&self.db, &self.index, &file),
             Command::User(command) => user(&self.db, command),
             Command::Review(command) => review(&self.db, &self.index, command),
             Command::Generate {
@@ -231,6 +245,27 @@ fn reindex(db: &Path, index: &Path) -> Result<()> {
         index.display()
     );
     Ok(())
+}
+
+fn backup(db: &Path, file: &Path) -> Result<()> {
+    let store = open_store(db)?;
+    store
+        .backup_to(file)
+        .with_context(|| format!("cannot back up to {}", file.display()))?;
+    println!("backed up {} to {}", db.display(), file.display());
+    Ok(())
+}
+
+fn restore(db: &Path, index: &Path, file: &Path) -> Result<()> {
+    clearinghouse::store::restore(db, file).with_context(|| {
+        format!(
+            "cannot restore {}; the database is unchanged",
+            file.display()
+        )
+    })?;
+    println!("restored {} from {}", db.display(), file.display());
+    // The index may hold revisions the backup never reached: build it again from what it holds.
+    reindex(db, index)
 }
 
 /// What the command line does is recorded under this name in the audit log.

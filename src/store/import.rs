@@ -102,9 +102,10 @@ impl Store {
             let mut summary = ImportSummary::default();
             import_frameworks(transaction, bundle, &mut summary, progress)?;
             import_providers(transaction, &bundle.providers, &now, &mut summary, progress)?;
+            let ids: Vec<&str> = bundle.offerings.iter().map(|o| o.id.as_str()).collect();
+            let existing = offerings::read_many(transaction, &ids)?;
             for offering in &bundle.offerings {
-                let existing = offerings::read_one(transaction, &offering.id)?;
-                let change = match existing {
+                let change = match existing.get(&offering.id) {
                     Some(stored)
                         if stored.status == OfferingStatus::Published
                             && stored.offering == *offering =>

@@ -4,6 +4,7 @@
 //! Every connection runs in WAL mode with foreign keys on and a busy timeout; writes take the write
 //! lock up front (`BEGIN IMMEDIATE`) so two writers queue instead of failing half-way.
 
+mod backup;
 mod catalog_rows;
 mod import;
 mod moderation;
@@ -11,6 +12,7 @@ mod offerings;
 mod sessions;
 mod users;
 
+pub use backup::restore;
 pub use import::{Counts, ImportSummary};
 pub use moderation::{AuditEntry, Submission};
 pub use offerings::StoredOffering;
@@ -38,6 +40,11 @@ pub enum StoreError {
     Pool(#[from] r2d2::Error),
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the database {path} is corrupt or not a clearinghouse database: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
@@ -56,13 +63,16 @@ pub enum StoreError {
     Invalid(Vec<Problem>),
 }
 
+/// The schema's steps, in order; a database records how many it has taken (`user_version`).
+const MIGRATION_STEPS: [&str; 4] = [
+    include_str!("migrations/001_catalog.sql"),
+    include_str!("migrations/002_moderation.sql"),
+    include_str!("migrations/003_sessions.sql"),
+    include_str!("migrations/004_applications.sql"),
+];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("migrations/001_catalog.sql")),
-        M::up(include_str!("migrations/002_moderation.sql")),
-        M::up(include_str!("migrations/003_sessions.sql")),
-        M::up(include_str!("migrations/004_applications.sql")),
-    ])
+    Migrations::new(MIGRATION_STEPS.iter().map(|step| M::up(step)).collect())
 }
 
 /// The catalog database: a pool of connections to one SQLite file.
@@ -144,11 +154,11 @@ fn current_revision(connection: &Connection) -> rusqlite::Result<i64> {
 
 /// Takes the next catalog revision; call inside the transaction that writes the offering.
 pub(crate) fn next_revision(connection: &Connection) -> rusqlite::Result<i64> {
-    connection.query_row(
-        "UPDATE catalog_revision SET value = value + 1 WHERE id = 1 RETURNING value",
-        [],
-        |row| row.get(0),
-    )
+    connection
+        .prepare_cached(
+            "UPDATE catalog_revision SET value = value + 1 WHERE id = 1 RETURNING value",
+        )?
+        .query_row([], |row| row.get(0))
 }
 
 /// The current time as stored: RFC 3339 in UTC.

@@ -152,6 +152,23 @@ pub(crate) fn read_where(
     Ok(offerings)
 }
 
+/// The offerings among `ids` that exist, whatever their status, by id: one query for a whole
+/// bundle rather than one per offering.
+pub(crate) fn read_many(
+    connection: &Connection,
+    ids: &[&str],
+) -> Result<HashMap<String, StoredOffering>, StoreError> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    Ok(read_where(
+        connection,
+        "id IN (SELECT value FROM json_each(?1))",
+        [list.as_str()],
+    )?
+    .into_iter()
+    .map(|stored| (stored.offering.id.clone(), stored))
+    .collect())
+}
+
 /// One offering by id, whatever its status.
 pub(crate) fn read_one(
     connection: &Connection,
@@ -170,7 +187,8 @@ pub(crate) fn write(
 ) -> Result<(), StoreError> {
     let (starts_at, ends_at) = offering.instants();
     let location = offering.location.as_ref();
-    connection.execute(
+    // Cached: an import writes thousands in a row.
+    connection.prepare_cached(
         "INSERT INTO offerings (id, provider, title, description, format, level, start, \"end\", timezone, \
              registration_deadline, venue, city, region, country, cost_amount, cost_currency, credits_amount, \
              credits_unit, learning_outcomes, instructors, url, language, series_id, series_title, \
@@ -190,7 +208,8 @@ pub(crate) fn write(
              accessibility = excluded.accessibility, starts_at = excluded.starts_at, \
              ends_at = excluded.ends_at, status = excluded.status, revision = excluded.revision, \
              updated_at = excluded.updated_at",
-        params![
+    )?
+    .execute(params![
             offering.id,
             offering.provider,
             offering.title,
@@ -228,16 +247,13 @@ pub(crate) fn write(
 }
 
 fn write_links(connection: &Connection, offering: &Offering) -> Result<(), StoreError> {
-    for table in [
-        "offering_audiences",
-        "offering_competencies",
-        "offering_prerequisites",
-        "offering_certifications",
+    for delete in [
+        "DELETE FROM offering_audiences WHERE offering_id = ?1",
+        "DELETE FROM offering_competencies WHERE offering_id = ?1",
+        "DELETE FROM offering_prerequisites WHERE offering_id = ?1",
+        "DELETE FROM offering_certifications WHERE offering_id = ?1",
     ] {
-        connection.execute(
-            &format!("DELETE FROM {table} WHERE offering_id = ?1"),
-            [&offering.id],
-        )?;
+        connection.prepare_cached(delete)?.execute([&offering.id])?;
     }
     let mut audience = connection.prepare_cached(
         "INSERT INTO offering_audiences (offering_id, audience, position) VALUES (?1, ?2, ?3)",
