@@ -49,6 +49,7 @@ impl AppState {
 
 /// Binds the server to `listener` and returns it, ready to be awaited.
 pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let https = state.cookies.secure;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -61,7 +62,7 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 .into()
             }))
             .wrap(middleware::from_fn(caching::conditional))
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .wrap(middleware::Compress::default())
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("clearinghouse::http"))
             .configure(routes::configure)
@@ -72,9 +73,19 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     Ok(server)
 }
 
-/// Headers on every answer: no inline script, no framing, no type sniffing, no referrer leaks.
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
+/// Headers on every answer: no inline script, no framing, no type sniffing, no referrer leaks;
+/// and when the site is served over HTTPS (`--secure-cookies`), HSTS, so browsers never come back
+/// over plain HTTP, where the Secure cookie would not be sent and a man in the middle could answer.
+fn security_headers(https: bool) -> middleware::DefaultHeaders {
+    let headers = if https {
+        middleware::DefaultHeaders::new().add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        middleware::DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

@@ -93,9 +93,15 @@ impl Catalog {
 
     /// Starts `serve` on a free port and waits until it listens.
     pub fn serve(&self) -> Server {
+        self.serve_with(&[])
+    }
+
+    /// Starts `serve` with more options (`--secure-cookies`) on a free port.
+    pub fn serve_with(&self, options: &[&str]) -> Server {
         let mut child = self
             .command()
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(options)
             .env_remove("CLEARINGHOUSE_BIND")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
