@@ -580,6 +580,81 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
 }
 
 #[test]
+fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
+    let titles = [
+        "=HYPERLINK(\"https://evil.example/\",\"Click for credits\")",
+        "@SUM(1+1) budgeting workshop",
+        "+ Advanced cataloging",
+        "-5 ways to run a book club",
+    ];
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    let mut ids = Vec::new();
+    for (offering, title) in offerings
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|o| o["provider"] == "ala-pla")
+        .zip(titles)
+    {
+        offering["title"] = serde_json::Value::from(title);
+        ids.push(offering["id"].as_str().unwrap().to_owned());
+    }
+    common::write_json(&path, &offerings);
+    let catalog = Catalog::new();
+    catalog.import(bundle.path());
+    add_user(
+        &catalog,
+        &[
+            "--email",
+            "editor@pla.example.org",
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+    );
+    let server = catalog.serve();
+
+    let (status, exported) = server.get("/search.csv?provider=ala-pla&include_past=true");
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| ids.iter().any(|id| id == &row[0]))
+        .collect();
+    assert_eq!(rows.len(), titles.len());
+    for (row, title) in rows.iter().zip(titles) {
+        assert_eq!(&row[1], format!("'{title}"), "a spreadsheet would run it");
+    }
+
+    // The exported rows, uploaded back as they are, submit the titles as they were.
+    let mut upload_file = csv::Writer::from_writer(Vec::new());
+    upload_file.write_record(&header).unwrap();
+    for row in &rows {
+        upload_file.write_record(row).unwrap();
+    }
+    let upload_file = String::from_utf8(upload_file.into_inner().unwrap()).unwrap();
+    let provider = sign_in(&server, "editor@pla.example.org");
+    let (_, _, page) = get(&provider, &server, "/provider/upload");
+    let csrf = hidden(&page, "csrf");
+    let (status, report) = upload(&provider, &server, &csrf, "offerings.csv", &upload_file);
+    assert_eq!(status, 200, "{report}");
+    let queued = catalog.run_ok(&["review", "list"]);
+    let mut submitted: Vec<&str> = queued
+        .lines()
+        .map(|line| line.rsplit('\t').next().unwrap())
+        .collect();
+    submitted.sort_unstable();
+    let mut expected = titles.to_vec();
+    expected.sort_unstable();
+    assert_eq!(submitted, expected);
+}
+
+#[test]
 fn an_organisation_applies_and_can_sign_in_once_approved() {
     let catalog = Catalog::new();
     catalog.import(&common::seed_dir());
