@@ -8,6 +8,7 @@ mod errors;
 mod openapi;
 mod pages;
 mod routes;
+mod throttle;
 mod views;
 
 pub use errors::{ApiError, PageError};
@@ -24,7 +25,7 @@ pub struct AppState {
     pub store: Store,
     pub index: Arc<SearchIndex>,
     pub cookies: accounts::CookieSettings,
-    pub throttle: Arc<accounts::Throttle>,
+    pub throttle: Arc<throttle::Throttle>,
 }
 
 impl AppState {
@@ -42,7 +43,7 @@ impl AppState {
                 key,
                 secure: secure_cookies,
             },
-            throttle: Arc::new(accounts::Throttle::default()),
+            throttle: Arc::new(throttle::Throttle::default()),
         })
     }
 }
