@@ -114,6 +114,17 @@ impl PageError {
     }
 }
 
+impl PageError {
+    /// A refused attempt: `what` happened too often; the page and `Retry-After` say when to try
+    /// again.
+    pub fn throttled(what: &str, wait: super::throttle::Throttled) -> Self {
+        PageError::TooManyAttempts {
+            message: format!("{what} Try again {}.", wait.wait_phrase()),
+            retry_after: wait,
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for PageError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         PageError::internal(error)

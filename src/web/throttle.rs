@@ -96,7 +96,7 @@ pub struct Throttled {
 impl Throttled {
     /// The wait in whole seconds, at least one, as `Retry-After` gives it.
     pub fn seconds(self) -> u64 {
-        self.retry_after.as_secs() + u64::from(self.retry_after.subsec_nanos() > 0)
+        (self.retry_after.as_secs() + u64::from(self.retry_after.subsec_nanos() > 0)).max(1)
     }
 
     /// "in 10 seconds", "in 2 minutes": the wait as a sentence ends it.
@@ -228,10 +228,23 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_forgotten_once_their_state_is_fresh_again() {
+        let limit = Limit::<u64>::new(&[(2, Duration::from_millis(5))]);
+        for key in 0..1000 {
+            assert!(limit.check(&key).is_ok());
+        }
+        assert_eq!(limit.keys(), 1000);
+        std::thread::sleep(Duration::from_millis(30));
+        limit.sweep();
+        assert_eq!(limit.keys(), 0);
+    }
+
+    #[test]
     fn waits_read_as_people_say_them() {
         let wait = |seconds: f64| Throttled {
             retry_after: Duration::from_secs_f64(seconds),
         };
+        assert_eq!(wait(0.0).seconds(), 1);
         assert_eq!(wait(0.2).seconds(), 1);
         assert_eq!(wait(9.5).wait_phrase(), "in 10 seconds");
         assert_eq!(wait(599.0).wait_phrase(), "in 10 minutes");

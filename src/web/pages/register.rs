@@ -80,13 +80,7 @@ pub async fn register(
     state
         .throttle
         .register(throttle::client_of(&request))
-        .map_err(|wait| PageError::TooManyAttempts {
-            message: format!(
-                "Too many applications from your network. Try again {}.",
-                wait.wait_phrase()
-            ),
-            retry_after: wait,
-        })?;
+        .map_err(|wait| PageError::throttled("Too many applications from your network.", wait))?;
     let optional =
         |name: &str| Some(field(&values, name).trim().to_owned()).filter(|v| !v.is_empty());
     let kind = field(&values, "kind").parse::<ProviderKind>();

@@ -55,16 +55,12 @@ pub async fn login(
     }
     let email = field(&form, "email").trim().to_owned();
     let client = throttle::client_of(&request);
-    state
-        .throttle
-        .sign_in(client, &email)
-        .map_err(|wait| PageError::TooManyAttempts {
-            message: format!(
-                "Too many sign-in attempts from here or for this account. Try again {}.",
-                wait.wait_phrase()
-            ),
-            retry_after: wait,
-        })?;
+    state.throttle.sign_in(client, &email).map_err(|wait| {
+        PageError::throttled(
+            "Too many sign-in attempts from here or for this account.",
+            wait,
+        )
+    })?;
     let (lookup, password) = (email.clone(), field(&form, "password").to_owned());
     let user = with_store(&state, move |store| store.authenticate(&lookup, &password)).await?;
     if let Some(user) = user {
