@@ -131,6 +131,80 @@ fn calendars_carry_the_right_moments_days_and_stable_uids() {
     assert_eq!(server.get("/offerings/no-such-thing.ics").0, 404);
 }
 
+/// The first offering of the seed with a start, edited by `change` and imported into a new
+/// catalog, which is served.
+fn serve_with_edited_offering(change: impl Fn(&mut Value)) -> (Catalog, Server, String) {
+    let bundle = seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = read_json(&path);
+    let edited = offerings
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|o| o.get("start").is_some())
+        .unwrap();
+    change(edited);
+    let id = edited["id"].as_str().unwrap().to_owned();
+    write_json(&path, &offerings);
+    let catalog = Catalog::new();
+    catalog.import(bundle.path());
+    let server = catalog.serve();
+    (catalog, server, id)
+}
+
+/// The content lines of a calendar, unfolded, after checking that every line ends in CR LF and
+/// holds at most 75 octets.
+fn content_lines(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.strip_suffix("\r\n").unwrap().split("\r\n").collect();
+    for line in &lines {
+        assert!(!line.contains(['\r', '\n']), "a bare line break: {line:?}");
+        assert!(
+            line.len() <= 75,
+            "an unfolded line of {}: {line}",
+            line.len()
+        );
+    }
+    text.replace("\r\n ", "")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn calendar_text_is_escaped_and_folded_as_rfc_5545_says() {
+    let description = "Line one\r\nline two\rline three; with, commas \\ and a backslash. \
+                       A long tail so the line folds: catalogación, bibliothèque, 图书馆 图书馆 图书馆.";
+    let (_catalog, server, id) = serve_with_edited_offering(|o| {
+        o["description"] = Value::from(description);
+    });
+    let (status, text) = server.get(&format!("/offerings/{id}.ics"));
+    assert_eq!(status, 200);
+    let lines = content_lines(&text);
+    let written = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("DESCRIPTION:"))
+        .unwrap();
+    assert!(
+        written.starts_with(
+            "Line one\\nline two\\nline three\\; with\\, commas \\\\ and a backslash."
+        ),
+        "{written}"
+    );
+    let parsed = parse_events(&text);
+    assert!(parsed[0]["DESCRIPTION"].0.contains("图书馆 图书馆 图书馆"));
+
+    // A search's words name its calendar; a line break among them starts no property.
+    let (status, text) = server.get("/search.ics?q=budget%0D%0AX-INJECTED:1%0Dmore");
+    assert_eq!(status, 200);
+    let lines = content_lines(&text);
+    assert!(!lines.iter().any(|l| l.starts_with("X-INJECTED")), "{text}");
+    assert!(
+        lines
+            .contains(&"NAME;VALUE=TEXT:CE Clearinghouse: budget\\nX-INJECTED:1\\nmore".to_owned()),
+        "{text}"
+    );
+}
+
 #[test]
 fn the_atom_feed_parses_and_lists_the_newest_matches() {
     let catalog = Catalog::new();

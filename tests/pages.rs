@@ -216,3 +216,74 @@ fn answers_carry_an_etag_and_a_matching_request_gets_304_until_the_catalog_chang
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// The value of a header of a GET answer (any status), if it has one.
+fn header(server: &common::Server, path: &str, name: &str) -> Option<String> {
+    let response = ureq::get(&server.url(path))
+        .config()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .call()
+        .unwrap();
+    response
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap().to_owned())
+}
+
+#[test]
+fn the_provider_list_is_cached_like_any_public_page_and_private_areas_are_not() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    for path in ["/providers", "/providers/ala-pla"] {
+        assert!(
+            header(&server, path, "etag").is_some(),
+            "{path} has no ETag"
+        );
+        assert_eq!(
+            header(&server, path, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{path}"
+        );
+    }
+    for path in ["/provider", "/provider/upload", "/admin", "/login"] {
+        assert_eq!(
+            header(&server, path, "cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+        assert!(header(&server, path, "etag").is_none(), "{path}");
+    }
+}
+
+#[test]
+fn hsts_is_sent_on_every_answer_only_when_served_over_https() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    let paths = [
+        "/",
+        "/search?q=teen",
+        "/api/v1/search",
+        "/login",
+        "/no-such-page",
+        "/static/style.css",
+    ];
+    let secure = catalog.serve_with(&["--secure-cookies"]);
+    for path in paths {
+        assert_eq!(
+            header(&secure, path, "strict-transport-security").as_deref(),
+            Some("max-age=31536000; includeSubDomains"),
+            "{path}"
+        );
+    }
+    drop(secure);
+    let plain = catalog.serve();
+    for path in paths {
+        assert_eq!(
+            header(&plain, path, "strict-transport-security"),
+            None,
+            "{path}"
+        );
+    }
+}

@@ -472,6 +472,143 @@ fn repeated_failed_sign_ins_are_throttled() {
     assert_eq!(statuses[6], 429);
 }
 
+/// One sign-in attempt with a fresh form: the status, the Retry-After header (if any), the page,
+/// and how long the POST took.
+fn try_sign_in(
+    server: &Server,
+    email: &str,
+    password: &str,
+) -> (u16, Option<u64>, String, Duration) {
+    let agent = agent();
+    let (_, _, page) = get(&agent, server, "/login");
+    let csrf = hidden(&page, "csrf");
+    let started = std::time::Instant::now();
+    let mut response = agent
+        .post(&server.url("/login"))
+        .send_form([("email", email), ("password", password), ("csrf", &csrf)])
+        .unwrap();
+    let took = started.elapsed();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|value| value.to_str().unwrap().parse().unwrap());
+    (
+        response.status().as_u16(),
+        retry_after,
+        response.body_mut().read_to_string().unwrap_or_default(),
+        took,
+    )
+}
+
+/// A catalog with an administrator, served.
+fn served_with_admin() -> (Catalog, Server) {
+    let catalog = Catalog::new();
+    add_user(
+        &catalog,
+        &["--email", "admin@example.org", "--role", "admin"],
+    );
+    let server = catalog.serve();
+    (catalog, server)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+#[test]
+fn a_failed_sign_in_for_an_unknown_address_does_the_same_work_as_for_a_known_one() {
+    let (_catalog, server) = served_with_admin();
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for n in 0..5 {
+        let (status, _, page, took) =
+            try_sign_in(&server, "admin@example.org", "a wrong password!");
+        assert_eq!(status, 401);
+        known.push(took);
+        let (status, _, other_page, took) = try_sign_in(
+            &server,
+            &format!("nobody{n}@example.org"),
+            "a wrong password!",
+        );
+        assert_eq!(status, 401);
+        unknown.push(took);
+        let message =
+            |page: &str| page.contains("That email and password do not match an active account.");
+        assert!(
+            message(&page) && message(&other_page),
+            "the same message either way"
+        );
+    }
+    // Generous on purpose: checking a password hash is what takes the time; without it an unknown
+    // address failed some sixty times faster.
+    let (known, unknown) = (median(known), median(unknown));
+    assert!(unknown * 10 > known, "known {known:?}, unknown {unknown:?}");
+}
+
+#[test]
+fn failed_sign_ins_across_many_accounts_from_one_client_are_throttled() {
+    let (_catalog, server) = served_with_admin();
+    // Thirty at once pass, then three a minute: once the thirty are spent, attempts come faster
+    // than that however slow this machine is.
+    let mut statuses = Vec::new();
+    for n in 0..36 {
+        let (status, retry_after, page, _) = try_sign_in(
+            &server,
+            &format!("user{n}@example.org"),
+            "a wrong password!",
+        );
+        if status == 429 {
+            let retry_after = retry_after.expect("a throttled answer says when to come back");
+            assert!((1..=60).contains(&retry_after), "{retry_after}");
+            assert!(page.contains("Too many sign-in attempts"), "{page}");
+        }
+        statuses.push(status);
+    }
+    assert!(statuses[..30].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[30..].contains(&429), "{statuses:?}");
+}
+
+#[test]
+fn an_attackers_wrong_passwords_hold_the_owner_back_seconds_not_minutes() {
+    let (_catalog, server) = served_with_admin();
+    for _ in 0..5 {
+        assert_eq!(
+            try_sign_in(&server, "admin@example.org", "a guess by someone else").0,
+            401
+        );
+    }
+    let (status, retry_after, _, _) = try_sign_in(&server, "admin@example.org", PASSWORD);
+    if status == 429 {
+        let wait = retry_after.expect("a throttled answer says when to come back");
+        assert!(wait <= 15, "the owner is told to wait {wait} s");
+        std::thread::sleep(Duration::from_secs(wait));
+        assert_eq!(try_sign_in(&server, "admin@example.org", PASSWORD).0, 303);
+    } else {
+        assert_eq!(status, 303);
+    }
+}
+
+#[test]
+fn failed_sign_ins_are_written_to_the_audit_log_without_the_password() {
+    let (_catalog, server) = served_with_admin();
+    assert_eq!(
+        try_sign_in(&server, "nobody@example.org", "guessed-password-123").0,
+        401
+    );
+    let admin = sign_in(&server, "admin@example.org");
+    let (status, _, log) = get(&admin, &server, "/admin/audit");
+    assert_eq!(status, 200);
+    let row = log
+        .split("<tr>")
+        .find(|row| row.contains("failed sign-in"))
+        .expect("a row for the failed sign-in");
+    assert!(
+        row.contains("nobody@example.org") && row.contains("127.0.0.1"),
+        "{row}"
+    );
+    assert!(!log.contains("guessed-password-123"));
+}
+
 fn upload(agent: &Agent, server: &Server, csrf: &str, name: &str, content: &str) -> (u16, String) {
     let boundary = "----clearinghouse-test-boundary";
     let body = format!(
@@ -580,6 +717,85 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
 }
 
 #[test]
+fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
+    let titles = [
+        "=HYPERLINK(\"https://evil.example/\",\"Click for credits\")",
+        "@SUM(1+1) budgeting workshop",
+        "+ Advanced cataloging",
+        "-5 ways to run a book club",
+    ];
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    let mut titled = std::collections::HashMap::new();
+    for (offering, title) in offerings
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|o| o["provider"] == "ala-pla")
+        .zip(titles)
+    {
+        offering["title"] = serde_json::Value::from(title);
+        titled.insert(offering["id"].as_str().unwrap().to_owned(), title);
+    }
+    common::write_json(&path, &offerings);
+    let catalog = Catalog::new();
+    catalog.import(bundle.path());
+    add_user(
+        &catalog,
+        &[
+            "--email",
+            "editor@pla.example.org",
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+    );
+    let server = catalog.serve();
+
+    let (status, exported) = server.get("/search.csv?provider=ala-pla&include_past=true");
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| titled.contains_key(&row[0]))
+        .collect();
+    assert_eq!(rows.len(), titles.len());
+    for row in &rows {
+        assert_eq!(
+            &row[1],
+            format!("'{}", titled[&row[0]]),
+            "a spreadsheet would run it"
+        );
+    }
+
+    // The exported rows, uploaded back as they are, submit the titles as they were.
+    let mut upload_file = csv::Writer::from_writer(Vec::new());
+    upload_file.write_record(&header).unwrap();
+    for row in &rows {
+        upload_file.write_record(row).unwrap();
+    }
+    let upload_file = String::from_utf8(upload_file.into_inner().unwrap()).unwrap();
+    let provider = sign_in(&server, "editor@pla.example.org");
+    let (_, _, page) = get(&provider, &server, "/provider/upload");
+    let csrf = hidden(&page, "csrf");
+    let (status, report) = upload(&provider, &server, &csrf, "offerings.csv", &upload_file);
+    assert_eq!(status, 200, "{report}");
+    let queued = catalog.run_ok(&["review", "list"]);
+    let mut submitted: Vec<&str> = queued
+        .lines()
+        .map(|line| line.rsplit('\t').next().unwrap())
+        .collect();
+    submitted.sort_unstable();
+    let mut expected = titles.to_vec();
+    expected.sort_unstable();
+    assert_eq!(submitted, expected);
+}
+
+#[test]
 fn an_organisation_applies_and_can_sign_in_once_approved() {
     let catalog = Catalog::new();
     catalog.import(&common::seed_dir());
@@ -678,6 +894,71 @@ fn an_organisation_applies_and_can_sign_in_once_approved() {
             .2
             .contains("Prairie Library Cooperative")
     );
+}
+
+/// Sends an application from a fresh visitor: its status and page, with the form's token blanked
+/// so two pages can be compared.
+fn apply(server: &Server, organisation: &str, email: &str) -> (u16, String) {
+    let visitor = agent();
+    let (_, _, page) = get(&visitor, server, "/register");
+    let csrf = hidden(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", organisation),
+        ("kind", "consortium"),
+        ("country", "US"),
+        ("user_email", email),
+        ("password", "another long enough password"),
+    ];
+    let (status, _, page) = post(&visitor, server, "/register", &form);
+    match page.contains("name=\"csrf\"") {
+        true => (status, page.replace(&hidden(&page, "csrf"), "")),
+        false => (status, page),
+    }
+}
+
+#[test]
+fn applying_with_an_address_that_has_an_account_answers_as_for_a_new_one() {
+    let (catalog, server) = served_with_admin();
+    let fresh = apply(
+        &server,
+        "Lakeside Library Consortium",
+        "training@lakeside.example.org",
+    );
+    let taken = apply(&server, "Hillside Library Consortium", "admin@example.org");
+    assert_eq!(fresh.0, 200, "{}", fresh.1);
+    assert!(
+        fresh
+            .1
+            .contains("An administrator will review your application")
+    );
+    assert_eq!(
+        taken, fresh,
+        "the same answer whether or not the address has an account"
+    );
+
+    // No second account, and the owner's password is still theirs.
+    let users = catalog.run_ok(&["user", "list"]);
+    assert_eq!(users.matches("admin@example.org").count(), 1, "{users}");
+    sign_in(&server, "admin@example.org");
+}
+
+#[test]
+fn many_applications_from_one_client_are_throttled() {
+    let (_catalog, server) = served_with_admin();
+    // Ten at once pass, then one a minute.
+    let statuses: Vec<u16> = (0..13)
+        .map(|n| {
+            apply(
+                &server,
+                &format!("Consortium number {n}"),
+                &format!("training{n}@example.org"),
+            )
+            .0
+        })
+        .collect();
+    assert!(statuses[..10].iter().all(|&s| s == 200), "{statuses:?}");
+    assert!(statuses[10..].contains(&429), "{statuses:?}");
 }
 
 #[test]

@@ -2,6 +2,12 @@
 //! schema names it (`location.city`, `cost.amount`). Lists of codes are separated by `;`; lists of
 //! sentences (learning outcomes, instructors) by line breaks inside the quoted cell. The same
 //! columns are the bulk-upload template, so a download can be edited and uploaded back.
+//!
+//! A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+//! formula, so a title such as `=HYPERLINK(…)` could act on the reader's machine. As OWASP
+//! recommends, such a cell is written with a single quote before it, which spreadsheets read as
+//! "this is text"; reading takes that quote off again, so our own files upload back exactly. Every
+//! column is treated alike, numbers too: ours are never negative, and a quoted number still reads.
 
 use crate::catalog::{Cost, Credits, Location, Offering, Series};
 
@@ -107,13 +113,45 @@ fn row(offering: &Offering) -> Vec<String> {
     ]
 }
 
+/// An offering's values by column, as they read (not yet made safe for a spreadsheet).
+pub fn cells(offering: &Offering) -> Vec<(&'static str, String)> {
+    COLUMNS.iter().copied().zip(row(offering)).collect()
+}
+
+/// What makes a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell, past any quotes it starts with, starts like a formula. Counting cells that
+/// already start with quotes keeps writing and reading exact inverses: `'=x` is written `''=x`
+/// and read back as `'=x`, while `'Tis` is left alone both ways.
+fn starts_like_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell a spreadsheet will show as text, never run.
+fn neutralise(cell: String) -> String {
+    if starts_like_formula(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as it was before `neutralise`.
+fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// The offerings as CSV, with a header row.
 pub fn write(offerings: &[&Offering]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail; a failed row would only be one left out.
     let _ = writer.write_record(COLUMNS);
     for offering in offerings {
-        let _ = writer.write_record(row(offering));
+        let _ = writer.write_record(row(offering).into_iter().map(neutralise));
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -173,6 +211,7 @@ pub fn read(text: &str) -> Result<Vec<Offering>, Vec<RowProblem>> {
                 .iter()
                 .position(|h| h == name)
                 .and_then(|i| record.get(i))
+                .map(restore)
                 .unwrap_or_default()
                 .trim()
                 .to_owned()
@@ -308,6 +347,26 @@ mod tests {
         assert_eq!(read_back.len(), offerings.len());
         for (original, read) in offerings.iter().zip(&read_back) {
             assert_eq!(*original, read, "{}", original.id);
+        }
+    }
+
+    #[test]
+    fn cells_that_start_like_formulas_are_quoted_and_read_back_exactly() {
+        let cases = [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("\tTab", "'\tTab"),
+            ("\rReturn", "'\rReturn"),
+            ("'=quoted", "''=quoted"),
+            ("'Tis the season", "'Tis the season"),
+            ("Plain", "Plain"),
+            ("", ""),
+        ];
+        for (cell, written) in cases {
+            assert_eq!(neutralise(cell.to_owned()), written);
+            assert_eq!(restore(written), cell);
         }
     }
 

@@ -5,6 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rusqlite::{OptionalExtension, params};
+use std::sync::OnceLock;
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -55,6 +56,18 @@ fn hash(password: &str) -> Result<String, StoreError> {
         .map(|hash| hash.to_string())
         .map_err(|error| StoreError::Account(format!("cannot hash the password: {error}")))
 }
+
+/// A hash of a random password, made once with the same parameters as real ones. An address with
+/// no account (or no password) is checked against it, so that a failed sign-in takes as long
+/// whether or not the account exists, and the time tells nothing.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash(&super::random_token()).unwrap_or_default())
+}
+
+/// The longest address the audit log keeps of a failed sign-in (RFC 5321's limit): what was typed
+/// is not checked, and a row must not hold a megabyte.
+const LONGEST_ADDRESS: usize = 254;
 
 /// A user from the columns id, email, role, provider, active.
 pub(super) fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
@@ -156,29 +169,44 @@ impl Store {
         })
     }
 
-    /// The active account with this email and password, if they match.
+    /// The active account with this email and password, if they match. The same work is done
+    /// whatever the outcome: a password is always checked against a hash, a dummy one when the
+    /// address has no account, and a disabled or pending account is refused only after its check.
     pub fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>, StoreError> {
         let connection = self.connection()?;
         let found = connection
             .query_row(
-                "SELECT id, email, role, provider, active, password_hash FROM users WHERE email = ?1 AND active = 1",
+                "SELECT id, email, role, provider, active, password_hash FROM users WHERE email = ?1",
                 [email.trim()],
                 |row| Ok((user_from_row(row)?, row.get::<_, Option<String>>(5)?)),
             )
             .optional()?;
-        let Some((user, Some(stored))) = found else {
-            return Ok(None);
+        let (user, stored) = match found {
+            Some((user, Some(stored))) => (Some(user), stored),
+            _ => (None, dummy_hash().to_owned()),
         };
         let verified = Argon2::default()
             .verify_password(password.as_bytes(), stored.as_str())
             .is_ok();
-        Ok(verified.then_some(user))
+        Ok(user.filter(|user| verified && user.active))
+    }
+
+    /// Writes a failed sign-in to the audit log: the address tried and the client, never the
+    /// password.
+    pub fn record_failed_sign_in(&self, email: &str, client: &str) -> Result<(), StoreError> {
+        let tried: String = email.chars().take(LONGEST_ADDRESS).collect();
+        self.write(|transaction| {
+            super::moderation::audit(transaction, client, "failed sign-in", &tried, None)
+        })
     }
 }
 
 impl Store {
     /// An organisation applies to be a provider, with its first user: both wait, inactive, until
-    /// an administrator approves the application.
+    /// an administrator approves the application. When the address has an account already, the
+    /// application is stored without a user and the audit log says so: the applicant is told the
+    /// same as anyone, so the form does not reveal which addresses have accounts, and the
+    /// organisation's name is taken either way, so applying again does not reveal it either.
     pub fn register(
         &self,
         provider: &crate::catalog::Provider,
@@ -210,11 +238,17 @@ impl Store {
             }
             let taken: Option<i64> =
                 transaction.query_row("SELECT 1 FROM users WHERE email = ?1", [email], |row| row.get(0)).optional()?;
-            if taken.is_some() {
-                return Err(field("user_email", "an account for this address exists already".into()));
-            }
             super::catalog_rows::upsert_provider(transaction, provider, &now())?;
             transaction.execute("UPDATE providers SET active = 0 WHERE id = ?1", [&provider.id])?;
+            if taken.is_some() {
+                return super::moderation::audit(
+                    transaction,
+                    email,
+                    "applied with an address that has an account already; no user added",
+                    &provider.id,
+                    Some(&provider.name),
+                );
+            }
             transaction.execute(
                 "INSERT INTO users (email, role, provider, password_hash, active, created_at) VALUES (?1, 'provider', ?2, ?3, 0, ?4)",
                 params![email, provider.id, password_hash, now()],

@@ -1,21 +1,15 @@
 //! Signing in and out, sessions and CSRF. The session cookie is signed, HttpOnly and
 //! SameSite=Lax (Secure when the site is served over HTTPS); every state-changing form carries
-//! the session's CSRF token, and a POST without it changes nothing and answers 403. Repeated
-//! failed sign-ins for one address are throttled.
+//! the session's CSRF token, and a POST without it changes nothing and answers 403. Sign-ins are
+//! limited per client and per account (see `throttle`).
 
 use crate::store::{Role, User};
 use crate::web::{AppState, PageError};
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 use actix_web::{HttpRequest, HttpResponse};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 const SESSION_COOKIE: &str = "session";
 const LOGIN_COOKIE: &str = "login_csrf";
-/// Failed sign-ins allowed for one address within the window, before it waits.
-const FAILURES_ALLOWED: usize = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// How cookies are made: signed with the catalog's key, Secure when served over HTTPS.
 #[derive(Clone)]
@@ -29,34 +23,6 @@ impl std::fmt::Debug for CookieSettings {
         f.debug_struct("CookieSettings")
             .field("secure", &self.secure)
             .finish_non_exhaustive()
-    }
-}
-
-/// Failed sign-ins by address.
-#[derive(Debug, Default)]
-pub struct Throttle(Mutex<HashMap<String, Vec<Instant>>>);
-
-impl Throttle {
-    pub fn blocked(&self, email: &str) -> bool {
-        let mut failures = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let list = failures.entry(email.to_lowercase()).or_default();
-        list.retain(|at| at.elapsed() < FAILURE_WINDOW);
-        list.len() >= FAILURES_ALLOWED
-    }
-
-    pub fn failed(&self, email: &str) {
-        let mut failures = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        failures
-            .entry(email.to_lowercase())
-            .or_default()
-            .push(Instant::now());
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&email.to_lowercase());
     }
 }
 

@@ -31,6 +31,15 @@ fn matches(request: &ServiceRequest, tag: &str) -> bool {
         })
 }
 
+/// Whether a path is one of the private areas or under one, matched by whole segments:
+/// `/provider/upload` is private, `/providers` (the public list) is not.
+fn is_personal(path: &str) -> bool {
+    ["/provider", "/admin", "/login"].iter().any(|area| {
+        path.strip_prefix(area)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 /// Answers 304 when the client's copy is current; tags fresh 200 answers otherwise.
 pub async fn conditional(
     request: ServiceRequest,
@@ -38,9 +47,7 @@ pub async fn conditional(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     // Pages of a signed-in account depend on who asks and on submissions the revision does not
     // count: they are never cached.
-    let personal = ["/provider", "/admin", "/login"]
-        .iter()
-        .any(|prefix| request.path().starts_with(prefix));
+    let personal = is_personal(request.path());
     let cacheable = matches!(*request.method(), Method::GET | Method::HEAD)
         && !personal
         && !request.path().starts_with("/static/")
@@ -76,4 +83,30 @@ pub async fn conditional(
         );
     }
     Ok(response.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_personal;
+
+    #[test]
+    fn private_areas_are_matched_by_whole_segments() {
+        for path in [
+            "/provider",
+            "/provider/upload",
+            "/admin",
+            "/admin/audit",
+            "/login",
+        ] {
+            assert!(is_personal(path), "{path}");
+        }
+        for path in [
+            "/providers",
+            "/providers/ala-pla",
+            "/administration",
+            "/logins",
+        ] {
+            assert!(!is_personal(path), "{path}");
+        }
+    }
 }

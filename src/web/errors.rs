@@ -92,8 +92,12 @@ pub enum PageError {
     Forbidden(String),
     #[error("sign in first")]
     SignIn,
-    #[error("{0}")]
-    TooManyAttempts(String),
+    /// Too many attempts: the message says when to try again, as `Retry-After` does.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after: super::throttle::Throttled,
+    },
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -107,6 +111,17 @@ impl PageError {
     pub fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "page failed");
         PageError::Internal
+    }
+}
+
+impl PageError {
+    /// A refused attempt: `what` happened too often; the page and `Retry-After` say when to try
+    /// again.
+    pub fn throttled(what: &str, wait: super::throttle::Throttled) -> Self {
+        PageError::TooManyAttempts {
+            message: format!("{what} Try again {}.", wait.wait_phrase()),
+            retry_after: wait,
+        }
     }
 }
 
@@ -131,7 +146,7 @@ impl ResponseError for PageError {
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::SignIn => StatusCode::SEE_OTHER,
-            PageError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -150,7 +165,7 @@ impl ResponseError for PageError {
             }
             PageError::NotFound(message) => ("Page not found".to_owned(), message.clone()),
             PageError::Forbidden(message) => ("Not allowed".to_owned(), message.clone()),
-            PageError::TooManyAttempts(message) => ("Too many attempts".to_owned(), message.clone()),
+            PageError::TooManyAttempts { message, .. } => ("Too many attempts".to_owned(), message.clone()),
             PageError::TooLarge(message) => ("Too large".to_owned(), message.clone()),
             PageError::Unprocessable(message) => ("That file cannot be read".to_owned(), message.clone()),
             PageError::SignIn => ("Sign in".to_owned(), "Sign in first.".to_owned()),
@@ -164,6 +179,13 @@ impl ResponseError for PageError {
             heading,
             message,
         };
-        super::pages::render(self.status_code(), &page)
+        let mut response = super::pages::render(self.status_code(), &page);
+        if let PageError::TooManyAttempts { retry_after, .. } = self {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                retry_after.seconds().into(),
+            );
+        }
+        response
     }
 }

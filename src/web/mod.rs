@@ -8,6 +8,7 @@ mod errors;
 mod openapi;
 mod pages;
 mod routes;
+mod throttle;
 mod views;
 
 pub use errors::{ApiError, PageError};
@@ -27,7 +28,7 @@ pub struct AppState {
     pub store: Store,
     pub index: Arc<SearchIndex>,
     pub cookies: accounts::CookieSettings,
-    pub throttle: Arc<accounts::Throttle>,
+    pub throttle: Arc<throttle::Throttle>,
     /// How long the search index may stay behind the database before `/healthz` answers 503.
     pub max_index_lag: std::time::Duration,
 }
@@ -47,7 +48,7 @@ impl AppState {
                 key,
                 secure: secure_cookies,
             },
-            throttle: Arc::new(accounts::Throttle::default()),
+            throttle: Arc::new(throttle::Throttle::default()),
             max_index_lag: DEFAULT_MAX_INDEX_LAG,
         })
     }
@@ -62,6 +63,7 @@ impl AppState {
 
 /// Binds the server to `listener` and returns it, ready to be awaited.
 pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let https = state.cookies.secure;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -74,7 +76,7 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 .into()
             }))
             .wrap(middleware::from_fn(caching::conditional))
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .wrap(middleware::Compress::default())
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("clearinghouse::http"))
             .configure(routes::configure)
@@ -85,9 +87,19 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     Ok(server)
 }
 
-/// Headers on every answer: no inline script, no framing, no type sniffing, no referrer leaks.
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
+/// Headers on every answer: no inline script, no framing, no type sniffing, no referrer leaks;
+/// and when the site is served over HTTPS (`--secure-cookies`), HSTS, so browsers never come back
+/// over plain HTTP, where the Secure cookie would not be sent and a man in the middle could answer.
+fn security_headers(https: bool) -> middleware::DefaultHeaders {
+    let headers = if https {
+        middleware::DefaultHeaders::new().add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        middleware::DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

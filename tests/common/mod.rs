@@ -95,17 +95,22 @@ impl Catalog {
 
     /// Starts `serve` on a free port and waits until it is healthy.
     pub fn serve(&self) -> Server {
-        let server = self.start_serving(&[]);
+        self.serve_with(&[])
+    }
+
+    /// Starts `serve` with more options (`--secure-cookies`) and waits until it is healthy.
+    pub fn serve_with(&self, options: &[&str]) -> Server {
+        let server = self.start_serving(options);
         server.wait_until_healthy();
         server
     }
 
-    /// Starts `serve ARGS` on a free port and returns once it listens, healthy or not.
-    pub fn start_serving(&self, args: &[&str]) -> Server {
+    /// Starts `serve OPTIONS` on a free port and returns once it listens, healthy or not.
+    pub fn start_serving(&self, options: &[&str]) -> Server {
         let mut child = self
             .command()
             .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
+            .args(options)
             .env_remove("CLEARINGHOUSE_BIND")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

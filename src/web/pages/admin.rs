@@ -95,7 +95,7 @@ pub async fn admin_home(
                 p.name,
                 p.kind.label().to_owned(),
                 p.website.unwrap_or_default(),
-                users.join(", "),
+                users_line(&users),
             )
         })
         .collect();
@@ -305,4 +305,14 @@ pub async fn audit_page(
             entries,
         },
     ))
+}
+
+/// An application's users; none when the address given had an account already (the applicant was
+/// answered as anyone else, so the form reveals no accounts; the audit log names the address).
+fn users_line(users: &[String]) -> String {
+    if users.is_empty() {
+        "none (the address given has an account already: see the audit log)".to_owned()
+    } else {
+        users.join(", ")
+    }
 }

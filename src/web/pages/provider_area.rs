@@ -326,19 +326,9 @@ fn values_of(offering: Option<&Offering>) -> Vec<(String, String)> {
     let Some(offering) = offering else {
         return Vec::new();
     };
-    let text = table::write(&[offering]);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map(|h| h.iter().map(str::to_owned).collect())
-        .unwrap_or_default();
-    let row = reader.records().next().and_then(Result::ok);
-    header
+    table::cells(offering)
         .into_iter()
-        .zip(
-            row.iter()
-                .flat_map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>()),
-        )
+        .map(|(column, value)| (column.to_owned(), value))
         .collect()
 }
 

@@ -1,10 +1,13 @@
 //! `/register`: an organisation applies to be a provider, with its first user; both wait for an
-//! administrator, who approves or declines on `/admin`.
+//! administrator, who approves or declines on `/admin`. The answer is the same whether or not the
+//! address has an account already, so the form cannot tell anyone which addresses do; applications
+//! are limited per client (see `throttle`).
 
 use super::{asset_version, render};
 use crate::catalog::{Provider, ProviderKind, slugify};
 use crate::store::StoreError;
 use crate::web::accounts::{self, field};
+use crate::web::throttle;
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
@@ -74,6 +77,10 @@ pub async fn register(
             "This form has expired. Reload the page and apply again.".into(),
         ));
     }
+    state
+        .throttle
+        .register(throttle::client_of(&request))
+        .map_err(|wait| PageError::throttled("Too many applications from your network.", wait))?;
     let optional =
         |name: &str| Some(field(&values, name).trim().to_owned()).filter(|v| !v.is_empty());
     let kind = field(&values, "kind").parse::<ProviderKind>();

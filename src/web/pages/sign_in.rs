@@ -2,6 +2,7 @@
 
 use super::{asset_version, render, with_store};
 use crate::web::accounts::{self, field};
+use crate::web::throttle;
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
@@ -53,28 +54,30 @@ pub async fn login(
         ));
     }
     let email = field(&form, "email").trim().to_owned();
-    if state.throttle.blocked(&email) {
-        return Err(PageError::TooManyAttempts(
-            "Too many failed attempts for this address. Wait 15 minutes and try again.".into(),
-        ));
-    }
+    let client = throttle::client_of(&request);
+    state.throttle.sign_in(client, &email).map_err(|wait| {
+        PageError::throttled(
+            "Too many sign-in attempts from here or for this account.",
+            wait,
+        )
+    })?;
     let (lookup, password) = (email.clone(), field(&form, "password").to_owned());
     let user = with_store(&state, move |store| store.authenticate(&lookup, &password)).await?;
-    match user {
-        Some(user) => {
-            state.throttle.succeeded(&email);
-            accounts::sign_in(&state, user).await
-        }
-        None => {
-            state.throttle.failed(&email);
-            Ok(login_form(
-                &state,
-                StatusCode::UNAUTHORIZED,
-                &email,
-                Some("That email and password do not match an active account.".into()),
-            ))
-        }
+    if let Some(user) = user {
+        return accounts::sign_in(&state, user).await;
     }
+    let (tried, from) = (email.clone(), client.to_string());
+    with_store(&state, move |store| {
+        store.record_failed_sign_in(&tried, &from)
+    })
+    .await?;
+    // One message for an unknown address, a wrong password and a disabled or pending account.
+    Ok(login_form(
+        &state,
+        StatusCode::UNAUTHORIZED,
+        &email,
+        Some("That email and password do not match an active account.".into()),
+    ))
 }
 
 #[route("/logout", method = "POST")]
