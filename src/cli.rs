@@ -52,6 +52,9 @@ pub enum Command {
         /// `/healthz` answers 503.
         #[arg(long, env = "CLEARINGHOUSE_MAX_INDEX_LAG", default_value_t = 60)]
         max_index_lag: u64,
+        /// How many submissions one provider may have waiting for review at once.
+        #[arg(long, env = "CLEARINGHOUSE_MAX_PENDING", default_value_t = clearinghouse::store::DEFAULT_MAX_PENDING)]
+        max_pending: usize,
     },
     /// Validates a bundle folder, then adds or updates all of it in one transaction.
     Import {
@@ -159,12 +162,16 @@ impl Cli {
                 bind,
                 secure_cookies,
                 max_index_lag,
+                max_pending,
             } => serve(
                 &self.db,
                 &self.index,
                 &bind,
                 secure_cookies,
-                Duration::from_secs(max_index_lag),
+                Limits {
+                    max_index_lag: Duration::from_secs(max_index_lag),
+                    max_pending,
+                },
             ),
             Command::Import { bundle_dir } => import(&self.db, &self.index, &bundle_dir),
             Command::Export { out_dir } => export(&self.db, &out_dir),
@@ -430,14 +437,14 @@ fn export(db: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn serve(
-    db: &Path,
-    index: &Path,
-    bind: &str,
-    secure_cookies: bool,
+/// What `serve` allows before it says no.
+struct Limits {
     max_index_lag: Duration,
-) -> Result<()> {
-    let store = open_store(db)?;
+    max_pending: usize,
+}
+
+fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool, limits: Limits) -> Result<()> {
+    let store = open_store(db)?.with_max_pending(limits.max_pending);
     if store.is_empty()? {
         let seed = seed::bundle().context("the compiled-in seed is invalid")?;
         let summary = store
@@ -465,7 +472,8 @@ fn serve(
     // Tests and scripts read this line to learn the port when binding to port 0.
     println!("listening on http://{address}");
     actix_web::rt::System::new().block_on(async move {
-        let state = AppState::new(store, index, secure_cookies)?.with_max_index_lag(max_index_lag);
+        let state =
+            AppState::new(store, index, secure_cookies)?.with_max_index_lag(limits.max_index_lag);
         web::start(listener, state)?
             .await
             .context("the server stopped with an error")

@@ -57,18 +57,44 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error(
+        "your organisation has {pending} submissions waiting for review, and at most {limit} may \
+         wait at once: submit more once an administrator has reviewed some"
+    )]
+    QueueFull { pending: usize, limit: usize },
     #[error("item {0}: {1}")]
     Batch(usize, Box<StoreError>),
     #[error("the bundle has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
 }
 
+impl StoreError {
+    /// Whether the database could not do it just now (another writer held it past the busy
+    /// timeout, the disk is full or failing): the request was sound and may be tried again, so
+    /// the answer is a 503, never the user's error.
+    pub fn is_unavailable(&self) -> bool {
+        use rusqlite::ErrorCode::{
+            CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, SystemIoFailure,
+        };
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => matches!(
+                failure.code,
+                DatabaseBusy | DatabaseLocked | DiskFull | SystemIoFailure | CannotOpen
+            ),
+            StoreError::Pool(_) | StoreError::Io { .. } => true,
+            StoreError::Batch(_, inner) => inner.is_unavailable(),
+            _ => false,
+        }
+    }
+}
+
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 4] = [
+const MIGRATION_STEPS: [&str; 5] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
     include_str!("migrations/004_applications.sql"),
+    include_str!("migrations/005_review_queue.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -79,7 +105,13 @@ fn migrations() -> Migrations<'static> {
 #[derive(Clone)]
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// How many submissions one provider may have waiting for review at once.
+    max_pending: usize,
 }
+
+/// Pending submissions a provider may have unless the server is told otherwise: more than a
+/// reviewer can work through in weeks, far fewer than it takes to bury the queue.
+pub const DEFAULT_MAX_PENDING: usize = 2_000;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,7 +134,18 @@ impl Store {
                 message: error.to_string(),
             })?;
         migrations().to_latest(&mut connection)?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            max_pending: DEFAULT_MAX_PENDING,
+        })
+    }
+
+    /// The same store, allowing each provider `max_pending` submissions waiting for review.
+    pub fn with_max_pending(self, max_pending: usize) -> Self {
+        Store {
+            max_pending,
+            ..self
+        }
     }
 
     pub(crate) fn connection(

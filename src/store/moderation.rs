@@ -6,6 +6,9 @@ use super::{Store, StoreError, catalog_rows, next_revision, now, offerings};
 use crate::catalog::{FieldError, Offering, OfferingStatus, validate_offering};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+/// An offering a submission may duplicate: its id and title.
+pub type Duplicate = (String, String);
+
 /// A submission as the review queue lists it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Submission {
@@ -15,6 +18,9 @@ pub struct Submission {
     pub status: String,
     pub reason: Option<String>,
     pub submitted_at: String,
+    /// What it may duplicate, as found when it was submitted; `None` for submissions made
+    /// before duplicates were kept.
+    pub duplicates: Option<Vec<Duplicate>>,
 }
 
 /// One line of the audit log.
@@ -35,43 +41,155 @@ pub(crate) fn audit(
     subject: &str,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
-    connection.execute(
-        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now(), actor, action, subject, detail],
-    )?;
+    connection
+        .prepare_cached(
+            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![now(), actor, action, subject, detail])?;
     Ok(())
 }
 
-fn read_submission(connection: &Connection, id: i64) -> Result<Option<Submission>, StoreError> {
-    let row: Option<(i64, String, String, String, Option<String>, String)> = connection
-        .query_row(
-            "SELECT id, payload, kind, status, reason, submitted_at FROM submissions WHERE id = ?1",
-            [id],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            },
+const SUBMISSION_COLUMNS: &str = "id, payload, kind, status, reason, submitted_at, duplicates";
+
+fn submission_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
+    let id: i64 = row.get(0)?;
+    let unreadable = |error: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("submission {id} cannot be read: {error}").into(),
         )
-        .optional()?;
-    let Some((id, payload, kind, status, reason, submitted_at)) = row else {
-        return Ok(None);
     };
-    let offering = serde_json::from_str(&payload)
-        .map_err(|error| StoreError::Account(format!("submission {id} cannot be read: {error}")))?;
-    Ok(Some(Submission {
+    let payload: String = row.get(1)?;
+    let duplicates: Option<String> = row.get(6)?;
+    Ok(Submission {
         id,
-        offering,
-        kind,
-        status,
-        reason,
-        submitted_at,
-    }))
+        offering: serde_json::from_str(&payload).map_err(unreadable)?,
+        kind: row.get(2)?,
+        status: row.get(3)?,
+        reason: row.get(4)?,
+        submitted_at: row.get(5)?,
+        duplicates: duplicates
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(unreadable)?,
+    })
+}
+
+fn read_submission(connection: &Connection, id: i64) -> Result<Option<Submission>, StoreError> {
+    Ok(connection
+        .prepare_cached(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"
+        ))?
+        .query_row([id], submission_from_row)
+        .optional()?)
+}
+
+/// Offerings (published or pending) `offering` may duplicate: the same registration address, or
+/// the same provider and start with a very similar title. Indexed look-ups only: this runs for
+/// every submission, and one provider may have thousands.
+fn find_duplicates(
+    connection: &Connection,
+    offering: &Offering,
+) -> Result<Vec<Duplicate>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, title, url FROM offerings WHERE status IN ('published', 'pending') \
+         AND id != ?1 AND (url = ?2 OR (provider = ?3 AND start = ?4))",
+    )?;
+    let rows = statement.query_map(
+        params![offering.id, offering.url, offering.provider, offering.start],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        },
+    )?;
+    let title = offering.title.to_lowercase();
+    let mut found = Vec::new();
+    for row in rows {
+        let (id, other_title, url) = row?;
+        let same_url = offering.url.is_some() && url == offering.url;
+        let similar = strsim::normalized_levenshtein(&title, &other_title.to_lowercase()) >= 0.8;
+        if same_url || similar {
+            found.push((id, other_title));
+        }
+    }
+    Ok(found)
+}
+
+/// Refuses `adding` more submissions from `provider` when that would take its pending ones past
+/// `limit`.
+fn check_room(
+    connection: &Connection,
+    provider: &str,
+    adding: usize,
+    limit: usize,
+) -> Result<(), StoreError> {
+    let pending: usize = connection
+        .prepare_cached(
+            "SELECT count(*) FROM submissions WHERE provider = ?1 AND status = 'pending'",
+        )?
+        .query_row([provider], |row| row.get::<_, i64>(0))? as usize;
+    if pending + adding > limit {
+        return Err(StoreError::QueueFull { pending, limit });
+    }
+    Ok(())
+}
+
+/// Stores `offering` as a submission of `kind`, with what it may duplicate; returns its id.
+fn insert_submission(
+    connection: &Connection,
+    offering: &Offering,
+    kind: &str,
+    idempotency_key: Option<&str>,
+    duplicates: &[Duplicate],
+) -> Result<i64, StoreError> {
+    let payload = serde_json::to_string(offering).unwrap_or_default();
+    let duplicates = serde_json::to_string(duplicates).unwrap_or_else(|_| "[]".into());
+    connection
+        .prepare_cached(
+            "INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_at, \
+             idempotency_key, duplicates) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            offering.id,
+            offering.provider,
+            payload,
+            kind,
+            now(),
+            idempotency_key,
+            duplicates
+        ])?;
+    Ok(connection.last_insert_rowid())
+}
+
+/// Writes a new offering as pending and says whether the submission is `new` or an `edit` of a
+/// published one (which stays published until approved).
+fn store_pending(
+    connection: &Connection,
+    offering: &Offering,
+    provider: &str,
+    existing: Option<&offerings::StoredOffering>,
+) -> Result<&'static str, StoreError> {
+    match existing {
+        Some(stored) if stored.offering.provider != provider => Err(StoreError::Forbidden(
+            format!("offering {} belongs to another provider", offering.id),
+        )),
+        Some(stored) if stored.status == OfferingStatus::Published => Ok("edit"),
+        _ => {
+            let revision = next_revision(connection)?;
+            offerings::write(
+                connection,
+                offering,
+                OfferingStatus::Pending,
+                revision,
+                &now(),
+            )?;
+            Ok("new")
+        }
+    }
 }
 
 impl Store {
@@ -85,27 +203,58 @@ impl Store {
         actor: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Submission, StoreError> {
-        self.write(|transaction| submit_in(transaction, offering, provider, actor, idempotency_key))
+        // Looked up before taking the write lock: other writers need not wait for it.
+        let duplicates = self.possible_duplicates(offering)?;
+        self.write(|transaction| {
+            submit_in(
+                transaction,
+                offering,
+                provider,
+                actor,
+                idempotency_key,
+                &duplicates,
+                self.max_pending,
+            )
+        })
     }
 
     /// Submits many offerings at once (a bulk upload): all of them, or, if any is refused, none.
-    /// The error names the offering at fault by its position (from 1).
+    /// The offerings must have passed `check_upload`; what may have changed since (who owns an
+    /// id, room in the queue) is checked again inside the transaction, which only writes, so
+    /// thousands of rows hold the write lock for a moment. A refused offering is reported as
+    /// `StoreError::Batch` with its position (from 1).
     pub fn submit_all(
         &self,
         offerings: &[Offering],
         provider: &str,
         actor: &str,
-    ) -> Result<usize, (usize, StoreError)> {
-        let result = self.write(|transaction| {
-            for (index, offering) in offerings.iter().enumerate() {
-                submit_in(transaction, offering, provider, actor, None)
-                    .map_err(|error| StoreError::Batch(index + 1, Box::new(error)))?;
+    ) -> Result<usize, StoreError> {
+        let duplicates: Vec<Vec<Duplicate>> = {
+            let connection = self.connection()?;
+            offerings
+                .iter()
+                .map(|offering| find_duplicates(&connection, offering))
+                .collect::<Result<_, _>>()?
+        };
+        self.write(|transaction| {
+            check_room(transaction, provider, offerings.len(), self.max_pending)?;
+            let ids: Vec<&str> = offerings.iter().map(|o| o.id.as_str()).collect();
+            let existing = offerings::read_many(transaction, &ids)?;
+            for (index, (offering, duplicates)) in offerings.iter().zip(&duplicates).enumerate() {
+                let at_row = |error| StoreError::Batch(index + 1, Box::new(error));
+                if offering.provider != provider {
+                    return Err(at_row(StoreError::Forbidden(format!(
+                        "offering {} belongs to another provider",
+                        offering.id
+                    ))));
+                }
+                let kind =
+                    store_pending(transaction, offering, provider, existing.get(&offering.id))
+                        .map_err(at_row)?;
+                insert_submission(transaction, offering, kind, None, duplicates)?;
+                audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
             }
             Ok(offerings.len())
-        });
-        result.map_err(|error| match error {
-            StoreError::Batch(row, inner) => (row, *inner),
-            other => (0, other),
         })
     }
 }
@@ -117,6 +266,8 @@ fn submit_in(
     provider: &str,
     actor: &str,
     idempotency_key: Option<&str>,
+    duplicates: &[Duplicate],
+    max_pending: usize,
 ) -> Result<Submission, StoreError> {
     if let Some(key) = idempotency_key {
         let existing: Option<i64> = transaction
@@ -137,36 +288,12 @@ fn submit_in(
             offering.id
         )));
     }
+    check_room(transaction, provider, 1, max_pending)?;
     let known = catalog_rows::read_known(transaction)?;
     validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
     let existing = offerings::read_one(transaction, &offering.id)?;
-    let kind = match &existing {
-        Some(stored) if stored.offering.provider != provider => {
-            return Err(StoreError::Forbidden(format!(
-                "offering {} belongs to another provider",
-                offering.id
-            )));
-        }
-        Some(stored) if stored.status == OfferingStatus::Published => "edit",
-        _ => {
-            let revision = next_revision(transaction)?;
-            offerings::write(
-                transaction,
-                offering,
-                OfferingStatus::Pending,
-                revision,
-                &now(),
-            )?;
-            "new"
-        }
-    };
-    let payload = serde_json::to_string(offering).unwrap_or_default();
-    transaction.execute(
-        "INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_at, idempotency_key) \
-         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
-        params![offering.id, provider, payload, kind, now(), idempotency_key],
-    )?;
-    let id = transaction.last_insert_rowid();
+    let kind = store_pending(transaction, offering, provider, existing.as_ref())?;
+    let id = insert_submission(transaction, offering, kind, idempotency_key, duplicates)?;
     audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
     read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
 }
@@ -174,14 +301,36 @@ fn submit_in(
 impl Store {
     /// Pending submissions, oldest first.
     pub fn pending_submissions(&self) -> Result<Vec<Submission>, StoreError> {
+        self.pending_page(0, usize::MAX).map(|(page, _)| page)
+    }
+
+    /// One page of the review queue, oldest first: `limit` pending submissions from `offset`,
+    /// and how many are pending in all.
+    pub fn pending_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Submission>, usize), StoreError> {
         let connection = self.connection()?;
-        let ids: Vec<i64> = connection
-            .prepare("SELECT id FROM submissions WHERE status = 'pending' ORDER BY id")?
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        ids.into_iter()
-            .filter_map(|id| read_submission(&connection, id).transpose())
-            .collect()
+        let page = connection
+            .prepare(&format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = 'pending' \
+                 ORDER BY id LIMIT ?1 OFFSET ?2"
+            ))?
+            .query_map(
+                [
+                    limit.min(i64::MAX as usize) as i64,
+                    offset.min(i64::MAX as usize) as i64,
+                ],
+                submission_from_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: i64 = connection.query_row(
+            "SELECT count(*) FROM submissions WHERE status = 'pending'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok((page, total as usize))
     }
 
     fn pending(transaction: &Transaction<'_>, id: i64) -> Result<Submission, StoreError> {
@@ -339,6 +488,8 @@ impl Store {
         known
             .offerings
             .extend(offerings.iter().map(|o| o.id.clone()));
+        let ids: Vec<&str> = offerings.iter().map(|o| o.id.as_str()).collect();
+        let existing = offerings::read_many(&connection, &ids)?;
         let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (index, offering) in offerings.iter().enumerate() {
@@ -350,7 +501,7 @@ impl Store {
                     field: "provider".into(),
                     message: format!("must be your own provider, {provider}"),
                 });
-            } else if let Some(existing) = offerings::read_one(&connection, &offering.id)?
+            } else if let Some(existing) = existing.get(&offering.id)
                 && existing.offering.provider != provider
             {
                 errors.push(FieldError {
@@ -375,34 +526,9 @@ impl Store {
 impl Store {
     /// Offerings (published or pending) this one may duplicate: the same registration address,
     /// or the same provider and start with a very similar title. Returns (id, title).
-    pub fn possible_duplicates(
-        &self,
-        offering: &Offering,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    pub fn possible_duplicates(&self, offering: &Offering) -> Result<Vec<Duplicate>, StoreError> {
         let connection = self.connection()?;
-        let candidates = offerings::read_where(
-            &connection,
-            "status IN ('published', 'pending') AND id != ?1 AND (url = ?2 OR provider = ?3)",
-            params![
-                offering.id,
-                offering.url.as_deref().unwrap_or("\u{0}"),
-                offering.provider
-            ],
-        )?;
-        let title = offering.title.to_lowercase();
-        Ok(candidates
-            .into_iter()
-            .filter(|stored| {
-                let other = &stored.offering;
-                let same_url = offering.url.is_some() && other.url == offering.url;
-                let same_start = offering.start.is_some() && other.start == offering.start;
-                same_url
-                    || (same_start
-                        && strsim::normalized_levenshtein(&title, &other.title.to_lowercase())
-                            >= 0.8)
-            })
-            .map(|stored| (stored.offering.id, stored.offering.title))
-            .collect())
+        find_duplicates(&connection, offering)
     }
 }
 

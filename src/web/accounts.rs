@@ -80,7 +80,7 @@ pub async fn session(
     let lookup = token.clone();
     let found = actix_web::web::block(move || store.session(&lookup))
         .await?
-        .map_err(PageError::internal)?;
+        .map_err(PageError::from)?;
     Ok(found.map(|(user, csrf)| Session { user, csrf, token }))
 }
 
@@ -139,7 +139,7 @@ pub async fn sign_in(state: &AppState, user: User) -> Result<HttpResponse, PageE
     let signed_in = user.clone();
     let token = actix_web::web::block(move || store.start_session(&signed_in))
         .await?
-        .map_err(PageError::internal)?;
+        .map_err(PageError::from)?;
     let home = if user.role == Role::Admin {
         "/admin"
     } else {
@@ -157,7 +157,7 @@ pub async fn sign_out(state: &AppState, session: Session) -> Result<HttpResponse
     let store = state.store.clone();
     actix_web::web::block(move || store.end_session(&session.token))
         .await?
-        .map_err(PageError::internal)?;
+        .map_err(PageError::from)?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/"))
         .cookie(removal(SESSION_COOKIE))

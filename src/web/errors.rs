@@ -13,6 +13,44 @@ pub enum ApiError {
     NotFound(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What `Retry-After` says when the database is busy or failing.
+const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// A search failure: the store's are answered as store failures, the index's as a logged 500.
+impl From<crate::search::SearchError> for ApiError {
+    fn from(error: crate::search::SearchError) -> Self {
+        match error {
+            crate::search::SearchError::Store(error) => error.into(),
+            error => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::search::SearchError> for PageError {
+    fn from(error: crate::search::SearchError) -> Self {
+        match error {
+            crate::search::SearchError::Store(error) => error.into(),
+            error => PageError::internal(error),
+        }
+    }
+}
+
+/// A store failure: a busy or failing database is a logged 503, anything else a logged 500.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        match error {
+            crate::store::StoreError::NotFound(what) => ApiError::NotFound(what),
+            error if error.is_unavailable() => {
+                tracing::error!(%error, "the database is unavailable");
+                ApiError::Unavailable(error.to_string())
+            }
+            error => ApiError::internal(error),
+        }
+    }
 }
 
 impl ApiError {
@@ -44,6 +82,7 @@ impl ResponseError for ApiError {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -61,8 +100,18 @@ impl ResponseError for ApiError {
                 parameter: None,
                 message: "something went wrong on our side; it has been logged".to_owned(),
             },
+            ApiError::Unavailable(_) => ErrorDetail {
+                parameter: None,
+                message: format!(
+                    "the catalog cannot answer just now; try again in {RETRY_AFTER_SECONDS} seconds"
+                ),
+            },
         };
-        HttpResponse::build(self.status_code()).json(ErrorBody { error })
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::Unavailable(_) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        response.json(ErrorBody { error })
     }
 }
 
@@ -100,10 +149,35 @@ pub enum PageError {
     },
     #[error("{0}")]
     TooLarge(String),
+    /// Sound, but not possible in the catalog's present state (already decided, queue full).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Unprocessable(String),
     #[error("internal error")]
     Internal,
+    /// The database is busy or failing: try again shortly (`Retry-After`).
+    #[error("unavailable")]
+    Unavailable,
+}
+
+/// A store failure a handler did not answer itself: the user's errors keep their meaning; a busy
+/// or failing database is a logged 503; anything else a logged 500.
+impl From<crate::store::StoreError> for PageError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::NotFound(message) => PageError::NotFound(message),
+            StoreError::Forbidden(message) => PageError::Forbidden(message),
+            StoreError::Conflict(message) => PageError::Conflict(message),
+            full @ StoreError::QueueFull { .. } => PageError::Conflict(format!("{full}.")),
+            error if error.is_unavailable() => {
+                tracing::error!(%error, "the database is unavailable");
+                PageError::Unavailable
+            }
+            error => PageError::internal(error),
+        }
+    }
 }
 
 impl PageError {
@@ -148,8 +222,10 @@ impl ResponseError for PageError {
             PageError::SignIn => StatusCode::SEE_OTHER,
             PageError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::Conflict(_) => StatusCode::CONFLICT,
             PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -167,8 +243,13 @@ impl ResponseError for PageError {
             PageError::Forbidden(message) => ("Not allowed".to_owned(), message.clone()),
             PageError::TooManyAttempts { message, .. } => ("Too many attempts".to_owned(), message.clone()),
             PageError::TooLarge(message) => ("Too large".to_owned(), message.clone()),
+            PageError::Conflict(message) => ("Not possible now".to_owned(), message.clone()),
             PageError::Unprocessable(message) => ("That file cannot be read".to_owned(), message.clone()),
             PageError::SignIn => ("Sign in".to_owned(), "Sign in first.".to_owned()),
+            PageError::Unavailable => (
+                "Busy for a moment".to_owned(),
+                format!("The catalog cannot save or answer just now. Nothing was lost; please try again in {RETRY_AFTER_SECONDS} seconds."),
+            ),
             PageError::Internal => (
                 "Something went wrong".to_owned(),
                 "Something went wrong on our side. It has been logged; please try again in a moment.".to_owned(),
@@ -184,6 +265,12 @@ impl ResponseError for PageError {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
                 retry_after.seconds().into(),
+            );
+        }
+        if let PageError::Unavailable = self {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                RETRY_AFTER_SECONDS.into(),
             );
         }
         response

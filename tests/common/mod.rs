@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
 pub mod disk;
+pub mod web;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};

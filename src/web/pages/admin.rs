@@ -10,6 +10,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 
+/// Submissions shown on one page of the queue: the page stays quick however long the queue is.
+const QUEUE_PAGE: usize = 50;
+
 pub struct QueueItem {
     pub id: i64,
     pub title: String,
@@ -35,6 +38,12 @@ struct AdminPage {
     csrf: String,
     notice: Option<String>,
     items: Vec<QueueItem>,
+    /// How many submissions wait in all, and which page of them this is.
+    pending: usize,
+    page: usize,
+    pages: usize,
+    /// The queue position of the page's first item.
+    first: usize,
     /// (provider id, name, kind, website, users)
     applications: Vec<(String, String, String, String, String)>,
     accounts: Vec<crate::store::User>,
@@ -86,7 +95,7 @@ pub async fn admin_home(
         Ok((lookup.applications()?, lookup.users()?))
     })
     .await?
-    .map_err(PageError::internal)?;
+    .map_err(PageError::from)?;
     let applications = applications
         .into_iter()
         .map(|(p, users)| {
@@ -99,17 +108,24 @@ pub async fn admin_home(
             )
         })
         .collect();
-    let queue = web::block(move || -> Result<_, StoreError> {
+    let page = field(&query, "page").parse::<usize>().unwrap_or(1).max(1);
+    let offset = (page - 1).saturating_mul(QUEUE_PAGE);
+    let (queue, pending) = web::block(move || -> Result<_, StoreError> {
+        let (submissions, pending) = store.pending_page(offset, QUEUE_PAGE)?;
         let mut queue = Vec::new();
-        for submission in store.pending_submissions()? {
+        for submission in submissions {
             let current = store.offering(&submission.offering.id)?.map(|s| s.offering);
-            let duplicates = store.possible_duplicates(&submission.offering)?;
+            let duplicates = match &submission.duplicates {
+                Some(found) => found.clone(),
+                // Submitted before duplicates were kept.
+                None => store.possible_duplicates(&submission.offering)?,
+            };
             queue.push((submission, current, duplicates));
         }
-        Ok(queue)
+        Ok((queue, pending))
     })
     .await?
-    .map_err(PageError::internal)?;
+    .map_err(PageError::from)?;
     let items = queue
         .into_iter()
         .map(|(submission, current, duplicates)| {
@@ -151,6 +167,10 @@ pub async fn admin_home(
         csrf: session.csrf.clone(),
         notice,
         items,
+        pending,
+        page,
+        pages: pending.div_ceil(QUEUE_PAGE),
+        first: offset + 1,
         applications,
         accounts: users,
     };
@@ -194,7 +214,7 @@ async fn decide(
                 .finish())
         }
         Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
-        Err(StoreError::Conflict(message)) => Err(PageError::Forbidden(message)),
+        Err(StoreError::Conflict(message)) => Err(PageError::Conflict(message)),
         Err(StoreError::InvalidOffering(errors)) => Err(PageError::Forbidden(
             errors
                 .iter()
@@ -202,7 +222,7 @@ async fn decide(
                 .collect::<Vec<_>>()
                 .join("; "),
         )),
-        Err(error) => Err(PageError::internal(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -254,7 +274,7 @@ pub async fn decide_application(
             .insert_header(("Location", "/admin?done=application"))
             .finish()),
         Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
-        Err(error) => Err(PageError::internal(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -280,7 +300,7 @@ pub async fn disable_user(
             .insert_header(("Location", "/admin?done=disabled"))
             .finish()),
         Err(StoreError::Account(message)) => Err(PageError::NotFound(message)),
-        Err(error) => Err(PageError::internal(error)),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -98,7 +98,7 @@ pub async fn with_store<T: Send + 'static>(
     let store = state.store.clone();
     web::block(move || work(&store))
         .await?
-        .map_err(PageError::internal)
+        .map_err(PageError::from)
 }
 
 /// Provider names by id, for result lists.
@@ -115,7 +115,7 @@ pub async fn run_search(
     let index = state.index.clone();
     web::block(move || index.search(&request, chrono::Utc::now()))
         .await?
-        .map_err(PageError::internal)
+        .map_err(PageError::from)
 }
 
 /// A search URL for these parameters.

@@ -92,7 +92,7 @@ pub async fn offering_page(
     let lookup = id.clone();
     let loaded = web::block(move || load(&state, &lookup))
         .await?
-        .map_err(PageError::internal)?;
+        .map_err(PageError::from)?;
     let Some(loaded) = loaded else {
         return Err(PageError::NotFound(format!(
             "There is no published offering “{id}”."

@@ -48,7 +48,7 @@ pub async fn provider_home(
         ))
     })
     .await?
-    .map_err(PageError::internal)?;
+    .map_err(PageError::from)?;
     let page = ProviderHome {
         asset_version: asset_version(),
         provider_name: name,
@@ -612,7 +612,7 @@ async fn submit(
                 Ok(candidate)
             })
             .await?
-            .map_err(PageError::internal)?
+            .map_err(PageError::from)?
         }
     };
     set(&mut values, "id", id.clone());
@@ -680,8 +680,7 @@ async fn submit(
             };
             form_page(state, session, fixed_id.as_deref(), &values, findings, key).await
         }
-        Err(StoreError::Forbidden(message)) => Err(PageError::Forbidden(message)),
-        Err(error) => Err(PageError::internal(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -814,6 +813,6 @@ pub async fn save_profile(
                 &ProfilePage::new(&session, &updated, errors),
             ))
         }
-        Err(error) => Err(PageError::internal(error)),
+        Err(error) => Err(error.into()),
     }
 }

@@ -116,7 +116,7 @@ pub async fn register(
             Err(StoreError::InvalidOffering(found)) => {
                 errors.extend(found.into_iter().map(|e| (e.field, e.message)))
             }
-            Err(error) => return Err(PageError::internal(error)),
+            Err(error) => return Err(error.into()),
         }
     }
     Ok(form(

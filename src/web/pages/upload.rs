@@ -5,7 +5,7 @@ use super::{asset_version, render};
 use crate::bundle::{BundleText, OFFERINGS_FILE, OFFERINGS_LINES_FILE};
 use crate::catalog::Offering;
 use crate::formats::table;
-use crate::store::Role;
+use crate::store::{Role, StoreError};
 use crate::web::accounts::{self, Session};
 use crate::web::{AppState, PageError};
 use actix_multipart::Multipart;
@@ -194,13 +194,29 @@ pub async fn upload(
                     .map(|(row, errors)| (row, errors.iter().map(|e| e.to_string()).collect()))
                     .collect()));
             }
-            Ok(store
-                .submit_all(&offerings, &provider, &actor)
-                .map_err(|(row, error)| vec![(row, vec![error.to_string()])]))
+            match store.submit_all(&offerings, &provider, &actor) {
+                Ok(count) => Ok(Ok(count)),
+                // A row refused for what it says; a fault of the database is not the row's.
+                Err(StoreError::Batch(row, error)) if !error.is_unavailable() => {
+                    Ok(Err(vec![(row, vec![error.to_string()])]))
+                }
+                Err(error) => Err(error),
+            }
         },
     )
-    .await?
-    .map_err(PageError::internal)?;
+    .await?;
+    let result = match result {
+        Err(full @ StoreError::QueueFull { .. }) => {
+            let message = full.to_string();
+            return Ok(page(
+                &session,
+                StatusCode::CONFLICT,
+                Some(format!("Nothing was stored: {message}.")),
+                Vec::new(),
+            ));
+        }
+        other => other?,
+    };
     match result {
         Ok(count) => Ok(page(
             &session,

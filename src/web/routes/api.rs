@@ -32,7 +32,7 @@ pub async fn search(
     let index = state.index.clone();
     let results = web::block(move || index.search(&request, chrono::Utc::now()))
         .await?
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(results))
 }
 
@@ -57,7 +57,7 @@ pub async fn offering(
     let lookup = id.clone();
     let stored = web::block(move || store.offering(&lookup))
         .await?
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     match stored {
         Some(stored) if stored.status == OfferingStatus::Published => {
             Ok(HttpResponse::Ok().json(stored.offering))
@@ -78,7 +78,7 @@ pub async fn provider_list(state: web::Data<AppState>) -> Result<HttpResponse, A
     let store = state.store.clone();
     let all = web::block(move || store.providers())
         .await?
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(all))
 }
 
@@ -102,7 +102,7 @@ pub async fn provider(
     let store = state.store.clone();
     let all = web::block(move || store.providers())
         .await?
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     match all.into_iter().find(|p| p.id == id) {
         Some(provider) => Ok(HttpResponse::Ok().json(provider)),
         None => Err(ApiError::NotFound(format!("provider {id}"))),
@@ -141,20 +141,16 @@ fn counted(
 #[route("/api/v1/competencies", method = "GET", method = "HEAD")]
 pub async fn competency_trees(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
-    let (frameworks, results) = web::block(move || -> Result<_, String> {
-        let frameworks = state.store.frameworks().map_err(|e| e.to_string())?;
+    let (frameworks, results) = web::block(move || -> Result<_, ApiError> {
+        let frameworks = state.store.frameworks()?;
         let request = SearchRequest {
             per_page: 1,
             ..SearchRequest::default()
         };
-        let results = state
-            .index
-            .search(&request, chrono::Utc::now())
-            .map_err(|e| e.to_string())?;
+        let results = state.index.search(&request, chrono::Utc::now())?;
         Ok((frameworks, results))
     })
-    .await?
-    .map_err(ApiError::internal)?;
+    .await??;
     let counts: HashMap<String, u64> = results
         .facets
         .get("competency")

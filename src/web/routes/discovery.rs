@@ -53,14 +53,13 @@ pub async fn sitemap(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    let (published, providers, frameworks) = web::block(move || -> Result<_, String> {
-        let published = store.published_revisions().map_err(|e| e.to_string())?;
-        let providers = store.providers().map_err(|e| e.to_string())?;
-        let frameworks = store.frameworks().map_err(|e| e.to_string())?;
+    let (published, providers, frameworks) = web::block(move || -> Result<_, ApiError> {
+        let published = store.published_revisions()?;
+        let providers = store.providers()?;
+        let frameworks = store.frameworks()?;
         Ok((published, providers, frameworks))
     })
-    .await?
-    .map_err(ApiError::internal)?;
+    .await??;
     let base = base(&request);
     let mut paths = vec![
         "/".to_owned(),

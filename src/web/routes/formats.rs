@@ -30,28 +30,21 @@ async fn found(
     request.page = 1;
     request.per_page = limit;
     let state = state.clone();
-    web::block(move || -> Result<_, String> {
-        let results = state
-            .index
-            .search(&request, chrono::Utc::now())
-            .map_err(|e| e.to_string())?;
+    web::block(move || -> Result<_, ApiError> {
+        let results = state.index.search(&request, chrono::Utc::now())?;
         let ids: Vec<String> = results
             .hits
             .into_iter()
             .map(|hit| hit.offering.id)
             .collect();
-        let offerings = state
-            .store
-            .published_by_ids(&ids)
-            .map_err(|e| e.to_string())?;
-        let providers = state.store.providers().map_err(|e| e.to_string())?;
+        let offerings = state.store.published_by_ids(&ids)?;
+        let providers = state.store.providers()?;
         Ok((
             offerings,
             providers.into_iter().map(|p| (p.id, p.name)).collect(),
         ))
     })
     .await?
-    .map_err(ApiError::internal)
 }
 
 fn entries<'a>(
@@ -106,9 +99,9 @@ pub async fn offering_calendar(
     let id = id.into_inner();
     let store = state.store.clone();
     let lookup = vec![id.clone()];
-    let (offerings, providers) = web::block(move || -> Result<_, String> {
-        let offerings = store.published_by_ids(&lookup).map_err(|e| e.to_string())?;
-        let providers = store.providers().map_err(|e| e.to_string())?;
+    let (offerings, providers) = web::block(move || -> Result<_, ApiError> {
+        let offerings = store.published_by_ids(&lookup)?;
+        let providers = store.providers()?;
         Ok((
             offerings,
             providers
@@ -117,8 +110,7 @@ pub async fn offering_calendar(
                 .collect::<HashMap<_, _>>(),
         ))
     })
-    .await?
-    .map_err(ApiError::internal)?;
+    .await??;
     let Some(stored) = offerings.first() else {
         return Err(ApiError::NotFound(format!("offering {id}")));
     };
@@ -206,18 +198,11 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let search = SearchRequest::from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let state = state.into_inner();
-    let bundle = web::block(move || -> Result<_, String> {
-        let ids = state
-            .index
-            .matching_ids(&search, chrono::Utc::now())
-            .map_err(|e| e.to_string())?;
-        state
-            .store
-            .export_selection(&ids)
-            .map_err(|e| e.to_string())
+    let bundle = web::block(move || -> Result<_, ApiError> {
+        let ids = state.index.matching_ids(&search, chrono::Utc::now())?;
+        Ok(state.store.export_selection(&ids)?)
     })
-    .await?
-    .map_err(ApiError::internal)?;
+    .await??;
     Ok(HttpResponse::Ok().json(crate::web::openapi::ExportBundle {
         frameworks: bundle.frameworks.frameworks,
         providers: bundle.providers,

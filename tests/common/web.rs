@@ -1,0 +1,112 @@
+//! Speaking to a server as a person does: an agent that keeps cookies and does not follow
+//! redirects, signing in through the form with its CSRF token, forms and file uploads.
+
+use super::{Catalog, Server};
+use ureq::Agent;
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub fn add_user(catalog: &Catalog, args: &[&str]) {
+    let output = catalog.add_user(args, PASSWORD);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+pub fn agent() -> Agent {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+pub fn get(agent: &Agent, server: &Server, path: &str) -> (u16, String, String) {
+    let mut response = agent.get(&server.url(path)).call().unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        response.status().as_u16(),
+        location,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+pub fn post(
+    agent: &Agent,
+    server: &Server,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut response = agent
+        .post(&server.url(path))
+        .send_form(form.iter().copied())
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        response.status().as_u16(),
+        location,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+pub fn sign_in(server: &Server, email: &str) -> Agent {
+    let agent = agent();
+    let (_, _, page) = get(&agent, server, "/login");
+    let csrf = hidden(&page, "csrf");
+    let (status, location, _) = post(
+        &agent,
+        server,
+        "/login",
+        &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
+    );
+    assert_eq!(status, 303, "signing in {email}");
+    assert!(location == "/provider" || location == "/admin");
+    agent
+}
+
+pub fn upload(
+    agent: &Agent,
+    server: &Server,
+    csrf: &str,
+    name: &str,
+    content: &str,
+) -> (u16, String) {
+    let boundary = "----clearinghouse-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n\
+         --{boundary}--\r\n"
+    );
+    let mut response = agent
+        .post(&server.url("/provider/upload"))
+        .header(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send(body.as_bytes())
+        .unwrap();
+    (
+        response.status().as_u16(),
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
