@@ -180,3 +180,19 @@ fn a_second_reindex_at_once_says_one_is_running() {
     assert_eq!(succeeded, 1);
     agrees(&catalog);
 }
+
+#[test]
+fn check_while_a_server_catches_up_waits_for_it_instead_of_reporting_a_difference() {
+    let catalog = Catalog::new();
+    let bundle = generated(&catalog, 3000);
+    let _server = catalog.serve();
+    // The import commits, then the server indexes its 3,000 offerings: check runs meanwhile.
+    catalog.import(bundle.path());
+    let output = catalog.run(&["check"]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -163,6 +163,13 @@ impl SearchIndex {
         Ok(Self::wrap(root, generation, vocabulary))
     }
 
+    /// Whether a running process (a server) holds the serving generation's writer.
+    pub fn is_served(root: &Path) -> bool {
+        generation::current_name(root).is_some_and(|name| {
+            matches!(Generation::open(root, &name, true), Err(SearchError::Busy))
+        })
+    }
+
     /// Opens the serving generation to read only (no writer lock), e.g. for `check`.
     pub fn open_read_only(root: &Path, vocabulary: Vocabulary) -> Result<SearchIndex, SearchError> {
         let name =

@@ -19,6 +19,9 @@ use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// On SIGTERM or SIGINT, how long requests in flight may take to finish before the server stops.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How long the index may lag unless the server is told otherwise.
 const DEFAULT_MAX_INDEX_LAG: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -82,6 +85,7 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .configure(routes::configure)
             .default_service(web::to(not_found))
     })
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .listen(listener)?
     .run();
     Ok(server)
