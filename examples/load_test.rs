@@ -191,7 +191,7 @@ fn submit_forms(server: &Server, provider: &str, deadline: Instant, log: &Log) {
         n += 1;
         let id = format!("load-{provider}-{n}");
         let title = format!("Load test session {n} of {provider}");
-        let start = format!("2027-{:02}-{:02}T14:00:00-05:00", 1 + n % 12, 1 + n % 28);
+        let start = format!("2027-{:02}-{:02}T14:00:00-07:00", 1 + n % 12, 1 + n % 28);
         let end = start.replace("T14", "T15");
         let form = [
             ("csrf", csrf.as_str()),
@@ -208,7 +208,7 @@ fn submit_forms(server: &Server, provider: &str, deadline: Instant, log: &Log) {
             ("competencies", "lssc:FLS.3"),
             ("start", start.as_str()),
             ("end", end.as_str()),
-            ("timezone", "America/Chicago"),
+            ("timezone", "America/Phoenix"),
             ("confirm_distinct", "yes"),
         ];
         let started = Instant::now();
@@ -237,13 +237,20 @@ fn upload(server: &Server, provider: &str, deadline: Instant, log: &Log) {
         let ids: Vec<String> = (0..50).map(|k| format!("upload-{batch}-{k}")).collect();
         let rows: Vec<String> = ids
             .iter()
-            .map(|id| {
+            .enumerate()
+            .map(|(k, id)| {
+                let start = format!(
+                    "2027-06-{:02}T{:02}:00:00-07:00",
+                    1 + batch % 28,
+                    8 + k % 10
+                );
+                let end = start.replace(":00:00-07", ":45:00-07");
                 serde_json::json!({
                     "id": id, "title": format!("Uploaded session {id}"), "provider": provider,
                     "description": "A session uploaded in bulk by the load test.",
                     "format": "online_live", "audiences": ["librarians"], "level": "intermediate",
-                    "start": "2027-06-01T10:00:00-04:00", "end": "2027-06-01T11:00:00-04:00",
-                    "timezone": "America/New_York", "competencies": ["lssc:FLS.3"]
+                    "start": start, "end": end,
+                    "timezone": "America/Phoenix", "competencies": ["lssc:FLS.3"]
                 })
                 .to_string()
             })
@@ -423,11 +430,29 @@ fn expect(
         }
         Ok(mut response) => {
             let body = response.body_mut().read_to_string().unwrap_or_default();
-            let text: String = body.chars().take(200).collect();
-            Err(format!("{} {text}", response.status()))
+            Err(format!("{} {}", response.status(), what_went_wrong(&body)))
         }
         Err(error) => Err(error.to_string()),
     }
+}
+
+/// The page's first error message, without its markup.
+fn what_went_wrong(page: &str) -> String {
+    let from = page.find("class=\"error").unwrap_or(0);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in page[from..].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+        if text.len() > 160 {
+            break;
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn agent() -> Agent {

@@ -40,6 +40,8 @@ pub enum StoreError {
     Pool(#[from] r2d2::Error),
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("other writers kept the database busy for longer than {} s", BUSY_TIMEOUT.as_secs())]
+    Busy,
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -81,7 +83,7 @@ impl StoreError {
                 failure.code,
                 DatabaseBusy | DatabaseLocked | DiskFull | SystemIoFailure | CannotOpen
             ),
-            StoreError::Pool(_) | StoreError::Io { .. } => true,
+            StoreError::Pool(_) | StoreError::Io { .. } | StoreError::Busy => true,
             StoreError::Batch(_, inner) => inner.is_unavailable(),
             _ => false,
         }
@@ -105,6 +107,12 @@ fn migrations() -> Migrations<'static> {
 #[derive(Clone)]
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// This process's writers take turns here before asking SQLite for its write lock. SQLite
+    /// makes a waiting writer sleep and retry with growing pauses (up to 100 ms), so under steady
+    /// writes one can keep losing for seconds; a queue in the process gives each its turn at
+    /// once (fairly: parking_lot hands the lock on in turn when waiters starve). Each waits at
+    /// most the busy timeout here too. Other processes (the command line) meet SQLite's.
+    writers: std::sync::Arc<parking_lot::Mutex<()>>,
     /// How many submissions one provider may have waiting for review at once.
     max_pending: usize,
 }
@@ -136,6 +144,7 @@ impl Store {
         migrations().to_latest(&mut connection)?;
         Ok(Store {
             pool,
+            writers: Default::default(),
             max_pending: DEFAULT_MAX_PENDING,
         })
     }
@@ -159,6 +168,11 @@ impl Store {
         &self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // The turn first: a writer waiting for it holds no pooled connection readers need.
+        let _turn = self
+            .writers
+            .try_lock_for(BUSY_TIMEOUT)
+            .ok_or(StoreError::Busy)?;
         let mut connection = self.connection()?;
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&transaction)?;

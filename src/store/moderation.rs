@@ -85,6 +85,10 @@ fn read_submission(connection: &Connection, id: i64) -> Result<Option<Submission
         .optional()?)
 }
 
+/// The most offerings compared with a submission's title: a provider may run hundreds of sessions
+/// at one time (a conference), and the review queue needs a hint, not an exhaustive list.
+const DUPLICATE_CANDIDATES: i64 = 200;
+
 /// Offerings (published or pending) `offering` may duplicate: the same registration address, or
 /// the same provider and start with a very similar title. Indexed look-ups only: this runs for
 /// every submission, and one provider may have thousands.
@@ -94,10 +98,16 @@ fn find_duplicates(
 ) -> Result<Vec<Duplicate>, StoreError> {
     let mut statement = connection.prepare_cached(
         "SELECT id, title, url FROM offerings WHERE status IN ('published', 'pending') \
-         AND id != ?1 AND (url = ?2 OR (provider = ?3 AND start = ?4))",
+         AND id != ?1 AND (url = ?2 OR (provider = ?3 AND start = ?4)) LIMIT ?5",
     )?;
     let rows = statement.query_map(
-        params![offering.id, offering.url, offering.provider, offering.start],
+        params![
+            offering.id,
+            offering.url,
+            offering.provider,
+            offering.start,
+            DUPLICATE_CANDIDATES
+        ],
         |row| {
             Ok((
                 row.get::<_, String>(0)?,
