@@ -205,8 +205,10 @@ fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
 }
 
 fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
     let parsed =
         bundle::read_dir(dir).with_context(|| format!("cannot import {}", dir.display()))?;
+    tracing::debug!(took = ?started.elapsed(), "bundle read");
     let store = open_store(db)?;
     let bundle = &parsed.bundle;
     let items = bundle.offerings.len()
@@ -222,8 +224,14 @@ fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
     bar.finish_and_clear();
     let summary =
         summary.with_context(|| format!("cannot import {}; nothing was changed", dir.display()))?;
-    println!("imported {}\n{summary}", dir.display());
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "imported {} in {took:.1} s ({:.0} offerings a second)\n{summary}",
+        dir.display(),
+        bundle.offerings.len() as f64 / took
+    );
     catch_up_if_free(&store, index);
+    tracing::debug!(took = ?started.elapsed(), "imported and indexed");
     Ok(())
 }
 

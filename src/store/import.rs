@@ -2,7 +2,7 @@
 //! transaction: a bundle lands whole or not at all.
 
 use super::catalog_rows::{self, Change};
-use super::{Store, StoreError, next_revision, now, offerings};
+use super::{Store, StoreError, now, offerings, reserve_revisions};
 use crate::bundle::{Bundle, BundleError, Parsed, Problem};
 use crate::catalog::{OfferingStatus, Provider};
 use rusqlite::Transaction;
@@ -53,6 +53,29 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// Pages a large import may keep in memory (negative: in KiB), so that one transaction of
+/// 100,000 offerings is written once at commit rather than spilled to the WAL and read back
+/// as the default cache (2 MB) overflows.
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+/// SQLite's default, restored afterwards for the pooled connection's other work.
+const DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// The import's page cache on one connection, set back when dropped.
+struct LargeCache<'a>(&'a Transaction<'a>);
+
+impl<'a> LargeCache<'a> {
+    fn set(transaction: &'a Transaction<'a>) -> Result<Self, StoreError> {
+        transaction.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        Ok(LargeCache(transaction))
+    }
+}
+
+impl Drop for LargeCache<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB);
+    }
+}
+
 impl Store {
     /// Validates `bundle` against itself and the catalog, then upserts all of it in one
     /// transaction. Imported offerings are published. `progress` is called after each item.
@@ -87,6 +110,7 @@ impl Store {
         progress: &dyn Fn(),
     ) -> Result<ImportSummary, StoreError> {
         self.write(|transaction| {
+            let _cache = LargeCache::set(transaction)?;
             let mut known = catalog_rows::read_known(transaction)?;
             // Items that did not parse are already reported; references to them are not broken.
             known.offerings.extend(unparsed_ids.iter().cloned());
@@ -102,32 +126,7 @@ impl Store {
             let mut summary = ImportSummary::default();
             import_frameworks(transaction, bundle, &mut summary, progress)?;
             import_providers(transaction, &bundle.providers, &now, &mut summary, progress)?;
-            let ids: Vec<&str> = bundle.offerings.iter().map(|o| o.id.as_str()).collect();
-            let existing = offerings::read_many(transaction, &ids)?;
-            for offering in &bundle.offerings {
-                let change = match existing.get(&offering.id) {
-                    Some(stored)
-                        if stored.status == OfferingStatus::Published
-                            && stored.offering == *offering =>
-                    {
-                        Change::Unchanged
-                    }
-                    Some(_) => Change::Updated,
-                    None => Change::Created,
-                };
-                if change != Change::Unchanged {
-                    let revision = next_revision(transaction)?;
-                    offerings::write(
-                        transaction,
-                        offering,
-                        OfferingStatus::Published,
-                        revision,
-                        &now,
-                    )?;
-                }
-                summary.offerings.add(change);
-                progress();
-            }
+            import_offerings(transaction, &bundle.offerings, &now, &mut summary, progress)?;
             Ok(summary)
         })
     }
@@ -240,6 +239,50 @@ fn import_frameworks(
             summary.competencies.add(change);
             progress();
         }
+    }
+    Ok(())
+}
+
+/// Upserts the offerings, published. What changes is known before writing, so the revisions
+/// are taken from the counter in one step rather than one statement an offering.
+fn import_offerings(
+    transaction: &Transaction<'_>,
+    bundle_offerings: &[crate::catalog::Offering],
+    now: &str,
+    summary: &mut ImportSummary,
+    progress: &dyn Fn(),
+) -> Result<(), StoreError> {
+    let ids: Vec<&str> = bundle_offerings.iter().map(|o| o.id.as_str()).collect();
+    let existing = offerings::read_many(transaction, &ids)?;
+    let changes: Vec<Change> = bundle_offerings
+        .iter()
+        .map(|offering| match existing.get(&offering.id) {
+            Some(stored)
+                if stored.status == OfferingStatus::Published && stored.offering == *offering =>
+            {
+                Change::Unchanged
+            }
+            Some(_) => Change::Updated,
+            None => Change::Created,
+        })
+        .collect();
+    let writes = changes.iter().filter(|c| **c != Change::Unchanged).count();
+    let mut revisions = reserve_revisions(transaction, writes)?;
+    let published = OfferingStatus::Published;
+    for (offering, change) in bundle_offerings.iter().zip(changes) {
+        match change {
+            Change::Unchanged => {}
+            Change::Created => {
+                let revision = revisions.next().unwrap_or_default();
+                offerings::write_created(transaction, offering, published, revision, now)?
+            }
+            Change::Updated => {
+                let revision = revisions.next().unwrap_or_default();
+                offerings::write(transaction, offering, published, revision, now)?
+            }
+        }
+        summary.offerings.add(change);
+        progress();
     }
     Ok(())
 }

@@ -210,6 +210,19 @@ fn current_revision(connection: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// Takes the next catalog revision; call inside the transaction that writes the offering.
+/// Takes the next `count` revisions of the counter at once: the range to give out, in order.
+pub(crate) fn reserve_revisions(
+    connection: &Connection,
+    count: usize,
+) -> rusqlite::Result<std::ops::RangeInclusive<i64>> {
+    let last: i64 = connection.query_row(
+        "UPDATE catalog_revision SET value = value + ?1 WHERE id = 1 RETURNING value",
+        [count as i64],
+        |row| row.get(0),
+    )?;
+    Ok(last - count as i64 + 1..=last)
+}
+
 pub(crate) fn next_revision(connection: &Connection) -> rusqlite::Result<i64> {
     connection
         .prepare_cached(

@@ -185,6 +185,31 @@ pub(crate) fn write(
     revision: i64,
     now: &str,
 ) -> Result<(), StoreError> {
+    write_row(connection, offering, status, revision, now)?;
+    delete_links(connection, &offering.id)?;
+    insert_links(connection, offering)
+}
+
+/// Like `write`, for an offering known not to be stored yet (it has no links to clear): an
+/// import of 100,000 new offerings skips 400,000 look-ups.
+pub(crate) fn write_created(
+    connection: &Connection,
+    offering: &Offering,
+    status: OfferingStatus,
+    revision: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    write_row(connection, offering, status, revision, now)?;
+    insert_links(connection, offering)
+}
+
+fn write_row(
+    connection: &Connection,
+    offering: &Offering,
+    status: OfferingStatus,
+    revision: i64,
+    now: &str,
+) -> Result<(), StoreError> {
     let (starts_at, ends_at) = offering.instants();
     let location = offering.location.as_ref();
     // Cached: an import writes thousands in a row.
@@ -243,18 +268,22 @@ pub(crate) fn write(
             now,
         ],
     )?;
-    write_links(connection, offering)
+    Ok(())
 }
 
-fn write_links(connection: &Connection, offering: &Offering) -> Result<(), StoreError> {
+fn delete_links(connection: &Connection, id: &str) -> Result<(), StoreError> {
     for delete in [
         "DELETE FROM offering_audiences WHERE offering_id = ?1",
         "DELETE FROM offering_competencies WHERE offering_id = ?1",
         "DELETE FROM offering_prerequisites WHERE offering_id = ?1",
         "DELETE FROM offering_certifications WHERE offering_id = ?1",
     ] {
-        connection.prepare_cached(delete)?.execute([&offering.id])?;
+        connection.prepare_cached(delete)?.execute([id])?;
     }
+    Ok(())
+}
+
+fn insert_links(connection: &Connection, offering: &Offering) -> Result<(), StoreError> {
     let mut audience = connection.prepare_cached(
         "INSERT INTO offering_audiences (offering_id, audience, position) VALUES (?1, ?2, ?3)",
     )?;
