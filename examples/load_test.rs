@@ -100,9 +100,15 @@ fn time_imports(catalog: &Catalog, bundle: &Path, folder: &Path, offerings: usiz
     let started = Instant::now();
     let stored_lines = other.output(&["import", path(&lines_bundle)])?;
     let jsonl = started.elapsed();
-    for (form, took, said) in [("JSON", json, stored_json), ("JSON Lines", jsonl, stored_lines)] {
+    for (form, took, said) in [
+        ("JSON", json, stored_json),
+        ("JSON Lines", jsonl, stored_lines),
+    ] {
         // The command's own line times reading and storing; the search index follows after.
-        let stored = said.lines().find(|l| l.starts_with("imported")).unwrap_or_default();
+        let stored = said
+            .lines()
+            .find(|l| l.starts_with("imported"))
+            .unwrap_or_default();
         println!(
             "import as {form}: {stored}; with indexing {:.1} s ({:.0} a second)",
             took.as_secs_f64(),

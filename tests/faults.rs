@@ -196,3 +196,34 @@ fn check_while_a_server_catches_up_waits_for_it_instead_of_reporting_a_differenc
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn sigterm_gives_a_request_in_flight_five_seconds_not_thirty() {
+    use std::io::Write;
+    let catalog = Catalog::new();
+    let mut server = catalog.serve();
+    // A sign-in form whose body arrives a byte at a time: in flight until the server gives up.
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        slow,
+        "POST /login HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\n"
+    )
+    .unwrap();
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..400 {
+            if slow.write_all(b"a").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let took = server.terminate();
+    assert!(
+        took < Duration::from_secs(15),
+        "the server took {took:?} to stop"
+    );
+    drop(trickle);
+}

@@ -300,6 +300,20 @@ pub fn within(limit: std::time::Duration, what: &str, mut check: impl FnMut() ->
     }
 }
 
+impl Server {
+    /// Sends SIGTERM and returns how long the server took to exit.
+    pub fn terminate(&mut self) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        self.child.wait().expect("the server exits");
+        started.elapsed()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
