@@ -24,17 +24,7 @@ pub fn agent() -> Agent {
 }
 
 pub fn get(agent: &Agent, server: &Server, path: &str) -> (u16, String, String) {
-    let mut response = agent.get(&server.url(path)).call().unwrap();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (
-        response.status().as_u16(),
-        location,
-        response.body_mut().read_to_string().unwrap_or_default(),
-    )
+    answer(agent.get(&server.url(path)).call().unwrap())
 }
 
 pub fn post(
@@ -43,10 +33,16 @@ pub fn post(
     path: &str,
     form: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let mut response = agent
-        .post(&server.url(path))
-        .send_form(form.iter().copied())
-        .unwrap();
+    answer(
+        agent
+            .post(&server.url(path))
+            .send_form(form.iter().copied())
+            .unwrap(),
+    )
+}
+
+/// Status, `Location` (empty when none) and body.
+fn answer(mut response: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
     let location = response
         .headers()
         .get("location")
