@@ -47,7 +47,26 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl $crate::catalog::ClosedVocabulary for $name {
+            fn values() -> Vec<&'static str> {
+                Self::ALL.iter().map(|value| value.as_str()).collect()
+            }
+
+            fn label_of(value: &str) -> Option<&'static str> {
+                value.parse::<Self>().ok().map(Self::label)
+            }
+        }
     };
+}
+
+/// A vocabulary of the schema known by its wire values alone: what a filter dimension over it
+/// needs to check, order and label a value it reads as text.
+pub trait ClosedVocabulary {
+    /// Every value as the schema spells it, in the schema's order.
+    fn values() -> Vec<&'static str>;
+    /// The label of a value, if it is one.
+    fn label_of(value: &str) -> Option<&'static str>;
 }
 
 pub(crate) use string_enum;

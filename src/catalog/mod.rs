@@ -12,6 +12,7 @@ mod validate;
 mod when;
 
 pub use competency::{Competency, CompetencyRef, FlatCompetency, Framework, Frameworks};
+pub use enums::ClosedVocabulary;
 pub use offering::{
     Audience, Cost, CreditUnit, Credits, Format, Level, Location, Offering, OfferingStatus, Series,
 };

@@ -11,8 +11,8 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
-use super::{DIMENSIONS, SearchError, SearchIndex, feedback, language, query, tiers};
-use crate::catalog::{Audience, Format, Level, Offering, ProviderKind};
+use super::{DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, tiers};
+use crate::catalog::Offering;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Count, TopDocs};
@@ -428,7 +428,7 @@ fn facet_counts(
     let shared = FacetCounter {
         dimensions: DIMENSIONS
             .iter()
-            .copied()
+            .map(|spec| spec.name)
             .filter(|d| !active.contains(&Source::Dimension(d)))
             .collect(),
         when: !active.contains(&Source::When),
@@ -455,14 +455,10 @@ fn facet_counts(
 
 /// The values of a closed vocabulary, in the schema's order.
 fn vocabulary_order(dimension: &str) -> Option<Vec<&'static str>> {
-    Some(match dimension {
-        "format" => Format::ALL.iter().map(|v| v.as_str()).collect(),
-        "audience" => Audience::ALL.iter().map(|v| v.as_str()).collect(),
-        "level" => Level::ALL.iter().map(|v| v.as_str()).collect(),
-        "provider_kind" => ProviderKind::ALL.iter().map(|v| v.as_str()).collect(),
-        "when" => WhenBucket::ALL.iter().map(|v| v.as_str()).collect(),
-        _ => return None,
-    })
+    match dimension {
+        "when" => Some(WhenBucket::ALL.iter().map(|v| v.as_str()).collect()),
+        name => Dimension::named(name)?.closed_values(),
+    }
 }
 
 fn facet_values(
@@ -472,7 +468,8 @@ fn facet_values(
 ) -> BTreeMap<String, Vec<FacetValue>> {
     let empty = HashMap::new();
     let mut facets = BTreeMap::new();
-    for dimension in DIMENSIONS.iter().copied().chain(std::iter::once("when")) {
+    let names = DIMENSIONS.iter().map(|spec| spec.name);
+    for dimension in names.chain(std::iter::once("when")) {
         let counted = counts.get(dimension).unwrap_or(&empty);
         let selected: Vec<String> = if dimension == "when" {
             request.when.iter().map(|b| b.as_str().to_owned()).collect()

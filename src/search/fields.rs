@@ -5,6 +5,7 @@
 //! matching documents counts every facet exactly. The offering itself is stored as JSON in the
 //! bundle format, so a search answers without a trip to the database.
 
+use super::dimension::{DIMENSIONS, Dimension};
 use crate::catalog::{CompetencyRef, Frameworks, Offering, Provider};
 use crate::store::StoredOffering;
 use std::collections::HashMap;
@@ -56,20 +57,6 @@ pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(PLAIN, plain_analyzer());
     index.tokenizers().register(STEMMED, stemmed_analyzer());
 }
-
-/// The filterable dimensions, each a raw string field named as its API parameter.
-pub const DIMENSIONS: &[&str] = &[
-    "format",
-    "audience",
-    "level",
-    "competency",
-    "provider",
-    "provider_kind",
-    "region",
-    "country",
-    "certification",
-    "language",
-];
 
 /// The fields of the schema, resolved once.
 #[derive(Debug, Clone)]
@@ -153,8 +140,8 @@ pub fn schema() -> Schema {
     );
     builder.add_text_field("words", plain);
     builder.add_text_field("source", STORED);
-    for name in DIMENSIONS {
-        builder.add_text_field(name, STRING | FAST);
+    for spec in &DIMENSIONS {
+        builder.add_text_field(spec.name, STRING | FAST);
     }
     for name in ["starts_at", "ends_at", "start_sort", "added"] {
         builder.add_i64_field(name, INDEXED | FAST);
@@ -184,7 +171,7 @@ impl Fields {
             source: field("source")?,
             dimensions: DIMENSIONS
                 .iter()
-                .map(|name| Ok((*name, field(name)?)))
+                .map(|spec| Ok((spec.name, field(spec.name)?)))
                 .collect::<tantivy::Result<_>>()?,
             starts_at: field("starts_at")?,
             ends_at: field("ends_at")?,
@@ -392,22 +379,22 @@ fn add_dimensions(
     provider: Option<&Provider>,
     competencies: &[String],
 ) {
-    let mut add = |name: &str, value: &str| {
-        if let Some(field) = fields.dimensions.get(name) {
+    let mut add = |dimension: Dimension, value: &str| {
+        if let Some(field) = fields.dimensions.get(dimension.name()) {
             doc.add_text(*field, value);
         }
     };
-    add("format", offering.format.as_str());
+    add(Dimension::Format, offering.format.as_str());
     for audience in &offering.audiences {
-        add("audience", audience.as_str());
+        add(Dimension::Audience, audience.as_str());
     }
-    add("level", offering.level.as_str());
+    add(Dimension::Level, offering.level.as_str());
     for competency in competencies {
-        add("competency", competency);
+        add(Dimension::Competency, competency);
     }
-    add("provider", &offering.provider);
+    add(Dimension::Provider, &offering.provider);
     if let Some(provider) = provider {
-        add("provider_kind", provider.kind.as_str());
+        add(Dimension::ProviderKind, provider.kind.as_str());
     }
     // Where it happens; for online offerings, where its provider is.
     let (region, country) = match &offering.location {
@@ -418,15 +405,15 @@ fn add_dimensions(
         ),
     };
     if let Some(region) = region {
-        add("region", &region);
+        add(Dimension::Region, &region);
     }
     if let Some(country) = country {
-        add("country", &country);
+        add(Dimension::Country, &country);
     }
     for certification in &offering.certifications {
-        add("certification", certification);
+        add(Dimension::Certification, certification);
     }
-    add("language", offering.language_or_default());
+    add(Dimension::Language, offering.language_or_default());
 }
 
 fn add_numbers(doc: &mut TantivyDocument, fields: &Fields, stored: &StoredOffering) {

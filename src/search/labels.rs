@@ -1,6 +1,7 @@
 //! Human labels for facet values: provider names, competency titles in tree order, country and
 //! language names. Refreshed from the catalog at each catch-up.
 
+use super::dimension::{Dimension, Values};
 use crate::catalog::{Frameworks, Provider};
 use std::collections::HashMap;
 
@@ -39,33 +40,23 @@ impl Labels {
         }
     }
 
-    /// The label of a value of a dimension.
+    /// The label of a value of a dimension (or of `when`): from the dimension's vocabulary, or
+    /// from the catalog for providers and competencies; the value itself when none is known.
     pub fn label(&self, dimension: &str, value: &str) -> String {
-        use crate::catalog::{Audience, Format, Level, ProviderKind};
-        use std::str::FromStr;
-        let known = match dimension {
-            "format" => Format::from_str(value).ok().map(|v| v.label().to_owned()),
-            "audience" => Audience::from_str(value).ok().map(|v| v.label().to_owned()),
-            "level" => Level::from_str(value).ok().map(|v| v.label().to_owned()),
-            "provider_kind" => ProviderKind::from_str(value)
-                .ok()
-                .map(|v| v.label().to_owned()),
-            "provider" => self.providers.get(value).cloned(),
-            "competency" => self
-                .competencies
-                .iter()
-                .find(|(v, _, _)| v == value)
-                .map(|(_, label, _)| label.clone()),
-            "country" => isocountry::CountryCode::for_alpha2(value)
-                .ok()
-                .map(|c| c.name().to_owned()),
-            "language" => language_name(value).map(str::to_owned),
-            "certification" => certification_name(value).map(str::to_owned),
-            "when" => value
+        let known = match Dimension::named(dimension) {
+            Some(named) => match named.spec().values {
+                Values::Catalog => self.providers.get(value).cloned(),
+                Values::Competency => self
+                    .competencies
+                    .iter()
+                    .find(|(v, _, _)| v == value)
+                    .map(|(_, label, _)| label.clone()),
+                _ => named.fixed_label(value),
+            },
+            None => value
                 .parse::<super::request::WhenBucket>()
                 .ok()
                 .map(|b| b.label().to_owned()),
-            _ => None,
         };
         known.unwrap_or_else(|| value.to_owned())
     }
@@ -81,7 +72,7 @@ pub fn certification_label(code: &str) -> String {
     certification_name(code).map_or_else(|| code.to_owned(), str::to_owned)
 }
 
-fn language_name(tag: &str) -> Option<&'static str> {
+pub(super) fn language_name(tag: &str) -> Option<&'static str> {
     Some(match tag.split('-').next()? {
         "en" => "English",
         "es" => "Spanish (español)",
@@ -96,7 +87,7 @@ fn language_name(tag: &str) -> Option<&'static str> {
     })
 }
 
-fn certification_name(code: &str) -> Option<&'static str> {
+pub(super) fn certification_name(code: &str) -> Option<&'static str> {
     Some(match code {
         "cpla" => "Certified Public Library Administrator (CPLA)",
         "lssc" => "Library Support Staff Certification (LSSC)",

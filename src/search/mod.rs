@@ -12,6 +12,7 @@
 mod baseline;
 mod compile;
 mod correction;
+mod dimension;
 mod engine;
 mod facets;
 mod feedback;
@@ -26,7 +27,7 @@ pub mod request;
 mod tiers;
 pub mod vocabulary;
 
-pub use fields::DIMENSIONS;
+pub use dimension::{DIMENSIONS, Dimension};
 pub use labels::{certification_label, language_label};
 pub use request::{
     FacetValue, Hit, ParameterError, SearchRequest, SearchResults, Sort, WhenBucket,

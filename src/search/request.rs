@@ -1,8 +1,8 @@
 //! What a search asks and what it answers, as plain values: the HTML pages and the JSON API read
 //! the same `SearchRequest` from the same parameters and render the same `SearchResults`.
 
-use super::fields::DIMENSIONS;
-use crate::catalog::{Audience, CompetencyRef, Format, Level, Offering, ProviderKind};
+use super::dimension::{DIMENSIONS, Dimension};
+use crate::catalog::Offering;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -149,7 +149,7 @@ enum Input {
 
 /// Whether a name is one of the search's parameters.
 fn is_parameter(name: &str) -> bool {
-    DIMENSIONS.contains(&name)
+    Dimension::named(name).is_some()
         || matches!(
             name,
             "q" | "free"
@@ -184,31 +184,6 @@ fn date(parameter: &str, value: &str) -> Result<NaiveDate, ParameterError> {
         .ok_or_else(|| bad(parameter, format!("`{value}` is not a date (YYYY-MM-DD)")))
 }
 
-/// Checks a filter value: closed vocabularies must name a known value; the rest are bounded.
-fn filter_value(dimension: &str, value: &str) -> Result<(), ParameterError> {
-    let checked = match dimension {
-        "format" => Format::from_str(value).map(|_| ()),
-        "audience" => Audience::from_str(value).map(|_| ()),
-        "level" => Level::from_str(value).map(|_| ()),
-        "provider_kind" => ProviderKind::from_str(value).map(|_| ()),
-        "competency" if value.contains(':') => CompetencyRef::parse(value).map(|_| ()),
-        "competency" => {
-            if value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !value.is_empty()
-            {
-                Ok(()) // a whole framework
-            } else {
-                Err(format!("`{value}` is not FRAMEWORK:CODE or FRAMEWORK"))
-            }
-        }
-        _ if value.chars().count() > 200 => Err("is longer than 200 characters".to_owned()),
-        _ => Ok(()),
-    };
-    checked.map_err(|message| bad(dimension, message))
-}
-
 impl SearchRequest {
     /// Reads a request from a form's pairs (the pages): a form sends every field, filled or
     /// not, so empty values mean "not set" and spaces around values are dropped. Unknown
@@ -238,10 +213,8 @@ impl SearchRequest {
             } else {
                 raw
             };
-            let free_text = matches!(
-                name,
-                "q" | "provider" | "region" | "country" | "certification" | "language"
-            );
+            let free_text =
+                name == "q" || Dimension::named(name).is_some_and(Dimension::may_be_empty);
             if value.is_empty() && !free_text && input == Input::Query && is_parameter(name) {
                 return Err(bad(name, "must not be empty"));
             }
@@ -273,9 +246,11 @@ impl SearchRequest {
                 "page" => request.page = number_in(name, value, 1, 10_000)?,
                 "per_page" => request.per_page = number_in(name, value, 1, 100)?,
                 _ => {
-                    if let Some(dimension) = DIMENSIONS.iter().find(|d| **d == name) {
-                        filter_value(dimension, value)?;
-                        let values = request.filters.entry(dimension).or_default();
+                    if let Some(spec) = DIMENSIONS.iter().find(|spec| spec.name == name) {
+                        spec.dimension
+                            .check(value)
+                            .map_err(|message| bad(name, message))?;
+                        let values = request.filters.entry(spec.name).or_default();
                         if !values.iter().any(|v| v == value) && values.len() < 50 {
                             values.push(value.to_owned());
                         }

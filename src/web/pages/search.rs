@@ -1,26 +1,45 @@
 //! `/search`: the same parameters as `/api/v1/search`, so every result page is a shareable URL.
 
 use super::{ResultItem, asset_version, provider_names, render, run_search, search_url};
-use crate::search::{FacetValue, SearchRequest, SearchResults, Sort};
+use crate::search::{DIMENSIONS, Dimension, FacetValue, SearchRequest, SearchResults, Sort};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, route, web};
 use askama::Template;
 
-/// Facets in the order the page shows them, with their headings.
-const GROUPS: &[(&str, &str)] = &[
-    ("format", "Format"),
-    ("when", "When"),
-    ("audience", "Audience"),
-    ("level", "Level"),
-    ("competency", "Competency"),
-    ("provider_kind", "Kind of provider"),
-    ("provider", "Provider"),
-    ("certification", "Counts toward"),
-    ("country", "Country"),
-    ("region", "State or region"),
-    ("language", "Language"),
+/// Where the page puts facets (the rest of the dimensions' table follows in its own order);
+/// `when` is a facet the index computes from dates rather than a dimension.
+const PAGE_ORDER: [&str; 11] = [
+    "format",
+    "when",
+    "audience",
+    "level",
+    "competency",
+    "provider_kind",
+    "provider",
+    "certification",
+    "country",
+    "region",
+    "language",
 ];
+
+/// Every facet in the page's order, with its heading.
+fn groups() -> Vec<(&'static str, &'static str)> {
+    let listed = PAGE_ORDER.iter().copied();
+    let others = DIMENSIONS
+        .iter()
+        .map(|spec| spec.name)
+        .filter(|name| !PAGE_ORDER.contains(name));
+    listed
+        .chain(others)
+        .map(|name| {
+            (
+                name,
+                Dimension::named(name).map_or("When", |d| d.spec().heading),
+            )
+        })
+        .collect()
+}
 
 pub struct FacetOption {
     pub value: String,
@@ -91,7 +110,7 @@ pub async fn search_page(
     // Facets the reader asked to see in full (`more=provider`); the API has no need of it.
     let expanded: Vec<String> = pairs
         .iter()
-        .filter(|(name, value)| name == "more" && GROUPS.iter().any(|(group, _)| group == value))
+        .filter(|(name, value)| name == "more" && groups().iter().any(|(group, _)| group == value))
         .map(|(_, value)| value.clone())
         .collect();
     let providers = provider_names(&state).await?;
@@ -191,7 +210,7 @@ fn facet_groups(
     results: &SearchResults,
     expanded: &[String],
 ) -> Vec<FacetGroup> {
-    GROUPS
+    groups()
         .iter()
         .filter_map(|(name, title)| {
             let values = results.facets.get(*name)?;
@@ -288,7 +307,12 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
             .map(|v| v.label.clone())
             .unwrap_or_else(|| value.to_owned())
     };
-    let title_of = |name: &str| GROUPS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+    let title_of = |name: &str| {
+        groups()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t)
+    };
     pairs
         .iter()
         .enumerate()
