@@ -3,10 +3,11 @@
 //! - `fields`: the schema and how an offering becomes a document;
 //! - `generation`: index folders and the pointer that says which one serves;
 //! - `query`, `vocabulary`, `compile`: what users type, read forgivingly, into tantivy queries;
+//! - `dimension`: the filter dimensions, in one table every layer reads;
 //! - `filters`, `facets`, `labels`: filters and exact facet counts;
 //! - `engine`: running a `SearchRequest` into `SearchResults`.
 //!
-//! Catching up (DESIGN.md): the index's last commit records the highest catalog revision it holds;
+//! Catching up (docs/ARCHITECTURE.md, "The consistency model"): the index's last commit records the highest catalog revision it holds;
 //! catching up indexes every offering written since and drops what is no longer published.
 
 mod baseline;
