@@ -13,6 +13,7 @@ mod when;
 
 pub use competency::{Competency, CompetencyRef, FlatCompetency, Framework, Frameworks};
 pub use enums::ClosedVocabulary;
+pub(crate) use enums::string_enum;
 pub use offering::{
     Audience, Cost, CreditUnit, Credits, Format, Level, Location, Offering, OfferingStatus, Series,
 };

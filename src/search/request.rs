@@ -6,83 +6,26 @@ use crate::catalog::Offering;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
-/// The order of results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sort {
-    Relevance,
-    Start,
-    Newest,
-    Credits,
-    Cost,
-}
-
-impl FromStr for Sort {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        Ok(match text {
-            "relevance" => Sort::Relevance,
-            "start" => Sort::Start,
-            "newest" => Sort::Newest,
-            "credits" => Sort::Credits,
-            "cost" => Sort::Cost,
-            _ => {
-                return Err(format!(
-                    "unknown sort `{text}`, expected relevance, start, newest, credits or cost"
-                ));
-            }
-        })
+crate::catalog::string_enum! {
+    /// The order of results.
+    Sort {
+        Relevance = "relevance": "Best match",
+        Start = "start": "Soonest start",
+        Newest = "newest": "Newest added",
+        Credits = "credits": "Most credits",
+        Cost = "cost": "Lowest cost",
     }
 }
 
-/// The "when" facet: when an offering starts, seen from today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum WhenBucket {
-    Week,
-    Month,
-    Quarter,
-    Later,
-    SelfPaced,
-}
-
-impl WhenBucket {
-    pub const ALL: &'static [WhenBucket] = &[
-        WhenBucket::Week,
-        WhenBucket::Month,
-        WhenBucket::Quarter,
-        WhenBucket::Later,
-        WhenBucket::SelfPaced,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WhenBucket::Week => "week",
-            WhenBucket::Month => "month",
-            WhenBucket::Quarter => "quarter",
-            WhenBucket::Later => "later",
-            WhenBucket::SelfPaced => "self_paced",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            WhenBucket::Week => "Starting this week",
-            WhenBucket::Month => "Starting this month",
-            WhenBucket::Quarter => "Within three months",
-            WhenBucket::Later => "Later",
-            WhenBucket::SelfPaced => "Self-paced, any time",
-        }
-    }
-}
-
-impl FromStr for WhenBucket {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        WhenBucket::ALL.iter().copied().find(|bucket| bucket.as_str() == text).ok_or_else(|| {
-            format!("unknown value `{text}`, expected one of: week, month, quarter, later, self_paced")
-        })
+crate::catalog::string_enum! {
+    /// The "when" facet: when an offering starts, seen from today.
+    WhenBucket {
+        Week = "week": "Starting this week",
+        Month = "month": "Starting this month",
+        Quarter = "quarter": "Within three months",
+        Later = "later": "Later",
+        SelfPaced = "self_paced": "Self-paced, any time",
     }
 }
 

@@ -7,31 +7,11 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rusqlite::{OptionalExtension, params};
 use std::sync::OnceLock;
 
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Provider,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Provider => "provider",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "admin" => Ok(Role::Admin),
-            "provider" => Ok(Role::Provider),
-            _ => Err(format!("unknown role `{text}`, expected admin or provider")),
-        }
+crate::catalog::string_enum! {
+    /// What a user may do.
+    Role {
+        Admin = "admin": "Administrator",
+        Provider = "provider": "Provider",
     }
 }
 

@@ -158,16 +158,16 @@ pub async fn search_page(
             .hits
             .first()
             .is_some_and(|hit| request.page == 1 && !hit.missing_words.is_empty()),
-        sort_options: [
-            (Sort::Relevance, "relevance", "Best match"),
-            (Sort::Start, "start", "Soonest start"),
-            (Sort::Newest, "newest", "Newest added"),
-            (Sort::Credits, "credits", "Most credits"),
-            (Sort::Cost, "cost", "Lowest cost"),
-        ]
-        .into_iter()
-        .map(|(sort, value, label)| (value, label, sort == request.effective_sort()))
-        .collect(),
+        sort_options: Sort::ALL
+            .iter()
+            .map(|&sort| {
+                (
+                    sort.as_str(),
+                    sort.label(),
+                    sort == request.effective_sort(),
+                )
+            })
+            .collect(),
         free: request.free,
         has_credits: request.has_credits,
         include_past: request.include_past,
