@@ -162,6 +162,14 @@ pub(crate) fn read_providers(connection: &Connection) -> Result<Vec<Provider>, S
     read_providers_where(connection, "active = 1", [])
 }
 
+/// One active provider by id.
+pub(crate) fn read_provider(
+    connection: &Connection,
+    id: &str,
+) -> Result<Option<Provider>, StoreError> {
+    Ok(read_providers_where(connection, "active = 1 AND id = ?1", [id])?.pop())
+}
+
 /// Providers that applied and wait for an administrator, in id order.
 pub(crate) fn read_applicants(connection: &Connection) -> Result<Vec<Provider>, StoreError> {
     read_providers_where(connection, "active = 0", [])

@@ -294,6 +294,12 @@ impl Store {
         catalog_rows::read_providers(&connection)
     }
 
+    /// One listed (active) provider, by id.
+    pub fn provider(&self, id: &str) -> Result<Option<crate::catalog::Provider>, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_provider(&connection, id)
+    }
+
     /// All frameworks with their trees.
     pub fn frameworks(&self) -> Result<crate::catalog::Frameworks, StoreError> {
         let connection = self.connection()?;

@@ -472,16 +472,17 @@ impl Store {
         offerings::read_where(&connection, "provider = ?1", [provider])
     }
 
-    /// A provider's submissions, newest first.
+    /// A provider's submissions, newest first (the last 200).
     pub fn submissions_of(&self, provider: &str) -> Result<Vec<Submission>, StoreError> {
         let connection = self.connection()?;
-        let ids: Vec<i64> = connection
-            .prepare("SELECT id FROM submissions WHERE provider = ?1 ORDER BY id DESC LIMIT 200")?
-            .query_map([provider], |row| row.get(0))?
+        let submissions = connection
+            .prepare(&format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE provider = ?1 \
+                 ORDER BY id DESC LIMIT 200"
+            ))?
+            .query_map([provider], submission_from_row)?
             .collect::<Result<_, _>>()?;
-        ids.into_iter()
-            .filter_map(|id| read_submission(&connection, id).transpose())
-            .collect()
+        Ok(submissions)
     }
 }
 

@@ -158,12 +158,12 @@ pub async fn provider_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let all = with_store(&state, |store| store.providers()).await?;
-    let names: HashMap<String, String> =
-        all.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
-    let Some(provider) = all.into_iter().find(|p| p.id == id) else {
+    let lookup = id.clone();
+    let Some(provider) = with_store(&state, move |store| store.provider(&lookup)).await? else {
         return Err(PageError::NotFound(format!("There is no provider “{id}”.")));
     };
+    // Every result is this provider's.
+    let names = HashMap::from([(provider.id.clone(), provider.name.clone())]);
     let results = run_search(&state, request(&[("provider", &id)], Sort::Start, 20)).await?;
     let page = ProviderPage {
         asset_version: asset_version(),

@@ -56,10 +56,7 @@ fn load(state: &AppState, id: &str) -> Result<Option<Loaded>, crate::store::Stor
         return Ok(None);
     }
     let offering = stored.offering;
-    let provider = store
-        .providers()?
-        .into_iter()
-        .find(|p| p.id == offering.provider);
+    let provider = store.provider(&offering.provider)?;
     let series = match &offering.series {
         Some(series) => store.series(&series.id)?,
         None => Vec::new(),

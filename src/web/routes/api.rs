@@ -100,10 +100,8 @@ pub async fn provider(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let store = state.store.clone();
-    let all = web::block(move || store.providers())
-        .await?
-        .map_err(ApiError::from)?;
-    match all.into_iter().find(|p| p.id == id) {
+    let lookup = id.clone();
+    match web::block(move || store.provider(&lookup)).await?? {
         Some(provider) => Ok(HttpResponse::Ok().json(provider)),
         None => Err(ApiError::NotFound(format!("provider {id}"))),
     }
