@@ -1,10 +1,10 @@
 //! Offerings in SQL: one row per offering plus real link tables for audiences, competencies,
 //! prerequisites and certifications.
 
-use super::StoreError;
+use super::{Store, StoreError};
 use crate::catalog::{Cost, Credits, Location, Offering, OfferingStatus, Series};
 use rusqlite::{Connection, Row, params};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// An offering with what the store knows about it beyond the bundle format.
 #[derive(Debug, Clone, PartialEq)]
@@ -331,4 +331,85 @@ pub(crate) fn touch_where(
         )?;
     }
     Ok(ids.len())
+}
+
+impl Store {
+    /// `base`, or the first of `base-2`, `base-3`, … that no offering has, whatever its status:
+    /// an id derived from a title must not replace another offering. The ids that could collide
+    /// are read in one query, a range on the primary key (`'.'` follows `'-'` in the binary
+    /// collation), rather than one look-up per candidate.
+    pub fn unused_offering_id(&self, base: &str) -> Result<String, StoreError> {
+        let connection = self.connection()?;
+        let taken: HashSet<String> = connection
+            .prepare(
+                "SELECT id FROM offerings \
+                 WHERE id = ?1 OR (id >= ?1 || '-' AND id < ?1 || '.')",
+            )?
+            .query_map([base], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(first_unused(base, &taken))
+    }
+}
+
+/// The first of `base`, `base-2`, `base-3`, … not in `taken` (found, as `taken` is finite).
+fn first_unused(base: &str, taken: &HashSet<String>) -> String {
+    std::iter::once(base.to_owned())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+    use crate::catalog::OfferingStatus;
+
+    /// A store holding one seed offering under each of `ids`, the last one withdrawn.
+    fn store_with(folder: &std::path::Path, ids: &[&str]) -> Store {
+        let store = Store::open(&folder.join("catalog.db")).unwrap();
+        let mut bundle = crate::seed::bundle().unwrap();
+        let model = bundle.offerings[0].clone();
+        bundle.offerings = ids
+            .iter()
+            .map(|id| {
+                let mut offering = model.clone();
+                offering.id = (*id).to_owned();
+                offering
+            })
+            .collect();
+        store.import(&bundle, &|| {}).unwrap();
+        let withdrawn = bundle.offerings.last().unwrap().clone();
+        store
+            .write(|t| super::write(t, &withdrawn, OfferingStatus::Withdrawn, 99, "2027-01-01"))
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn an_unused_id_skips_every_taken_number_whatever_its_status() {
+        let folder = tempfile::tempdir().unwrap();
+        let ids = [
+            "grant-writing",
+            "grant-writing-2",
+            "grant-writing-basics",
+            "grant-writing-3",
+        ];
+        let store = store_with(folder.path(), &ids);
+        assert_eq!(
+            store.unused_offering_id("grant-writing").unwrap(),
+            "grant-writing-4"
+        );
+        assert_eq!(store.unused_offering_id("grant").unwrap(), "grant");
+        assert_eq!(
+            store.unused_offering_id("grant-writing-basics").unwrap(),
+            "grant-writing-basics-2"
+        );
+    }
+
+    #[test]
+    fn the_first_gap_is_taken() {
+        let taken = ["a", "a-2", "a-4"].map(str::to_owned).into();
+        assert_eq!(super::first_unused("a", &taken), "a-3");
+        assert_eq!(super::first_unused("b", &taken), "b");
+    }
 }
