@@ -88,9 +88,7 @@ pub async fn provider_home(
     let provider = session.user.provider.clone().unwrap_or_default();
     let (offerings, submissions, name) = with_store(&state, move |store| {
         let name = store
-            .providers()?
-            .into_iter()
-            .find(|p| p.id == provider)
+            .provider(&provider)?
             .map_or(provider.clone(), |p| p.name);
         Ok((
             store.offerings_of(&provider)?,
@@ -394,9 +392,8 @@ impl ProfilePage {
 /// The signed-in provider's own organisation.
 async fn own_provider(state: &AppState, session: &Session) -> Result<Provider, PageError> {
     let id = session.user.provider.clone().unwrap_or_default();
-    let all = with_store(state, |store| store.providers()).await?;
-    all.into_iter()
-        .find(|p| p.id == id)
+    with_store(state, move |store| store.provider(&id))
+        .await?
         .ok_or_else(|| PageError::NotFound("Your organisation is not listed.".into()))
 }
 
