@@ -154,6 +154,9 @@ pub enum PageError {
     Conflict(String),
     #[error("{0}")]
     Unprocessable(String),
+    /// What was asked is not valid (the messages name the fields).
+    #[error("{0}")]
+    Invalid(String),
     #[error("internal error")]
     Internal,
     /// The database is busy or failing: try again shortly (`Retry-After`).
@@ -167,7 +170,14 @@ impl From<crate::store::StoreError> for PageError {
     fn from(error: crate::store::StoreError) -> Self {
         use crate::store::StoreError;
         match error {
-            StoreError::NotFound(message) => PageError::NotFound(message),
+            StoreError::NotFound(what) => PageError::NotFound(format!("There is no {what}.")),
+            StoreError::InvalidOffering(errors) => PageError::Invalid(
+                errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             StoreError::Forbidden(message) => PageError::Forbidden(message),
             StoreError::Conflict(message) => PageError::Conflict(message),
             full @ StoreError::QueueFull { .. } => PageError::Conflict(format!("{full}.")),
@@ -223,7 +233,7 @@ impl ResponseError for PageError {
             PageError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Conflict(_) => StatusCode::CONFLICT,
-            PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PageError::Unprocessable(_) | PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -245,6 +255,7 @@ impl ResponseError for PageError {
             PageError::TooLarge(message) => ("Too large".to_owned(), message.clone()),
             PageError::Conflict(message) => ("Not possible now".to_owned(), message.clone()),
             PageError::Unprocessable(message) => ("That file cannot be read".to_owned(), message.clone()),
+            PageError::Invalid(message) => ("That cannot be done as it is".to_owned(), message.clone()),
             PageError::SignIn => ("Sign in".to_owned(), "Sign in first.".to_owned()),
             PageError::Unavailable => (
                 "Busy for a moment".to_owned(),

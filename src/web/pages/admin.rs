@@ -213,15 +213,6 @@ async fn decide(
                 .insert_header(("Location", format!("/admin?done={done}")))
                 .finish())
         }
-        Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
-        Err(StoreError::Conflict(message)) => Err(PageError::Conflict(message)),
-        Err(StoreError::InvalidOffering(errors)) => Err(PageError::Forbidden(
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
         Err(error) => Err(error.into()),
     }
 }
@@ -273,7 +264,6 @@ pub async fn decide_application(
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", "/admin?done=application"))
             .finish()),
-        Err(StoreError::NotFound(what)) => Err(PageError::NotFound(format!("There is no {what}."))),
         Err(error) => Err(error.into()),
     }
 }
