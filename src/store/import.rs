@@ -152,9 +152,7 @@ impl Store {
             offerings_file: crate::bundle::OFFERINGS_FILE,
         })
     }
-}
 
-impl Store {
     /// A bundle of these published offerings and all they reference: their prerequisites (and
     /// theirs), their providers, and the whole frameworks their competencies belong to, so it
     /// imports into an empty catalog unchanged.

@@ -193,6 +193,85 @@ impl Store {
                 .query_row("SELECT count(*) FROM offerings", [], |row| row.get(0))?;
         Ok(count == 0)
     }
+
+    /// Everything an index at `revision` needs to catch up, consistently: revisions are taken
+    /// under SQLite's single write lock, so none below the snapshot's can still appear later.
+    pub fn changes_since(&self, revision: i64) -> Result<Changes, StoreError> {
+        let mut connection = self.connection()?;
+        let snapshot = connection.transaction()?;
+        let changes = Changes {
+            offerings: offerings::read_where(&snapshot, "revision > ?1", [revision])?,
+            providers: catalog_rows::read_providers(&snapshot)?,
+            frameworks: catalog_rows::read_frameworks(&snapshot)?,
+            revision: current_revision(&snapshot)?,
+        };
+        snapshot.finish()?;
+        Ok(changes)
+    }
+
+    /// One offering by id, whatever its status.
+    pub fn offering(&self, id: &str) -> Result<Option<StoredOffering>, StoreError> {
+        let connection = self.connection()?;
+        offerings::read_one(&connection, id)
+    }
+
+    /// Ids and revisions of published offerings, for comparing with the index.
+    pub fn published_revisions(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement =
+            connection.prepare("SELECT id, revision FROM offerings WHERE status = 'published'")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// All providers, in id order.
+    pub fn providers(&self) -> Result<Vec<crate::catalog::Provider>, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_providers(&connection)
+    }
+
+    /// One listed (active) provider, by id.
+    pub fn provider(&self, id: &str) -> Result<Option<crate::catalog::Provider>, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_provider(&connection, id)
+    }
+
+    /// All frameworks with their trees.
+    pub fn frameworks(&self) -> Result<crate::catalog::Frameworks, StoreError> {
+        let connection = self.connection()?;
+        catalog_rows::read_frameworks(&connection)
+    }
+
+    /// The published parts of a series, in order: (id, title, position).
+    pub fn series(&self, series_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement = connection.prepare(
+            "SELECT id, title, series_position FROM offerings \
+             WHERE series_id = ?1 AND status = 'published' ORDER BY series_position, id",
+        )?;
+        let rows = statement.query_map([series_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Published offerings with these ids, in the order given (ids not published are left out).
+    pub fn published_by_ids(&self, ids: &[String]) -> Result<Vec<StoredOffering>, StoreError> {
+        let connection = self.connection()?;
+        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let found = offerings::read_where(
+            &connection,
+            "status = 'published' AND id IN (SELECT value FROM json_each(?1))",
+            [list.as_str()],
+        )?;
+        let mut by_id: std::collections::HashMap<String, StoredOffering> = found
+            .into_iter()
+            .map(|stored| (stored.offering.id.clone(), stored))
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
 }
 
 fn configure(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -253,89 +332,4 @@ pub struct Changes {
     pub frameworks: crate::catalog::Frameworks,
     /// The catalog's revision in the same snapshot: everything up to it is in `offerings`.
     pub revision: i64,
-}
-
-impl Store {
-    /// Everything an index at `revision` needs to catch up, consistently: revisions are taken
-    /// under SQLite's single write lock, so none below the snapshot's can still appear later.
-    pub fn changes_since(&self, revision: i64) -> Result<Changes, StoreError> {
-        let mut connection = self.connection()?;
-        let snapshot = connection.transaction()?;
-        let changes = Changes {
-            offerings: offerings::read_where(&snapshot, "revision > ?1", [revision])?,
-            providers: catalog_rows::read_providers(&snapshot)?,
-            frameworks: catalog_rows::read_frameworks(&snapshot)?,
-            revision: current_revision(&snapshot)?,
-        };
-        snapshot.finish()?;
-        Ok(changes)
-    }
-
-    /// One offering by id, whatever its status.
-    pub fn offering(&self, id: &str) -> Result<Option<StoredOffering>, StoreError> {
-        let connection = self.connection()?;
-        offerings::read_one(&connection, id)
-    }
-
-    /// Ids and revisions of published offerings, for comparing with the index.
-    pub fn published_revisions(
-        &self,
-    ) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
-        let connection = self.connection()?;
-        let mut statement =
-            connection.prepare("SELECT id, revision FROM offerings WHERE status = 'published'")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// All providers, in id order.
-    pub fn providers(&self) -> Result<Vec<crate::catalog::Provider>, StoreError> {
-        let connection = self.connection()?;
-        catalog_rows::read_providers(&connection)
-    }
-
-    /// One listed (active) provider, by id.
-    pub fn provider(&self, id: &str) -> Result<Option<crate::catalog::Provider>, StoreError> {
-        let connection = self.connection()?;
-        catalog_rows::read_provider(&connection, id)
-    }
-
-    /// All frameworks with their trees.
-    pub fn frameworks(&self) -> Result<crate::catalog::Frameworks, StoreError> {
-        let connection = self.connection()?;
-        catalog_rows::read_frameworks(&connection)
-    }
-}
-
-impl Store {
-    /// The published parts of a series, in order: (id, title, position).
-    pub fn series(&self, series_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let connection = self.connection()?;
-        let mut statement = connection.prepare(
-            "SELECT id, title, series_position FROM offerings \
-             WHERE series_id = ?1 AND status = 'published' ORDER BY series_position, id",
-        )?;
-        let rows = statement.query_map([series_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-impl Store {
-    /// Published offerings with these ids, in the order given (ids not published are left out).
-    pub fn published_by_ids(&self, ids: &[String]) -> Result<Vec<StoredOffering>, StoreError> {
-        let connection = self.connection()?;
-        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-        let found = offerings::read_where(
-            &connection,
-            "status = 'published' AND id IN (SELECT value FROM json_each(?1))",
-            [list.as_str()],
-        )?;
-        let mut by_id: std::collections::HashMap<String, StoredOffering> = found
-            .into_iter()
-            .map(|stored| (stored.offering.id.clone(), stored))
-            .collect();
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
 }

@@ -267,48 +267,7 @@ impl Store {
             Ok(offerings.len())
         })
     }
-}
 
-/// `Store::submit` inside a transaction.
-fn submit_in(
-    transaction: &Transaction<'_>,
-    offering: &Offering,
-    provider: &str,
-    actor: &str,
-    idempotency_key: Option<&str>,
-    duplicates: &[Duplicate],
-    max_pending: usize,
-) -> Result<Submission, StoreError> {
-    if let Some(key) = idempotency_key {
-        let existing: Option<i64> = transaction
-            .query_row(
-                "SELECT id FROM submissions WHERE idempotency_key = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(id) = existing {
-            return read_submission(transaction, id)?
-                .ok_or(StoreError::NotFound(format!("submission {id}")));
-        }
-    }
-    if offering.provider != provider {
-        return Err(StoreError::Forbidden(format!(
-            "offering {} belongs to another provider",
-            offering.id
-        )));
-    }
-    check_room(transaction, provider, 1, max_pending)?;
-    let known = catalog_rows::read_known(transaction)?;
-    validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
-    let existing = offerings::read_one(transaction, &offering.id)?;
-    let kind = store_pending(transaction, offering, provider, existing.as_ref())?;
-    let id = insert_submission(transaction, offering, kind, idempotency_key, duplicates)?;
-    audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
-    read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
-}
-
-impl Store {
     /// Pending submissions, oldest first.
     pub fn pending_submissions(&self) -> Result<Vec<Submission>, StoreError> {
         self.pending_page(0, usize::MAX).map(|(page, _)| page)
@@ -460,9 +419,7 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-}
 
-impl Store {
     /// A provider's offerings, whatever their status, by id.
     pub fn offerings_of(
         &self,
@@ -484,9 +441,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(submissions)
     }
-}
 
-impl Store {
     /// Checks offerings a provider uploads, each against the catalog and the others in the
     /// upload (a prerequisite may be another row); returns every row's problems by position.
     pub fn check_upload(
@@ -532,18 +487,14 @@ impl Store {
         }
         Ok(problems)
     }
-}
 
-impl Store {
     /// Offerings (published or pending) this one may duplicate: the same registration address,
     /// or the same provider and start with a very similar title. Returns (id, title).
     pub fn possible_duplicates(&self, offering: &Offering) -> Result<Vec<Duplicate>, StoreError> {
         let connection = self.connection()?;
         find_duplicates(&connection, offering)
     }
-}
 
-impl Store {
     /// The submission a form with this idempotency key already made, if any.
     pub fn submission_by_key(&self, key: &str) -> Result<Option<Submission>, StoreError> {
         let connection = self.connection()?;
@@ -559,4 +510,43 @@ impl Store {
             None => Ok(None),
         }
     }
+}
+
+/// `Store::submit` inside a transaction.
+fn submit_in(
+    transaction: &Transaction<'_>,
+    offering: &Offering,
+    provider: &str,
+    actor: &str,
+    idempotency_key: Option<&str>,
+    duplicates: &[Duplicate],
+    max_pending: usize,
+) -> Result<Submission, StoreError> {
+    if let Some(key) = idempotency_key {
+        let existing: Option<i64> = transaction
+            .query_row(
+                "SELECT id FROM submissions WHERE idempotency_key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return read_submission(transaction, id)?
+                .ok_or(StoreError::NotFound(format!("submission {id}")));
+        }
+    }
+    if offering.provider != provider {
+        return Err(StoreError::Forbidden(format!(
+            "offering {} belongs to another provider",
+            offering.id
+        )));
+    }
+    check_room(transaction, provider, 1, max_pending)?;
+    let known = catalog_rows::read_known(transaction)?;
+    validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
+    let existing = offerings::read_one(transaction, &offering.id)?;
+    let kind = store_pending(transaction, offering, provider, existing.as_ref())?;
+    let id = insert_submission(transaction, offering, kind, idempotency_key, duplicates)?;
+    audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
+    read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
 }

@@ -179,9 +179,7 @@ impl Store {
             super::moderation::audit(transaction, client, "failed sign-in", &tried, None)
         })
     }
-}
 
-impl Store {
     /// An organisation applies to be a provider, with its first user: both wait, inactive, until
     /// an administrator approves the application. When the address has an account already, the
     /// application is stored without a user and the audit log says so: the applicant is told the
@@ -298,9 +296,7 @@ impl Store {
             super::moderation::audit(transaction, actor, action, provider_id, None)
         })
     }
-}
 
-impl Store {
     /// A provider updates its own profile: validated, audited, and its offerings take new
     /// revisions so search shows the new name.
     pub fn update_provider(
