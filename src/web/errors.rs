@@ -20,6 +20,31 @@ pub enum ApiError {
 /// What `Retry-After` says when the database is busy or failing.
 const RETRY_AFTER_SECONDS: u32 = 5;
 
+/// Why store work run by `web::blocking` failed: the store's error, or the blocking pool's.
+#[derive(Debug)]
+pub enum Blocked {
+    Store(crate::store::StoreError),
+    Pool(actix_web::error::BlockingError),
+}
+
+impl From<Blocked> for ApiError {
+    fn from(error: Blocked) -> Self {
+        match error {
+            Blocked::Store(error) => error.into(),
+            Blocked::Pool(error) => error.into(),
+        }
+    }
+}
+
+impl From<Blocked> for PageError {
+    fn from(error: Blocked) -> Self {
+        match error {
+            Blocked::Store(error) => error.into(),
+            Blocked::Pool(error) => error.into(),
+        }
+    }
+}
+
 /// A search failure: the store's are answered as store failures, the index's as a logged 500.
 impl From<crate::search::SearchError> for ApiError {
     fn from(error: crate::search::SearchError) -> Self {

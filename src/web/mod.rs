@@ -64,6 +64,21 @@ impl AppState {
     }
 }
 
+/// Runs store work off the async threads. Its error converts with `?` into the handler's own
+/// (`PageError` or `ApiError`), which answers it: a user's error keeps its status, a busy
+/// database is a 503, anything else a logged 500.
+pub async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, errors::Blocked> {
+    let store = state.store.clone();
+    match web::block(move || work(&store)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(errors::Blocked::Store(error)),
+        Err(error) => Err(errors::Blocked::Pool(error)),
+    }
+}
+
 /// Binds the server to `listener` and returns it, ready to be awaited.
 pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let https = state.cookies.secure;

@@ -89,13 +89,8 @@ pub async fn admin_home(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(&state, &request, Role::Admin).await?;
-    let store = state.store.clone();
-    let lookup = state.store.clone();
-    let (applications, users) = web::block(move || -> Result<_, StoreError> {
-        Ok((lookup.applications()?, lookup.users()?))
-    })
-    .await?
-    .map_err(PageError::from)?;
+    let (applications, users) =
+        with_store(&state, |store| Ok((store.applications()?, store.users()?))).await?;
     let applications = applications
         .into_iter()
         .map(|(p, users)| {
@@ -110,7 +105,7 @@ pub async fn admin_home(
         .collect();
     let page = field(&query, "page").parse::<usize>().unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(QUEUE_PAGE);
-    let (queue, pending) = web::block(move || -> Result<_, StoreError> {
+    let (queue, pending) = with_store(&state, move |store| {
         let (submissions, pending) = store.pending_page(offset, QUEUE_PAGE)?;
         let mut queue = Vec::new();
         for submission in submissions {
@@ -124,8 +119,7 @@ pub async fn admin_home(
         }
         Ok((queue, pending))
     })
-    .await?
-    .map_err(PageError::from)?;
+    .await?;
     let items = queue
         .into_iter()
         .map(|(submission, current, duplicates)| {

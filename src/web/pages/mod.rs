@@ -95,10 +95,7 @@ pub async fn with_store<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&crate::store::Store) -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Result<T, PageError> {
-    let store = state.store.clone();
-    web::block(move || work(&store))
-        .await?
-        .map_err(PageError::from)
+    Ok(crate::web::blocking(state, work).await?)
 }
 
 /// Provider names by id, for result lists.

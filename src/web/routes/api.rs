@@ -6,7 +6,7 @@ use crate::search::SearchRequest;
 use crate::search::SearchResults;
 use crate::web::errors::ErrorBody;
 use crate::web::openapi::{CompetencyTrees, CountedCompetency, CountedFramework, SearchParameters};
-use crate::web::{ApiError, AppState};
+use crate::web::{ApiError, AppState, blocking};
 use actix_web::{HttpResponse, route, web};
 use std::collections::HashMap;
 
@@ -53,12 +53,8 @@ pub async fn offering(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let store = state.store.clone();
     let lookup = id.clone();
-    let stored = web::block(move || store.offering(&lookup))
-        .await?
-        .map_err(ApiError::from)?;
-    match stored {
+    match blocking(&state, move |store| store.offering(&lookup)).await? {
         Some(stored) if stored.status == OfferingStatus::Published => {
             Ok(HttpResponse::Ok().json(stored.offering))
         }
@@ -75,10 +71,7 @@ pub async fn offering(
 )]
 #[route("/api/v1/providers", method = "GET", method = "HEAD")]
 pub async fn provider_list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let all = web::block(move || store.providers())
-        .await?
-        .map_err(ApiError::from)?;
+    let all: Vec<Provider> = blocking(&state, |store| store.providers()).await?;
     Ok(HttpResponse::Ok().json(all))
 }
 
@@ -99,9 +92,8 @@ pub async fn provider(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let store = state.store.clone();
     let lookup = id.clone();
-    match web::block(move || store.provider(&lookup)).await?? {
+    match blocking(&state, move |store| store.provider(&lookup)).await? {
         Some(provider) => Ok(HttpResponse::Ok().json(provider)),
         None => Err(ApiError::NotFound(format!("provider {id}"))),
     }
