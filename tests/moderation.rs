@@ -170,7 +170,8 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         )),
         "{listed}"
     );
-    std::thread::sleep(Duration::from_millis(500));
+    // Search follows a write within a second: after one, a pending offering would be there.
+    std::thread::sleep(Duration::from_secs(1));
     assert_eq!(
         server.total("q=wayfinding"),
         0,
@@ -194,7 +195,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-2"))
         .unwrap();
     assert_eq!(edit.kind, "edit");
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.total("q=zephyrine"), 0);
     let rejected = catalog.run(&[
         "review",
