@@ -260,10 +260,22 @@ pub fn seeded_catalog() -> Catalog {
         catalog.import(&seed_dir());
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let name = format!("seeded-{}.db", std::process::id());
+        // Templates of test binaries that have ended are removed; those of binaries still
+        // running (another worktree may share this folder) are theirs to use.
         for old in std::fs::read_dir(folder).into_iter().flatten().flatten() {
             let file = old.file_name().to_string_lossy().into_owned();
-            let stale = file.starts_with("seeded-") || file.starts_with("relevance-");
-            if stale && file != name {
+            let Some(rest) = file
+                .strip_prefix("seeded-")
+                .or_else(|| file.strip_prefix("relevance-"))
+            else {
+                continue;
+            };
+            let running = rest
+                .split('.')
+                .next()
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !running {
                 let _ = std::fs::remove_file(old.path());
             }
         }
