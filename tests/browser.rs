@@ -3,8 +3,9 @@
 //! page, failing on any violation.
 //!
 //! Needs `chromium`, `chromedriver` and axe-core (`npm install --prefix target/axe axe-core@4`);
-//! `.ci/run` installs them. Where they are missing the test says so and passes, unless
-//! `CLEARINGHOUSE_BROWSER_TESTS=required` (as in CI), where it fails.
+//! `.ci/run` installs them. Where they are missing the test passes without running and prints a
+//! `SKIPPED:` line that a plain `cargo test` shows, unless `CLEARINGHOUSE_BROWSER_TESTS=required`
+//! (as in CI), where it fails.
 
 mod common;
 
@@ -51,7 +52,9 @@ fn tools_present() -> Option<String> {
     if std::env::var("CLEARINGHOUSE_BROWSER_TESTS").as_deref() == Ok("required") {
         panic!("{message}");
     }
-    eprintln!("skipping: {message}");
+    common::say_skipped(&format!(
+        "{message}; the browser test passes without running"
+    ));
     None
 }
 

@@ -230,9 +230,48 @@ fn the_atom_feed_parses_and_lists_the_newest_matches() {
             hit["title"]
         );
     }
+    // Newest first: in the order of the same search sorted by newest, whatever relevance says.
+    let (_, newest) = server.get("/api/v1/search?q=teen&per_page=50&sort=newest");
+    let newest: Value = serde_json::from_str(&newest).unwrap();
+    let newest: Vec<&str> = newest["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, newest);
+    let published: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
+    assert!(
+        published.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{published:?}"
+    );
     let entry = &feed.entries[0];
     assert!(entry.links[0].href.contains("/offerings/"));
     assert!(entry.id.starts_with("tag:ce-clearinghouse,2026:offering:"));
+    // An offering added later leads the feed (the catalog's times are to the second).
+    let second = chrono::Utc::now().timestamp();
+    while chrono::Utc::now().timestamp() == second {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let bundle = seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = read_json(&path);
+    let mut added = offerings[0].clone();
+    added["id"] = Value::from("teen-zine-workshop-added-later");
+    added["title"] = Value::from("Teen Zine Workshop, Added Later");
+    offerings.as_array_mut().unwrap().push(added);
+    write_json(&path, &offerings);
+    catalog.import(bundle.path());
+    common::eventually("the added offering in search", || {
+        server.total("q=%22teen+zine+workshop%22") == 1
+    });
+    let (_, body) = server.get("/search.atom?q=teen");
+    let feed = feed_rs::parser::parse(body.as_bytes()).expect("the feed parses");
+    assert_eq!(
+        feed.entries[0].title.as_ref().unwrap().content,
+        "Teen Zine Workshop, Added Later"
+    );
+
     // The search page links to its feed.
     let (_, page) = server.get("/search?q=teen");
     assert!(

@@ -7,7 +7,7 @@ mod common;
 
 use clearinghouse::catalog::Offering;
 use clearinghouse::store::{Role, Store, StoreError};
-use common::{Catalog, eventually};
+use common::{Catalog, within_a_second};
 use std::time::Duration;
 
 fn seeded() -> Catalog {
@@ -170,7 +170,8 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         )),
         "{listed}"
     );
-    std::thread::sleep(Duration::from_millis(500));
+    // Search follows a write within a second: after one, a pending offering would be there.
+    std::thread::sleep(Duration::from_secs(1));
     assert_eq!(
         server.total("q=wayfinding"),
         0,
@@ -182,7 +183,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     );
 
     catalog.run_ok(&["review", "approve", &submission.id.to_string()]);
-    eventually("the approved offering in search", || {
+    within_a_second("the approved offering in search", || {
         server.total("q=wayfinding") == 1
     });
     assert!(catalog.run_ok(&["review", "list"]).trim().is_empty());
@@ -194,7 +195,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-2"))
         .unwrap();
     assert_eq!(edit.kind, "edit");
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.total("q=zephyrine"), 0);
     let rejected = catalog.run(&[
         "review",
@@ -213,7 +214,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-3"))
         .unwrap();
     catalog.run_ok(&["review", "approve", &again.id.to_string()]);
-    eventually("the approved edit in search", || {
+    within_a_second("the approved edit in search", || {
         server.total("q=zephyrine") == 1
     });
 
@@ -242,7 +243,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
             "editor@pla.example.org",
         )
         .unwrap();
-    eventually("the withdrawn offering leaving search", || {
+    within_a_second("the withdrawn offering leaving search", || {
         server.total("q=wayfinding") == 0
     });
 
@@ -329,14 +330,23 @@ fn two_hundred_submissions_from_twenty_providers_at_once_are_each_stored_once() 
                         &format!("Load test {n}"),
                     );
                     let key = format!("{provider}-{n}");
-                    // Every form is sent twice, as by a double click.
-                    let first = store
-                        .submit(&offering, &provider, "load test", Some(&key))
-                        .unwrap();
-                    let second = store
-                        .submit(&offering, &provider, "load test", Some(&key))
-                        .unwrap();
-                    assert_eq!(first.id, second.id);
+                    // Every form is sent twice at the same moment, as by a double click.
+                    let both = std::sync::Barrier::new(2);
+                    let ids: Vec<i64> = std::thread::scope(|copies| {
+                        let copies: Vec<_> = (0..2)
+                            .map(|_| {
+                                copies.spawn(|| {
+                                    both.wait();
+                                    store
+                                        .submit(&offering, &provider, "load test", Some(&key))
+                                        .unwrap()
+                                        .id
+                                })
+                            })
+                            .collect();
+                        copies.into_iter().map(|c| c.join().unwrap()).collect()
+                    });
+                    assert_eq!(ids[0], ids[1]);
                 }
             })
         })

@@ -6,8 +6,9 @@
 mod common;
 
 use common::web::{PASSWORD, add_user, agent, get, hidden, post, sign_in, upload};
-use common::{Catalog, Server, eventually};
+use common::{Catalog, Server, eventually, within_a_second};
 use std::time::Duration;
+use ureq::Agent;
 
 const HOSTILE: &str = "<script>alert('x')</script>";
 
@@ -41,50 +42,125 @@ fn offering_form<'a>(
     ]
 }
 
-#[test]
-fn a_provider_submits_an_administrator_approves_and_search_follows() {
-    let catalog = Catalog::new();
-    catalog.import(&common::seed_dir());
+const PROVIDER: &str = "editor@pla.example.org";
+const ADMIN: &str = "admin@example.org";
+const TITLE: &str = "Shelf Reading Routines That Stick";
+const DESCRIPTION: &str =
+    "How to keep collections in order with short daily shelf-reading routines.";
+/// Quoted, the title's words find this offering alone (unquoted, offerings matching most of them
+/// would be listed too).
+const TITLE_QUERY: &str = "q=%22shelf+reading+routines%22";
+/// The id the form gives an offering titled `TITLE`.
+const OFFERING_ID: &str = "shelf-reading-routines-that-stick";
+
+/// The seed, served, with a provider account for ala-pla and an administrator.
+fn site() -> (Catalog, Server) {
+    let catalog = common::seeded_catalog();
     add_user(
         &catalog,
         &[
             "--email",
-            "editor@pla.example.org",
+            PROVIDER,
             "--role",
             "provider",
             "--provider",
             "ala-pla",
         ],
     );
-    add_user(
-        &catalog,
-        &["--email", "admin@example.org", "--role", "admin"],
-    );
+    add_user(&catalog, &["--email", ADMIN, "--role", "admin"]);
     let server = catalog.serve();
+    (catalog, server)
+}
 
-    // Anonymous visitors are sent to sign in; a sign-in without its form token is refused.
-    assert_eq!(get(&agent(), &server, "/provider").1, "/login");
-    assert_eq!(get(&agent(), &server, "/admin").1, "/login");
+/// The CSRF token and idempotency key of a fresh form at `path`.
+fn fresh_form(agent: &Agent, server: &Server, path: &str) -> (String, String) {
+    let (status, _, page) = get(agent, server, path);
+    assert_eq!(status, 200, "{path}");
+    (hidden(&page, "csrf"), hidden(&page, "idempotency_key"))
+}
+
+/// Sends a new offering form with this title; it must be accepted.
+fn submit(provider: &Agent, server: &Server, title: &str) {
+    let (csrf, key) = fresh_form(provider, server, "/provider/offerings/new");
+    let form = offering_form(&csrf, &key, title, DESCRIPTION);
+    let (status, location, _) = post(provider, server, "/provider/offerings/new", &form);
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/provider?done=submitted")
+    );
+}
+
+/// The ids of the submissions waiting for review.
+fn pending(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .run_ok(&["review", "list"])
+        .lines()
+        .map(|line| line.split('\t').next().unwrap().to_owned())
+        .collect()
+}
+
+/// Submits `TITLE` and approves it from the command line; returns once search has it.
+fn publish(catalog: &Catalog, server: &Server, provider: &Agent) {
+    submit(provider, server, TITLE);
+    let ids = pending(catalog);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    catalog.run_ok(&["review", "approve", &ids[0]]);
+    eventually("the published offering in search", || {
+        server.total(TITLE_QUERY) == 1
+    });
+}
+
+/// The administrator's review queue and its CSRF token.
+fn queue(admin: &Agent, server: &Server) -> (String, String) {
+    let (status, _, queue) = get(admin, server, "/admin");
+    assert_eq!(status, 200);
+    let csrf = hidden(&queue, "csrf");
+    (queue, csrf)
+}
+
+#[test]
+fn visitors_not_signed_in_are_sent_to_sign_in() {
+    let (_catalog, server) = site();
+    for path in ["/provider", "/provider/offerings/new", "/admin"] {
+        let (status, location, _) = get(&agent(), &server, path);
+        assert!((300..400).contains(&status), "{path}: {status}");
+        assert_eq!(location, "/login", "{path}");
+    }
+}
+
+#[test]
+fn a_sign_in_without_its_form_token_is_refused() {
+    let (_catalog, server) = site();
+    let visitor = agent();
+    get(&visitor, &server, "/login");
     let (status, _, _) = post(
-        &agent(),
+        &visitor,
         &server,
         "/login",
-        &[("email", "editor@pla.example.org"), ("password", PASSWORD)],
+        &[("email", PROVIDER), ("password", PASSWORD)],
     );
     assert_eq!(status, 403);
-
-    let provider = sign_in(&server, "editor@pla.example.org");
     assert_eq!(
-        get(&provider, &server, "/admin").0,
-        403,
-        "a provider cannot reach /admin"
+        get(&visitor, &server, "/provider").1,
+        "/login",
+        "still not signed in"
     );
-    let (status, _, form_page) = get(&provider, &server, "/provider/offerings/new");
-    assert_eq!(status, 200);
-    let csrf = hidden(&form_page, "csrf");
-    let key = hidden(&form_page, "idempotency_key");
+}
 
-    // An invalid form: every error by its field, every value kept.
+#[test]
+fn a_provider_cannot_reach_the_administrators_pages() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    for path in ["/admin", "/admin/audit"] {
+        assert_eq!(get(&provider, &server, path).0, 403, "{path}");
+    }
+}
+
+#[test]
+fn an_invalid_offering_form_names_each_field_at_fault_and_keeps_every_value() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let mut bad = offering_form(&csrf, &key, "No", "Too short");
     bad.retain(|(name, _)| *name != "start");
     let (status, _, page) = post(&provider, &server, "/provider/offerings/new", &bad);
@@ -105,21 +181,31 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         "chosen boxes stay chosen"
     );
     assert!(!page.contains(HOSTILE), "markup is shown as text");
+    assert!(pending(&catalog).is_empty(), "nothing stored");
+}
 
-    // A form without the CSRF token changes nothing.
-    let title = "Shelf Reading Routines That Stick";
-    let description = "How to keep collections in order with short daily shelf-reading routines.";
-    let mut forged = offering_form("", &key, title, description);
+#[test]
+fn an_offering_form_without_its_token_changes_nothing() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (_, key) = fresh_form(&provider, &server, "/provider/offerings/new");
+    let mut forged = offering_form("", &key, TITLE, DESCRIPTION);
     forged.retain(|(name, _)| *name != "csrf");
     assert_eq!(
         post(&provider, &server, "/provider/offerings/new", &forged).0,
         403
     );
+    assert!(pending(&catalog).is_empty(), "nothing stored");
+}
 
-    // A valid form, sent twice: one submission.
-    let good = offering_form(&csrf, &key, title, description);
+#[test]
+fn a_form_sent_twice_is_one_submission_that_waits_for_review_out_of_search() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
+    let form = offering_form(&csrf, &key, TITLE, DESCRIPTION);
     for _ in 0..2 {
-        let (status, location, _) = post(&provider, &server, "/provider/offerings/new", &good);
+        let (status, location, _) = post(&provider, &server, "/provider/offerings/new", &form);
         assert_eq!(
             (status, location.as_str()),
             (303, "/provider?done=submitted")
@@ -127,118 +213,122 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     }
     let listed = catalog.run_ok(&["review", "list"]);
     assert_eq!(listed.lines().count(), 1, "{listed}");
-    assert!(listed.contains(title));
-    let response = provider.get(&server.url("/provider")).call().unwrap();
-    assert_eq!(
-        response.headers().get("cache-control").unwrap(),
-        "no-store",
-        "an account's pages are never cached"
-    );
-    assert!(response.headers().get("etag").is_none());
+    assert!(listed.contains(TITLE), "{listed}");
     let (_, _, home) = get(&provider, &server, "/provider");
-    assert!(home.contains(title) && home.contains("Pending review"));
-    std::thread::sleep(Duration::from_millis(400));
-    // Quoted, the title's words find this offering alone (unquoted, offerings matching most of
-    // them would be listed too).
-    assert_eq!(
-        server.total("q=%22shelf+reading+routines%22"),
-        0,
-        "pending is not searchable"
-    );
+    let in_the_catalog = home.split("id=\"offerings\"").nth(1).unwrap();
+    let row = in_the_catalog
+        .split("<tr")
+        .find(|row| row.contains(TITLE))
+        .expect("the provider's page lists the offering");
+    assert!(row.contains("<td>Pending review</td>"), "{row}");
+    // Search follows a write within a second: after one, a pending offering would be there.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(server.total(TITLE_QUERY), 0, "pending is not searchable");
+}
 
-    // The administrator approves it from the queue.
-    let admin = sign_in(&server, "admin@example.org");
-    let (_, _, queue) = get(&admin, &server, "/admin");
-    assert!(queue.contains(title));
-    assert!(!queue.contains(HOSTILE));
-    let admin_csrf = hidden(&queue, "csrf");
-    let id = listed.split('\t').next().unwrap().to_owned();
+#[test]
+fn a_providers_pages_are_never_cached() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    for path in ["/provider", "/provider/offerings/new", "/provider/profile"] {
+        let response = provider.get(&server.url(path)).call().unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers().get("cache-control").unwrap(),
+            "no-store",
+            "{path}"
+        );
+        assert!(response.headers().get("etag").is_none(), "{path}");
+    }
+}
+
+#[test]
+fn an_administrator_approves_from_the_queue_and_search_has_it_within_a_second() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    submit(&provider, &server, TITLE);
+    let admin = sign_in(&server, ADMIN);
+    let (queue, admin_csrf) = queue(&admin, &server);
+    assert!(queue.contains(TITLE));
+    let id = pending(&catalog).pop().unwrap();
+    let approve = format!("/admin/submissions/{id}/approve");
     assert_eq!(
-        post(
-            &admin,
-            &server,
-            &format!("/admin/submissions/{id}/approve"),
-            &[]
-        )
-        .0,
+        post(&admin, &server, &approve, &[]).0,
         403,
         "no token, no decision"
     );
-    let (status, location, _) = post(
-        &admin,
-        &server,
-        &format!("/admin/submissions/{id}/approve"),
-        &[("csrf", &admin_csrf)],
+    assert_eq!(
+        pending(&catalog),
+        std::slice::from_ref(&id),
+        "still waiting"
     );
+    let (status, location, _) = post(&admin, &server, &approve, &[("csrf", &admin_csrf)]);
     assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
-    eventually("the approved offering in search", || {
-        server.total("q=%22shelf+reading+routines%22") == 1
+    within_a_second("the approved offering in search", || {
+        server.total(TITLE_QUERY) == 1
     });
+}
 
-    // An edit goes through review, its changes shown; the published version stays until then.
-    let offering_id = "shelf-reading-routines-that-stick";
-    let (status, _, edit_page) = get(
-        &provider,
-        &server,
-        &format!("/provider/offerings/{offering_id}/edit"),
-    );
+#[test]
+fn an_edit_waits_for_review_with_its_changes_shown_and_search_has_it_within_a_second() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    publish(&catalog, &server, &provider);
+    let edit_path = format!("/provider/offerings/{OFFERING_ID}/edit");
+    let (status, _, edit_page) = get(&provider, &server, &edit_path);
     assert_eq!(status, 200);
     assert!(
-        edit_page.contains("value=\"Shelf Reading Routines That Stick\""),
+        edit_page.contains(&format!("value=\"{TITLE}\"")),
         "the form holds the offering"
     );
-    let edit_key = hidden(&edit_page, "idempotency_key");
+    let (csrf, edit_key) = (
+        hidden(&edit_page, "csrf"),
+        hidden(&edit_page, "idempotency_key"),
+    );
     let renamed = offering_form(
         &csrf,
         &edit_key,
         "Shelf Reading Routines, the Quillwort Method",
-        description,
+        DESCRIPTION,
     );
-    assert_eq!(
-        post(
-            &provider,
-            &server,
-            &format!("/provider/offerings/{offering_id}/edit"),
-            &renamed
-        )
-        .0,
-        303
-    );
-    std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(server.total("q=quillwort"), 0);
-    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert_eq!(post(&provider, &server, &edit_path, &renamed).0, 303);
+    // Search follows a write within a second: after one, a pending edit would be there.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(server.total("q=quillwort"), 0, "the edit waits for review");
+    assert_eq!(server.total(TITLE_QUERY), 1, "the published version stays");
+
+    let admin = sign_in(&server, ADMIN);
+    let (queue, admin_csrf) = queue(&admin, &server);
     assert!(queue.contains("What the edit changes") && queue.contains("the Quillwort Method"));
-    let edit_id = catalog
-        .run_ok(&["review", "list"])
-        .split('\t')
-        .next()
-        .unwrap()
-        .to_owned();
-    post(
+    let edit_id = pending(&catalog).pop().unwrap();
+    let (status, location, _) = post(
         &admin,
         &server,
         &format!("/admin/submissions/{edit_id}/approve"),
         &[("csrf", &admin_csrf)],
     );
-    eventually("the approved edit in search", || {
+    assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
+    within_a_second("the approved edit in search", || {
         server.total("q=quillwort") == 1
     });
+}
 
-    // A possible duplicate (the same registration page as a published offering) is shown first;
-    // the provider may confirm it is distinct, and the queue flags it.
-    let (_, _, fresh) = get(&provider, &server, "/provider/offerings/new");
-    let dup_key = hidden(&fresh, "idempotency_key");
-    let mut twin = offering_form(&csrf, &dup_key, "Shelf Reading for Volunteers", description);
-    twin.retain(|(name, _)| *name != "url");
-    twin.push(("url", "https://www.ala.org/pla/shelf-reading"));
+#[test]
+fn a_possible_duplicate_is_shown_before_anything_is_stored_and_flagged_once_confirmed() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    publish(&catalog, &server, &provider);
+    // The same registration page as the published offering.
+    let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
+    let mut twin = offering_form(&csrf, &key, "Shelf Reading for Volunteers", DESCRIPTION);
     let (status, _, warning) = post(&provider, &server, "/provider/offerings/new", &twin);
     assert_eq!(status, 200);
     assert!(
-        warning.contains("This may already be in the catalog") && warning.contains(offering_id),
+        warning.contains("This may already be in the catalog") && warning.contains(OFFERING_ID),
         "the duplicate is named"
     );
     assert!(
-        catalog.run_ok(&["review", "list"]).trim().is_empty(),
+        pending(&catalog).is_empty(),
         "nothing stored before confirming"
     );
     twin.push(("confirm_distinct", "yes"));
@@ -246,19 +336,23 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         post(&provider, &server, "/provider/offerings/new", &twin).0,
         303
     );
-    let (_, _, queue) = get(&admin, &server, "/admin");
+    assert_eq!(pending(&catalog).len(), 1);
+    let admin = sign_in(&server, ADMIN);
+    let (queue, _) = queue(&admin, &server);
     assert!(
         queue.contains("Possible duplicate of"),
         "the queue flags it"
     );
+}
 
-    // Markup in every text field is stored as text and shown inert on the provider's and the
-    // administrator's pages.
-    let (_, _, fresh) = get(&provider, &server, "/provider/offerings/new");
-    let hostile_key = hidden(&fresh, "idempotency_key");
-    let hostile_title = format!("Workshop {HOSTILE}");
-    let hostile_description = format!("A description with {HOSTILE} in it, long enough.");
-    let mut hostile = offering_form(&csrf, &hostile_key, &hostile_title, &hostile_description);
+#[test]
+fn markup_in_every_text_field_is_shown_as_text_on_the_providers_and_administrators_pages() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
+    let title = format!("Workshop {HOSTILE}");
+    let description = format!("A description with {HOSTILE} in it, long enough.");
+    let mut hostile = offering_form(&csrf, &key, &title, &description);
     hostile.retain(|(name, _)| !matches!(*name, "url" | "format"));
     hostile.extend([
         ("format", "in_person"),
@@ -272,12 +366,14 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
         post(&provider, &server, "/provider/offerings/new", &hostile).0,
         303
     );
+    let admin = sign_in(&server, ADMIN);
     for (who, path) in [
         (&provider, "/provider"),
         (&admin, "/admin"),
         (&provider, "/provider/offerings/hostile-workshop/edit"),
     ] {
-        let (_, _, page) = get(who, &server, path);
+        let (status, _, page) = get(who, &server, path);
+        assert_eq!(status, 200, "{path}");
         assert!(
             page.contains("Workshop &#60;script&#62;") || page.contains("Workshop &lt;script&gt;"),
             "{path} shows it as text"
@@ -287,50 +383,79 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
             "{path} carries live markup"
         );
     }
+}
 
-    // No one acts on another provider's offering.
+#[test]
+fn no_provider_edits_or_withdraws_another_providers_offering() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (_, _, home) = get(&provider, &server, "/provider");
+    let csrf = hidden(&home, "csrf");
     let theirs = "yalsa-ya-readers-advisory-boot-camp-seattle";
+    let edit = format!("/provider/offerings/{theirs}/edit");
+    assert_eq!(get(&provider, &server, &edit).0, 404);
+    let withdraw = format!("/provider/offerings/{theirs}/withdraw");
     assert_eq!(
-        get(
-            &provider,
-            &server,
-            &format!("/provider/offerings/{theirs}/edit")
-        )
-        .0,
+        post(&provider, &server, &withdraw, &[("csrf", &csrf)]).0,
         404
     );
     assert_eq!(
-        post(
-            &provider,
-            &server,
-            &format!("/provider/offerings/{theirs}/withdraw"),
-            &[("csrf", &csrf)]
-        )
-        .0,
-        404
+        server.get(&format!("/offerings/{theirs}")).0,
+        200,
+        "still published"
     );
+}
 
-    // Withdrawing takes it out of search at once.
+#[test]
+fn withdrawing_takes_an_offering_out_of_search_within_a_second() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    publish(&catalog, &server, &provider);
+    let (_, _, home) = get(&provider, &server, "/provider");
+    let csrf = hidden(&home, "csrf");
     let (status, _, _) = post(
         &provider,
         &server,
-        &format!("/provider/offerings/{offering_id}/withdraw"),
+        &format!("/provider/offerings/{OFFERING_ID}/withdraw"),
         &[("csrf", &csrf)],
     );
     assert_eq!(status, 303);
-    eventually("the withdrawn offering leaving search", || {
-        server.total("q=quillwort") == 0
+    within_a_second("the withdrawn offering leaving search", || {
+        server.total(TITLE_QUERY) == 0
     });
+}
 
-    let (_, _, audit) = get(&admin, &server, "/admin/audit");
+#[test]
+fn sign_ins_submissions_approvals_and_withdrawals_are_in_the_audit_log() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    publish(&catalog, &server, &provider);
+    let (_, _, home) = get(&provider, &server, "/provider");
+    let csrf = hidden(&home, "csrf");
+    let withdraw = format!("/provider/offerings/{OFFERING_ID}/withdraw");
+    assert_eq!(
+        post(&provider, &server, &withdraw, &[("csrf", &csrf)]).0,
+        303
+    );
+    let admin = sign_in(&server, ADMIN);
+    let (status, _, audit) = get(&admin, &server, "/admin/audit");
+    assert_eq!(status, 200);
     for action in ["signed in", "submitted", "approved", "withdrew"] {
-        assert!(audit.contains(action), "{action}");
+        assert!(
+            audit.contains(&format!("<td>{action}</td>")),
+            "{action} is not in the audit log"
+        );
     }
+}
 
-    // The provider keeps its own profile.
+#[test]
+fn a_provider_keeps_its_own_profile_and_a_bad_address_is_named() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
     let (status, _, profile) = get(&provider, &server, "/provider/profile");
     assert_eq!(status, 200);
     assert!(profile.contains("value=\"Public Library Association\""));
+    let csrf = hidden(&profile, "csrf");
     let bad = [
         ("csrf", csrf.as_str()),
         ("name", "Public Library Association"),
@@ -338,7 +463,10 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
     ];
     let (status, _, page) = post(&provider, &server, "/provider/profile", &bad);
     assert_eq!(status, 422);
-    assert!(page.contains("website"), "the field at fault is named");
+    assert!(
+        page.contains("website: `ftp://pla.example.org` must be an http or https address"),
+        "the field at fault is named: {page}"
+    );
     let good = [
         ("csrf", csrf.as_str()),
         ("name", "Public Library Association (PLA)"),
@@ -351,8 +479,14 @@ fn a_provider_submits_an_administrator_approves_and_search_follows() {
             .1
             .contains("Public Library Association (PLA)")
     );
+}
 
-    // Signing out ends the session.
+#[test]
+fn signing_out_ends_the_session() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (_, _, home) = get(&provider, &server, "/provider");
+    let csrf = hidden(&home, "csrf");
     assert_eq!(
         post(&provider, &server, "/logout", &[("csrf", &csrf)]).0,
         303
@@ -704,34 +838,38 @@ fn an_organisation_applies_and_can_sign_in_once_approved() {
     );
     let server = catalog.serve();
     let visitor = agent();
-    let (_, _, page) = get(&visitor, &server, "/register");
-    let csrf = hidden(&page, "csrf");
-    let application = |password: &'static str, website: &'static str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("name", "Prairie Library Cooperative".to_owned()),
-            ("kind", "consortium".to_owned()),
-            ("website", website.to_owned()),
-            ("country", "US".to_owned()),
-            ("user_email", "training@prairie.example.org".to_owned()),
-            ("password", password.to_owned()),
-        ]
-    };
-    let send = |form: Vec<(&str, String)>| {
-        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        post(&visitor, &server, "/register", &pairs)
-    };
-    let (status, _, page) = send(application("short", "ftp://prairie.example.org"));
-    assert_eq!(status, 422);
-    assert!(
-        page.contains("password: the password must be at least 12 characters")
-            || page.contains("website"),
-        "{page}"
-    );
-    assert!(
-        page.contains("value=\"Prairie Library Cooperative\""),
-        "values are kept"
-    );
+    // Each wrong answer names its field and keeps the values.
+    for (password, website, message) in [
+        (
+            "short",
+            "https://prairie.example.org",
+            "password: the password must be at least 12 characters",
+        ),
+        (
+            PASSWORD,
+            "ftp://prairie.example.org",
+            "website: `ftp://prairie.example.org` must be an http or https address",
+        ),
+    ] {
+        let (_, _, page) = get(&visitor, &server, "/register");
+        let csrf = hidden(&page, "csrf");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("name", "Prairie Library Cooperative"),
+            ("kind", "consortium"),
+            ("website", website),
+            ("country", "US"),
+            ("user_email", "training@prairie.example.org"),
+            ("password", password),
+        ];
+        let (status, _, page) = post(&visitor, &server, "/register", &form);
+        assert_eq!(status, 422);
+        assert!(page.contains(message), "{message}: {page}");
+        assert!(
+            page.contains("value=\"Prairie Library Cooperative\""),
+            "values are kept"
+        );
+    }
     let (_, _, page) = get(&visitor, &server, "/register");
     let csrf = hidden(&page, "csrf");
     let form = vec![
@@ -903,15 +1041,14 @@ fn two_hundred_forms_sent_at_once_by_twenty_providers_are_each_stored_once() {
                     form.retain(|(name, _)| !matches!(*name, "url" | "start" | "end"));
                     form.push(("start", &start));
                     form.push(("end", &end));
-                    // Each form is sent twice, as by a double click.
-                    for _ in 0..2 {
-                        let (status, location, _) =
-                            post(&agent, server, "/provider/offerings/new", &form);
-                        assert_eq!(
-                            (status, location.as_str()),
-                            (303, "/provider?done=submitted")
-                        );
-                    }
+                    // Each form is sent twice at the same moment, as by a double click: at
+                    // least one copy is taken (what the other is told is checked by
+                    // `both_copies_of_a_double_clicked_form_are_told_it_was_submitted`).
+                    let answers = send_twice_at_once(&agent, server, &form);
+                    assert!(
+                        answers.iter().any(|answer| answer == &submitted()),
+                        "{answers:?}"
+                    );
                 }
             });
         }
@@ -925,6 +1062,52 @@ fn two_hundred_forms_sent_at_once_by_twenty_providers_are_each_stored_once() {
     titles.sort();
     titles.dedup();
     assert_eq!(titles.len(), 200, "none stored twice");
+}
+
+fn submitted() -> (u16, String) {
+    (303, "/provider?done=submitted".to_owned())
+}
+
+/// Sends a form twice at the same moment, as a double click does: each copy's status and
+/// `Location`.
+fn send_twice_at_once(agent: &Agent, server: &Server, form: &[(&str, &str)]) -> Vec<(u16, String)> {
+    let both = std::sync::Barrier::new(2);
+    std::thread::scope(|copies| {
+        let copies: Vec<_> = (0..2)
+            .map(|_| {
+                copies.spawn(|| {
+                    both.wait();
+                    let (status, location, _) =
+                        post(agent, server, "/provider/offerings/new", form);
+                    (status, location)
+                })
+            })
+            .collect();
+        copies.into_iter().map(|c| c.join().unwrap()).collect()
+    })
+}
+
+#[test]
+#[ignore = "fails today: when the two copies race, one is often answered 200 with the \
+            possible-duplicate warning about its own twin (reported on issue #11)"]
+fn both_copies_of_a_double_clicked_form_are_told_it_was_submitted() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    for n in 0..10 {
+        let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
+        let title = format!("Double-clicked course number {n}");
+        let mut form = offering_form(&csrf, &key, &title, DESCRIPTION);
+        let (start, end) = (
+            format!("2027-10-{:02}T14:00:00-05:00", n + 1),
+            format!("2027-10-{:02}T15:00:00-05:00", n + 1),
+        );
+        form.retain(|(name, _)| !matches!(*name, "url" | "start" | "end"));
+        form.push(("start", &start));
+        form.push(("end", &end));
+        let answers = send_twice_at_once(&provider, &server, &form);
+        assert_eq!(answers, [submitted(), submitted()], "{title}");
+    }
+    assert_eq!(pending(&catalog).len(), 10, "each stored once");
 }
 
 fn read_provider_ids() -> Vec<String> {

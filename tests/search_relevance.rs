@@ -47,7 +47,7 @@ fn a_misspelled_word_still_finds_its_offering_first_and_is_corrected() {
 }
 
 #[test]
-fn exact_matches_rank_above_typo_matches() {
+fn a_misspelled_phrase_finds_its_offering_first_and_a_correct_one_is_not_corrected() {
     let catalog = seeded();
     let results = catalog.search("q=summer+readng&include_past=true");
     assert!(
@@ -58,6 +58,44 @@ fn exact_matches_rank_above_typo_matches() {
     assert_eq!(results["suggestion"], "summer reading");
     // A correctly spelled word is never "corrected".
     assert!(catalog.search("q=summer+reading")["suggestion"].is_null());
+}
+
+#[test]
+fn exact_matches_rank_above_typo_matches() {
+    // Two offerings alike but for one word of the title, each matching one word of the query:
+    // one as typed (zephyrine), the other only as the nearest word to a typo (quillwurt for
+    // quillwort). The typo match starts sooner, which alone would put it first.
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    let base = offerings[0].clone();
+    for (id, word, day) in [
+        ("exact-match", "Zephyrine", "12"),
+        ("typo-match", "Quillwort", "05"),
+    ] {
+        let mut offering = base.clone();
+        offering["id"] = Value::from(id);
+        offering["title"] = Value::from(format!("The {word} Method"));
+        offering["description"] = Value::from(format!(
+            "The {word} method of weeding a collection, step by step, for small libraries."
+        ));
+        offering["start"] = Value::from(format!("2027-02-{day}T13:00:00-06:00"));
+        offering["end"] = Value::from(format!("2027-02-{day}T14:00:00-06:00"));
+        offering.as_object_mut().unwrap().remove("series");
+        offerings.as_array_mut().unwrap().push(offering);
+    }
+    common::write_json(&path, &offerings);
+    let catalog = common::Catalog::new();
+    catalog.import(bundle.path());
+    let server = catalog.serve();
+    let (status, body) = server.get("/api/v1/search?q=zephyrine+quillwurt&include_past=true");
+    assert_eq!(status, 200, "{body}");
+    let results: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = hits(&results)
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["exact-match", "typo-match"], "{body}");
 }
 
 #[test]

@@ -161,7 +161,7 @@ fn an_import_while_serving_shows_in_search_within_a_second() {
     common::write_json(&path, &offerings);
     catalog.import(bundle.path());
 
-    common::eventually("the edit reaching search", || {
+    common::within_a_second("the edit reaching search", || {
         server.total("q=quillwort") == 1
     });
     // Shortly after, the index agrees with the database.

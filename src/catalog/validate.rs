@@ -433,3 +433,322 @@ pub fn validate_frameworks(frameworks: &Frameworks) -> Vec<(String, FieldError)>
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// A valid online workshop of ala-pla; each test changes what it checks.
+    fn workshop() -> Value {
+        json!({
+            "id": "shelf-reading-2027", "title": "Shelf Reading Routines",
+            "description": "Short daily routines that keep a collection in order.",
+            "provider": "ala-pla", "format": "online_live",
+            "audiences": ["support_staff", "librarians"], "level": "introductory",
+            "competencies": ["lssc:FLS.3"],
+            "start": "2027-10-05T14:00:00-05:00", "end": "2027-10-05T15:00:00-05:00",
+            "timezone": "America/Chicago",
+            "url": "https://www.ala.org/pla/shelf-reading"
+        })
+    }
+
+    fn known() -> Known {
+        Known {
+            providers: ["ala-pla".to_owned()].into(),
+            competencies: [CompetencyRef::parse("lssc:FLS.3").unwrap()].into(),
+            offerings: ["shelving-basics".to_owned()].into(),
+        }
+    }
+
+    /// The errors for the workshop after `change`, each as `field: message`.
+    fn errors_after(change: impl FnOnce(&mut Value)) -> Vec<String> {
+        let mut value = workshop();
+        change(&mut value);
+        let offering: Offering = serde_json::from_value(value).unwrap();
+        match validate_offering(&offering, &known()) {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_offering_has_no_errors() {
+        assert_eq!(errors_after(|_| {}), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_each_naming_its_field() {
+        let errors = errors_after(|o| {
+            o["id"] = json!("Not A Slug");
+            o["title"] = json!("No");
+            o["description"] = json!("Too short");
+            o["audiences"] = json!([]);
+        });
+        assert_eq!(
+            errors,
+            [
+                "id: `Not A Slug` must be 2 to 100 lowercase letters, digits or hyphens, \
+                 starting with a letter or digit",
+                "title: must be at least 3 characters",
+                "description: must be at least 20 characters",
+                "audiences: choose at least one audience",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_length_counts_characters_and_a_blank_value_is_too_short() {
+        assert_eq!(
+            errors_after(|o| o["title"] = json!("Été")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors_after(|o| o["title"] = json!("     ")),
+            ["title: must be at least 3 characters"]
+        );
+        assert_eq!(
+            errors_after(|o| o["title"] = json!("é".repeat(201))),
+            ["title: must be at most 200 characters (it has 201)"]
+        );
+    }
+
+    #[test]
+    fn references_must_resolve() {
+        assert_eq!(
+            errors_after(|o| o["provider"] = json!("ala-yalsa")),
+            ["provider: unknown provider ala-yalsa"]
+        );
+        assert_eq!(
+            errors_after(|o| o["competencies"] = json!(["lssc:FLS.3", "lssc:NOPE"])),
+            ["competencies[1]: unknown competency lssc:NOPE"]
+        );
+        assert_eq!(
+            errors_after(|o| o["prerequisites"] = json!(["shelving-basics", "nothing-here"])),
+            ["prerequisites[1]: unknown offering nothing-here"]
+        );
+        assert_eq!(
+            errors_after(|o| o["prerequisites"] = json!(["shelf-reading-2027"])),
+            ["prerequisites[0]: an offering cannot be its own prerequisite"]
+        );
+    }
+
+    #[test]
+    fn a_value_listed_twice_is_named_by_its_position() {
+        assert_eq!(
+            errors_after(|o| o["audiences"] = json!(["librarians", "support_staff", "librarians"])),
+            ["audiences[2]: `librarians` is listed twice"]
+        );
+    }
+
+    #[test]
+    fn an_offering_must_not_end_before_it_starts_nor_end_without_a_start() {
+        assert_eq!(
+            errors_after(|o| o["end"] = json!("2027-10-04T15:00:00-05:00")),
+            ["start: must not be after end"]
+        );
+        let one_day = errors_after(|o| {
+            o["start"] = json!("2027-10-05");
+            o["end"] = json!("2027-10-05");
+        });
+        assert_eq!(one_day, Vec::<String>::new(), "a day may end on itself");
+        let errors = errors_after(|o| {
+            o["format"] = json!("online_self_paced");
+            o.as_object_mut().unwrap().remove("start");
+        });
+        assert_eq!(errors, ["start: an offering with an end needs a start"]);
+    }
+
+    #[test]
+    fn scheduled_formats_need_a_start_and_self_paced_ones_do_not() {
+        let without_start = |format: &'static str| {
+            errors_after(move |o| {
+                o["format"] = json!(format);
+                let fields = o.as_object_mut().unwrap();
+                fields.remove("start");
+                fields.remove("end");
+            })
+        };
+        assert_eq!(
+            without_start("online_live"),
+            ["start: a start is required for online, live offerings"]
+        );
+        assert_eq!(without_start("online_self_paced"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_offset_must_be_the_time_zones_on_that_date() {
+        // Chicago is five hours behind UTC in October (daylight time), six in January.
+        assert_eq!(
+            errors_after(|o| o["start"] = json!("2027-10-05T14:00:00-06:00")),
+            ["start: offset -06:00 does not match America/Chicago on that date (-05:00)"]
+        );
+        let winter = errors_after(|o| {
+            o["start"] = json!("2027-01-05T14:00:00-06:00");
+            o["end"] = json!("2027-01-05T15:00:00-06:00");
+        });
+        assert_eq!(winter, Vec::<String>::new());
+        assert_eq!(
+            errors_after(|o| o["timezone"] = json!("Mars/Olympus")),
+            ["timezone: `Mars/Olympus` is not an IANA time zone (e.g. America/Chicago)"]
+        );
+    }
+
+    #[test]
+    fn a_registration_deadline_is_a_day_no_later_than_the_end() {
+        assert_eq!(
+            errors_after(|o| o["registration_deadline"] = json!("2027-10-01")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors_after(|o| o["registration_deadline"] = json!("2027-10-06")),
+            ["registration_deadline: must not be after the offering ends"]
+        );
+        assert_eq!(
+            errors_after(|o| o["registration_deadline"] = json!("soon")),
+            ["registration_deadline: `soon` is not a date (YYYY-MM-DD)"]
+        );
+    }
+
+    #[test]
+    fn in_person_offerings_need_a_place_with_a_real_country() {
+        assert_eq!(
+            errors_after(|o| o["format"] = json!("in_person")),
+            ["location: in person offerings need a location (city and country)"]
+        );
+        let errors = errors_after(|o| {
+            o["format"] = json!("in_person");
+            o["location"] = json!({"city": "Peoria", "country": "XX"});
+        });
+        assert_eq!(
+            errors,
+            ["location.country: `XX` is not an ISO 3166-1 alpha-2 country code (e.g. US, CA)"]
+        );
+    }
+
+    #[test]
+    fn costs_and_credits_are_checked() {
+        let errors = errors_after(|o| {
+            o["cost"] = json!({"amount": -1, "currency": "ZZZ"});
+            o["credits"] = json!({"amount": 0, "unit": "contact_hours"});
+        });
+        assert_eq!(
+            errors,
+            [
+                "cost.amount: must be 0 (free) or more",
+                "cost.currency: `ZZZ` is not an ISO 4217 currency code (e.g. USD)",
+                "credits.amount: must be more than 0",
+            ]
+        );
+        assert_eq!(
+            errors_after(|o| o["cost"] = json!({"amount": 0, "currency": "USD"})),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn web_addresses_must_be_http_or_https() {
+        assert_eq!(
+            errors_after(|o| o["url"] = json!("ftp://www.ala.org/")),
+            ["url: `ftp://www.ala.org/` must be an http or https address"]
+        );
+        assert_eq!(
+            errors_after(|o| o["url"] = json!("www.ala.org")),
+            ["url: `www.ala.org` is not a web address (https://…)"]
+        );
+    }
+
+    #[test]
+    fn a_language_is_a_bcp_47_tag() {
+        assert_eq!(
+            errors_after(|o| o["language"] = json!("fr-CA")),
+            Vec::<String>::new()
+        );
+        for bad in ["French", "EN", "e"] {
+            assert_eq!(
+                errors_after(|o| o["language"] = json!(bad)),
+                [format!(
+                    "language: `{bad}` is not a BCP 47 language tag (e.g. en, es, fr-CA)"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn certifications_are_unique_slugs() {
+        assert_eq!(
+            errors_after(|o| o["certifications"] = json!(["cpls", "cpls", "Not OK"])),
+            [
+                "certifications[1]: `cpls` is listed twice",
+                "certifications[2]: `Not OK` must be 2 to 32 lowercase letters, digits or hyphens",
+            ]
+        );
+    }
+
+    fn provider(change: impl FnOnce(&mut Value)) -> Vec<String> {
+        let mut value = json!({
+            "id": "prairie-library-cooperative", "name": "Prairie Library Cooperative",
+            "kind": "consortium", "website": "https://prairie.example.org",
+            "email": "training@prairie.example.org", "country": "US"
+        });
+        change(&mut value);
+        let provider: Provider = serde_json::from_value(value).unwrap();
+        match validate_provider(&provider) {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_provider_is_checked_field_by_field() {
+        assert_eq!(provider(|_| {}), Vec::<String>::new());
+        let errors = provider(|p| {
+            p["website"] = json!("ftp://prairie.example.org");
+            p["email"] = json!("training@prairie");
+            p["country"] = json!("USA");
+        });
+        assert_eq!(
+            errors,
+            [
+                "website: `ftp://prairie.example.org` must be an http or https address",
+                "email: `training@prairie` is not an email address",
+                "country: `USA` is not an ISO 3166-1 alpha-2 country code (e.g. US, CA)",
+            ]
+        );
+        for bad in [
+            "@example.org",
+            "a@b@example.org",
+            "a b@example.org",
+            "a@.example.org",
+        ] {
+            assert_eq!(
+                provider(|p| p["email"] = json!(bad)),
+                [format!("email: `{bad}` is not an email address")]
+            );
+        }
+    }
+
+    #[test]
+    fn a_framework_uses_each_code_once_and_is_listed_once() {
+        let frameworks: Frameworks = serde_json::from_value(json!({"frameworks": [
+            {"id": "lssc", "name": "LSSC", "competencies": [
+                {"code": "FLS", "title": "Foundations", "children": [
+                    {"code": "FLS.1", "title": "One"}, {"code": "FLS.1", "title": "Again"}
+                ]}
+            ]},
+            {"id": "lssc", "name": "LSSC again", "competencies": []}
+        ]}))
+        .unwrap();
+        let problems: Vec<String> = validate_frameworks(&frameworks)
+            .into_iter()
+            .map(|(item, error)| format!("{item} {error}"))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "frameworks[0] (lssc) competency FLS.1: code is used twice in this framework",
+                "frameworks[1] (lssc) id: framework lssc is listed twice",
+            ]
+        );
+    }
+}

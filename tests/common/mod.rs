@@ -173,6 +173,13 @@ pub fn numbers_as_floats(value: &Value) -> Value {
     }
 }
 
+/// Says a test was skipped where a plain `cargo test` shows it: written to the standard error
+/// itself, which the test harness does not capture (it captures `eprintln!`, and shows it only
+/// when the test fails).
+pub fn say_skipped(message: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {message}");
+}
+
 pub fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, serde_json::to_string_pretty(value).unwrap()).unwrap();
 }
@@ -237,6 +244,15 @@ pub struct Seeded {
 }
 
 pub fn seeded() -> Seeded {
+    let catalog = seeded_catalog();
+    Seeded {
+        server: catalog.serve(),
+        _catalog: catalog,
+    }
+}
+
+/// A catalog of its own holding the seed, copied from a template imported once per test binary.
+pub fn seeded_catalog() -> Catalog {
     // Built once per run in cargo's folder for test files, which outlives no test run.
     static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
@@ -244,10 +260,22 @@ pub fn seeded() -> Seeded {
         catalog.import(&seed_dir());
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let name = format!("seeded-{}.db", std::process::id());
+        // Templates of test binaries that have ended are removed; those of binaries still
+        // running (another worktree may share this folder) are theirs to use.
         for old in std::fs::read_dir(folder).into_iter().flatten().flatten() {
             let file = old.file_name().to_string_lossy().into_owned();
-            let stale = file.starts_with("seeded-") || file.starts_with("relevance-");
-            if stale && file != name {
+            let Some(rest) = file
+                .strip_prefix("seeded-")
+                .or_else(|| file.strip_prefix("relevance-"))
+            else {
+                continue;
+            };
+            let running = rest
+                .split('.')
+                .next()
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !running {
                 let _ = std::fs::remove_file(old.path());
             }
         }
@@ -257,10 +285,7 @@ pub fn seeded() -> Seeded {
     });
     let catalog = Catalog::new();
     std::fs::copy(template, catalog.db()).unwrap();
-    Seeded {
-        server: catalog.serve(),
-        _catalog: catalog,
-    }
+    catalog
 }
 
 impl Seeded {
@@ -286,16 +311,25 @@ pub fn text_of(hit: &Value) -> String {
     text.to_lowercase()
 }
 
-/// Waits up to five seconds for `check` to hold (search catches up within a second).
+/// Waits up to five seconds for `check` to hold, for what has no promised delay.
 pub fn eventually(what: &str, check: impl FnMut() -> bool) {
     within(std::time::Duration::from_secs(5), what, check)
+}
+
+/// Waits up to one second for `check` to hold: the README promises that a write to the database
+/// shows in search within a second.
+pub fn within_a_second(what: &str, check: impl FnMut() -> bool) {
+    within(std::time::Duration::from_secs(1), what, check)
 }
 
 /// Waits up to `limit` for `check` to hold.
 pub fn within(limit: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
     while !check() {
-        assert!(started.elapsed() < limit, "{what} never happened");
+        assert!(
+            started.elapsed() < limit,
+            "{what} did not happen within {limit:?}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
