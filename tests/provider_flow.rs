@@ -1088,8 +1088,6 @@ fn send_twice_at_once(agent: &Agent, server: &Server, form: &[(&str, &str)]) -> 
 }
 
 #[test]
-#[ignore = "fails today: when the two copies race, one is often answered 200 with the \
-            possible-duplicate warning about its own twin (reported on issue #11)"]
 fn both_copies_of_a_double_clicked_form_are_told_it_was_submitted() {
     let (catalog, server) = site();
     let provider = sign_in(&server, PROVIDER);

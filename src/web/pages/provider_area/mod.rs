@@ -300,6 +300,11 @@ async fn submit(
     };
     let duplicates = unconfirmed_duplicates(state, form, &offering).await?;
     if !duplicates.is_empty() {
+        // The same form sent twice at once: the duplicate may be its twin, stored (with this
+        // key, in the same transaction) since the first look.
+        if already_submitted(state, &key).await? {
+            return Ok(back_home("submitted"));
+        }
         return context.show(&values, &[], duplicates).await;
     }
     let (store, actor) = (state.store.clone(), session.user.email.clone());
