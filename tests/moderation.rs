@@ -6,7 +6,7 @@
 mod common;
 
 use clearinghouse::catalog::Offering;
-use clearinghouse::store::{Role, Store, StoreError};
+use clearinghouse::store::{Role, Store, StoreError, SubmissionKind};
 use common::{Catalog, within_a_second};
 use std::time::Duration;
 
@@ -194,7 +194,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     let edit = store
         .submit(&edited, "ala-pla", "editor@pla.example.org", Some("form-2"))
         .unwrap();
-    assert_eq!(edit.kind, "edit");
+    assert_eq!(edit.kind, SubmissionKind::Edit);
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.total("q=zephyrine"), 0);
     let rejected = catalog.run(&[

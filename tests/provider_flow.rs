@@ -221,6 +221,15 @@ fn a_form_sent_twice_is_one_submission_that_waits_for_review_out_of_search() {
         .find(|row| row.contains(TITLE))
         .expect("the provider's page lists the offering");
     assert!(row.contains("<td>Pending review</td>"), "{row}");
+    let submitted = home.split("id=\"offerings\"").next().unwrap();
+    let submission = submitted
+        .split("<tr")
+        .find(|row| row.contains(TITLE))
+        .expect("the provider's page lists the submission");
+    assert!(
+        submission.contains("<td>New offering</td><td>Pending review</td>"),
+        "the submission's kind and status in words: {submission}"
+    );
     // Search follows a write within a second: after one, a pending offering would be there.
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.total(TITLE_QUERY), 0, "pending is not searchable");

@@ -9,13 +9,31 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 /// An offering a submission may duplicate: its id and title.
 pub type Duplicate = (String, String);
 
+crate::catalog::string_enum! {
+    /// What a submission proposes.
+    SubmissionKind {
+        New = "new": "New offering",
+        Edit = "edit": "Edit",
+    }
+}
+
+crate::catalog::string_enum! {
+    /// Where a submission is in its review.
+    SubmissionStatus {
+        Pending = "pending": "Pending review",
+        Approved = "approved": "Approved",
+        Rejected = "rejected": "Rejected",
+        Returned = "returned": "Returned for changes",
+    }
+}
+
 /// A submission as the review queue lists it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Submission {
     pub id: i64,
     pub offering: Offering,
-    pub kind: String,
-    pub status: String,
+    pub kind: SubmissionKind,
+    pub status: SubmissionStatus,
     pub reason: Option<String>,
     pub submitted_at: String,
     /// What it may duplicate, as found when it was submitted; `None` for submissions made
@@ -60,13 +78,26 @@ fn submission_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> 
             format!("submission {id} cannot be read: {error}").into(),
         )
     };
+    let vocabulary = |column: usize, message: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            message.into(),
+        )
+    };
     let payload: String = row.get(1)?;
     let duplicates: Option<String> = row.get(6)?;
     Ok(Submission {
         id,
         offering: serde_json::from_str(&payload).map_err(unreadable)?,
-        kind: row.get(2)?,
-        status: row.get(3)?,
+        kind: row
+            .get::<_, String>(2)?
+            .parse()
+            .map_err(|m| vocabulary(2, m))?,
+        status: row
+            .get::<_, String>(3)?
+            .parse()
+            .map_err(|m| vocabulary(3, m))?,
         reason: row.get(4)?,
         submitted_at: row.get(5)?,
         duplicates: duplicates
@@ -152,7 +183,7 @@ fn check_room(
 fn insert_submission(
     connection: &Connection,
     offering: &Offering,
-    kind: &str,
+    kind: SubmissionKind,
     idempotency_key: Option<&str>,
     duplicates: &[Duplicate],
 ) -> Result<i64, StoreError> {
@@ -167,7 +198,7 @@ fn insert_submission(
             offering.id,
             offering.provider,
             payload,
-            kind,
+            kind.as_str(),
             now(),
             idempotency_key,
             duplicates
@@ -182,12 +213,12 @@ fn store_pending(
     offering: &Offering,
     provider: &str,
     existing: Option<&offerings::StoredOffering>,
-) -> Result<&'static str, StoreError> {
+) -> Result<SubmissionKind, StoreError> {
     match existing {
         Some(stored) if stored.offering.provider != provider => Err(StoreError::Forbidden(
             format!("offering {} belongs to another provider", offering.id),
         )),
-        Some(stored) if stored.status == OfferingStatus::Published => Ok("edit"),
+        Some(stored) if stored.status == OfferingStatus::Published => Ok(SubmissionKind::Edit),
         _ => {
             let revision = next_revision(connection)?;
             offerings::write(
@@ -197,7 +228,7 @@ fn store_pending(
                 revision,
                 &now(),
             )?;
-            Ok("new")
+            Ok(SubmissionKind::New)
         }
     }
 }
@@ -262,7 +293,13 @@ impl Store {
                     store_pending(transaction, offering, provider, existing.get(&offering.id))
                         .map_err(at_row)?;
                 insert_submission(transaction, offering, kind, None, duplicates)?;
-                audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
+                audit(
+                    transaction,
+                    actor,
+                    "submitted",
+                    &offering.id,
+                    Some(kind.as_str()),
+                )?;
             }
             Ok(offerings.len())
         })
@@ -304,7 +341,7 @@ impl Store {
 
     fn pending(transaction: &Transaction<'_>, id: i64) -> Result<Submission, StoreError> {
         match read_submission(transaction, id)? {
-            Some(submission) if submission.status == "pending" => Ok(submission),
+            Some(submission) if submission.status == SubmissionStatus::Pending => Ok(submission),
             Some(submission) => Err(StoreError::Conflict(format!(
                 "submission {id} is {} already",
                 submission.status
@@ -327,14 +364,14 @@ impl Store {
                 params![id, actor, now()],
             )?;
             audit(transaction, actor, "approved", &submission.offering.id, None)?;
-            Ok(Submission { status: "approved".into(), ..submission })
+            Ok(Submission { status: SubmissionStatus::Approved, ..submission })
         })
     }
 
     /// Rejects a pending submission with a reason the provider will see. A rejected edit leaves
     /// the published version as it was.
     pub fn reject(&self, id: i64, reason: &str, actor: &str) -> Result<Submission, StoreError> {
-        self.decline(id, reason, actor, "rejected")
+        self.decline(id, reason, actor, SubmissionStatus::Rejected)
     }
 
     /// Returns a pending submission for changes: like a rejection, but the provider is asked to
@@ -345,7 +382,7 @@ impl Store {
         reason: &str,
         actor: &str,
     ) -> Result<Submission, StoreError> {
-        self.decline(id, reason, actor, "returned")
+        self.decline(id, reason, actor, SubmissionStatus::Returned)
     }
 
     fn decline(
@@ -353,7 +390,7 @@ impl Store {
         id: i64,
         reason: &str,
         actor: &str,
-        outcome: &str,
+        outcome: SubmissionStatus,
     ) -> Result<Submission, StoreError> {
         let reason = reason.trim();
         if reason.is_empty() {
@@ -364,7 +401,7 @@ impl Store {
         }
         self.write(|transaction| {
             let submission = Self::pending(transaction, id)?;
-            if submission.kind == "new" && outcome == "rejected" {
+            if submission.kind == SubmissionKind::New && outcome == SubmissionStatus::Rejected {
                 let revision = next_revision(transaction)?;
                 transaction.execute(
                     "UPDATE offerings SET status = 'rejected', revision = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'",
@@ -373,10 +410,10 @@ impl Store {
             }
             transaction.execute(
                 "UPDATE submissions SET status = ?5, reason = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1",
-                params![id, reason, actor, now(), outcome],
+                params![id, reason, actor, now(), outcome.as_str()],
             )?;
-            audit(transaction, actor, outcome, &submission.offering.id, Some(reason))?;
-            Ok(Submission { status: outcome.to_owned(), reason: Some(reason.to_owned()), ..submission })
+            audit(transaction, actor, outcome.as_str(), &submission.offering.id, Some(reason))?;
+            Ok(Submission { status: outcome, reason: Some(reason.to_owned()), ..submission })
         })
     }
 
@@ -547,6 +584,12 @@ fn submit_in(
     let existing = offerings::read_one(transaction, &offering.id)?;
     let kind = store_pending(transaction, offering, provider, existing.as_ref())?;
     let id = insert_submission(transaction, offering, kind, idempotency_key, duplicates)?;
-    audit(transaction, actor, "submitted", &offering.id, Some(kind))?;
+    audit(
+        transaction,
+        actor,
+        "submitted",
+        &offering.id,
+        Some(kind.as_str()),
+    )?;
     read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
 }

@@ -3,7 +3,7 @@
 
 use super::{asset_version, render, with_store};
 use crate::catalog::Offering;
-use crate::store::{AuditEntry, Role, StoreError};
+use crate::store::{AuditEntry, Role, StoreError, SubmissionKind};
 use crate::web::accounts::{self, field};
 use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
@@ -127,7 +127,7 @@ pub async fn admin_home(
             QueueItem {
                 id: submission.id,
                 title: o.title.clone(),
-                kind: if submission.kind == "edit" {
+                kind: if submission.kind == SubmissionKind::Edit {
                     "An edit"
                 } else {
                     "A new offering"
@@ -140,8 +140,8 @@ pub async fn admin_home(
                 cost: views::cost(o),
                 description: o.description.clone(),
                 duplicates,
-                changes: match (&current, submission.kind.as_str()) {
-                    (Some(current), "edit") => changes(current, o),
+                changes: match (&current, submission.kind) {
+                    (Some(current), SubmissionKind::Edit) => changes(current, o),
                     _ => Vec::new(),
                 },
             }

@@ -31,8 +31,8 @@ impl From<Submission> for SubmissionRow {
     fn from(submission: Submission) -> Self {
         SubmissionRow {
             title: submission.offering.title,
-            kind: submission.kind,
-            status: submission.status,
+            kind: submission.kind.label().to_owned(),
+            status: submission.status.label().to_owned(),
             reason: submission.reason.unwrap_or_default(),
         }
     }
