@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::web::{PASSWORD, add_user, agent, get, hidden, post, sign_in, upload};
+use common::web::{
+    PASSWORD, PLA_EDITOR, add_pla_editor, add_user, agent, get, hidden, post, sign_in, upload,
+};
 use common::{Catalog, Server, eventually, within_a_second};
 use std::time::Duration;
 use ureq::Agent;
@@ -42,7 +44,7 @@ fn offering_form<'a>(
     ]
 }
 
-const PROVIDER: &str = "editor@pla.example.org";
+const PROVIDER: &str = PLA_EDITOR;
 const ADMIN: &str = "admin@example.org";
 const TITLE: &str = "Shelf Reading Routines That Stick";
 const DESCRIPTION: &str =
@@ -56,17 +58,7 @@ const OFFERING_ID: &str = "shelf-reading-routines-that-stick";
 /// The seed, served, with a provider account for ala-pla and an administrator.
 fn site() -> (Catalog, Server) {
     let catalog = common::seeded_catalog();
-    add_user(
-        &catalog,
-        &[
-            "--email",
-            PROVIDER,
-            "--role",
-            "provider",
-            "--provider",
-            "ala-pla",
-        ],
-    );
+    add_pla_editor(&catalog);
     add_user(&catalog, &["--email", ADMIN, "--role", "admin"]);
     let server = catalog.serve();
     (catalog, server)
@@ -676,19 +668,9 @@ fn failed_sign_ins_are_written_to_the_audit_log_without_the_password() {
 fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault() {
     let catalog = Catalog::new();
     catalog.import(&common::seed_dir());
-    add_user(
-        &catalog,
-        &[
-            "--email",
-            "editor@pla.example.org",
-            "--role",
-            "provider",
-            "--provider",
-            "ala-pla",
-        ],
-    );
+    add_pla_editor(&catalog);
     let server = catalog.serve();
-    let provider = sign_in(&server, "editor@pla.example.org");
+    let provider = sign_in(&server, PROVIDER);
     let (_, _, page) = get(&provider, &server, "/provider/upload");
     let csrf = hidden(&page, "csrf");
 
@@ -783,17 +765,7 @@ fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
     common::write_json(&path, &offerings);
     let catalog = Catalog::new();
     catalog.import(bundle.path());
-    add_user(
-        &catalog,
-        &[
-            "--email",
-            "editor@pla.example.org",
-            "--role",
-            "provider",
-            "--provider",
-            "ala-pla",
-        ],
-    );
+    add_pla_editor(&catalog);
     let server = catalog.serve();
 
     let (status, exported) = server.get("/search.csv?provider=ala-pla&include_past=true");
@@ -821,7 +793,7 @@ fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
         upload_file.write_record(row).unwrap();
     }
     let upload_file = String::from_utf8(upload_file.into_inner().unwrap()).unwrap();
-    let provider = sign_in(&server, "editor@pla.example.org");
+    let provider = sign_in(&server, PROVIDER);
     let (_, _, page) = get(&provider, &server, "/provider/upload");
     let csrf = hidden(&page, "csrf");
     let (status, report) = upload(&provider, &server, &csrf, "offerings.csv", &upload_file);

@@ -8,12 +8,12 @@ mod common;
 use clearinghouse::catalog::Offering;
 use clearinghouse::store::{Store, StoreError};
 use common::disk::SmallDisk;
-use common::web::{add_user, get, hidden, post, sign_in, upload};
+use common::web::{PLA_EDITOR, add_pla_editor, add_user, get, hidden, post, sign_in, upload};
 use common::{Catalog, Server};
 use ureq::Agent;
 
 const PROVIDER: &str = "ala-pla";
-const EDITOR: &str = "editor@pla.example.org";
+const EDITOR: &str = PLA_EDITOR;
 
 fn offering(n: usize) -> Offering {
     serde_json::from_value(serde_json::json!({
@@ -43,17 +43,7 @@ fn catalog_with_accounts(catalog: &Catalog) {
         catalog,
         &["--email", "admin@example.org", "--role", "admin"],
     );
-    add_user(
-        catalog,
-        &[
-            "--email",
-            EDITOR,
-            "--role",
-            "provider",
-            "--provider",
-            PROVIDER,
-        ],
-    );
+    add_pla_editor(catalog);
 }
 
 fn upload_page(server: &Server) -> (Agent, String) {

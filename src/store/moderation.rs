@@ -179,6 +179,43 @@ fn check_room(
     Ok(())
 }
 
+/// What a provider proposes, with what it may duplicate.
+struct Proposal<'a> {
+    offering: &'a Offering,
+    provider: &'a str,
+    actor: &'a str,
+    idempotency_key: Option<&'a str>,
+    duplicates: &'a [Duplicate],
+}
+
+impl Proposal<'_> {
+    /// Stores it for review (a new offering as pending), with its line in the audit log;
+    /// `existing` is the stored offering of the same id. Returns the submission's id.
+    fn record(
+        &self,
+        transaction: &Transaction<'_>,
+        existing: Option<&offerings::StoredOffering>,
+    ) -> Result<i64, StoreError> {
+        let kind = store_pending(transaction, self.offering, self.provider, existing)?;
+        let id = insert_submission(
+            transaction,
+            self.offering,
+            kind,
+            self.idempotency_key,
+            self.duplicates,
+        )?;
+        let subject = &self.offering.id;
+        audit(
+            transaction,
+            self.actor,
+            "submitted",
+            subject,
+            Some(kind.as_str()),
+        )?;
+        Ok(id)
+    }
+}
+
 /// Stores `offering` as a submission of `kind`, with what it may duplicate; returns its id.
 fn insert_submission(
     connection: &Connection,
@@ -289,17 +326,16 @@ impl Store {
                         offering.id
                     ))));
                 }
-                let kind =
-                    store_pending(transaction, offering, provider, existing.get(&offering.id))
-                        .map_err(at_row)?;
-                insert_submission(transaction, offering, kind, None, duplicates)?;
-                audit(
-                    transaction,
+                let submission = Proposal {
+                    offering,
+                    provider,
                     actor,
-                    "submitted",
-                    &offering.id,
-                    Some(kind.as_str()),
-                )?;
+                    idempotency_key: None,
+                    duplicates,
+                };
+                submission
+                    .record(transaction, existing.get(&offering.id))
+                    .map_err(at_row)?;
             }
             Ok(offerings.len())
         })
@@ -582,14 +618,13 @@ fn submit_in(
     let known = catalog_rows::read_known(transaction)?;
     validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
     let existing = offerings::read_one(transaction, &offering.id)?;
-    let kind = store_pending(transaction, offering, provider, existing.as_ref())?;
-    let id = insert_submission(transaction, offering, kind, idempotency_key, duplicates)?;
-    audit(
-        transaction,
+    let proposal = Proposal {
+        offering,
+        provider,
         actor,
-        "submitted",
-        &offering.id,
-        Some(kind.as_str()),
-    )?;
+        idempotency_key,
+        duplicates,
+    };
+    let id = proposal.record(transaction, existing.as_ref())?;
     read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))
 }

@@ -15,6 +15,24 @@ pub fn add_user(catalog: &Catalog, args: &[&str]) {
     );
 }
 
+/// The provider account most tests use: an editor of the Public Library Association.
+pub const PLA_EDITOR: &str = "editor@pla.example.org";
+
+/// Adds `PLA_EDITOR`, a provider user of `ala-pla`.
+pub fn add_pla_editor(catalog: &Catalog) {
+    add_user(
+        catalog,
+        &[
+            "--email",
+            PLA_EDITOR,
+            "--role",
+            "provider",
+            "--provider",
+            "ala-pla",
+        ],
+    );
+}
+
 pub fn agent() -> Agent {
     Agent::config_builder()
         .http_status_as_error(false)
