@@ -107,6 +107,16 @@ fn submission_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> 
     })
 }
 
+/// The submission a form with this idempotency key made, if any.
+fn submission_by_key(connection: &Connection, key: &str) -> Result<Option<Submission>, StoreError> {
+    Ok(connection
+        .prepare_cached(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE idempotency_key = ?1"
+        ))?
+        .query_row([key], submission_from_row)
+        .optional()?)
+}
+
 fn read_submission(connection: &Connection, id: i64) -> Result<Option<Submission>, StoreError> {
     Ok(connection
         .prepare_cached(&format!(
@@ -571,17 +581,7 @@ impl Store {
     /// The submission a form with this idempotency key already made, if any.
     pub fn submission_by_key(&self, key: &str) -> Result<Option<Submission>, StoreError> {
         let connection = self.connection()?;
-        let id: Option<i64> = connection
-            .query_row(
-                "SELECT id FROM submissions WHERE idempotency_key = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        match id {
-            Some(id) => read_submission(&connection, id),
-            None => Ok(None),
-        }
+        submission_by_key(&connection, key)
     }
 }
 
@@ -595,18 +595,11 @@ fn submit_in(
     duplicates: &[Duplicate],
     max_pending: usize,
 ) -> Result<Submission, StoreError> {
-    if let Some(key) = idempotency_key {
-        let existing: Option<i64> = transaction
-            .query_row(
-                "SELECT id FROM submissions WHERE idempotency_key = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(id) = existing {
-            return read_submission(transaction, id)?
-                .ok_or(StoreError::NotFound(format!("submission {id}")));
-        }
+    // The same form sent again (a double click, a reload): the first submission stands.
+    if let Some(key) = idempotency_key
+        && let Some(first) = submission_by_key(transaction, key)?
+    {
+        return Ok(first);
     }
     if offering.provider != provider {
         return Err(StoreError::Forbidden(format!(
