@@ -291,3 +291,60 @@ fn hsts_is_sent_on_every_answer_only_when_served_over_https() {
         );
     }
 }
+
+/// The first hit of a JSON search.
+fn first_hit(server: &common::Server, query: &str) -> serde_json::Value {
+    let (status, body) = server.get(&format!("/api/v1/search?{query}&per_page=1"));
+    assert_eq!(status, 200, "{body}");
+    let results: serde_json::Value = serde_json::from_str(&body).unwrap();
+    results["hits"][0].clone()
+}
+
+#[test]
+fn a_past_offering_says_it_has_ended_and_offers_no_registration() {
+    let catalog = common::seeded_catalog();
+    let server = catalog.serve();
+    let past = first_hit(&server, "include_past=true&to=2026-06-30&sort=start");
+    let upcoming = first_hit(&server, "sort=start");
+    assert!(past["url"].is_string() && upcoming["url"].is_string());
+
+    let (status, page) = server.get(&format!("/offerings/{}", past["id"].as_str().unwrap()));
+    assert_eq!(status, 200);
+    assert!(page.contains("This offering has ended."), "{page}");
+    assert!(!page.contains("Register or read more"));
+
+    let (_, page) = server.get(&format!("/offerings/{}", upcoming["id"].as_str().unwrap()));
+    assert!(!page.contains("This offering has ended."));
+    assert!(page.contains("Register or read more"));
+}
+
+#[test]
+fn a_withdrawn_offering_is_gone_with_similar_upcoming_ones_suggested() {
+    let catalog = common::seeded_catalog();
+    let server = catalog.serve();
+    let hit = first_hit(&server, "q=cataloging");
+    let (id, title) = (hit["id"].as_str().unwrap(), hit["title"].as_str().unwrap());
+    let store = clearinghouse::store::Store::open(&catalog.db()).unwrap();
+    store.withdraw(id, None, "test").unwrap();
+
+    let (status, page) = server.get(&format!("/offerings/{id}"));
+    assert_eq!(status, 410, "{page}");
+    assert!(page.contains("This offering was withdrawn"), "{page}");
+    let similar = page
+        .split("Similar upcoming offerings")
+        .nth(1)
+        .expect("similar offerings are suggested");
+    assert!(similar.contains("href=\"/offerings/"), "{similar}");
+    assert!(!similar.contains(&format!("href=\"/offerings/{id}\"")));
+    assert!(page.contains("Search for more like it"));
+    let escaped_title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;");
+    assert!(
+        page.contains(&escaped_title),
+        "the page names what was withdrawn"
+    );
+}

@@ -3,6 +3,7 @@
 
 use super::{asset_version, render};
 use crate::catalog::{CompetencyRef, Format, Offering, OfferingStatus, Provider};
+use crate::search::SearchRequest;
 use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, route, web};
@@ -36,6 +37,8 @@ pub struct OfferingPage {
     pub certifications: Vec<String>,
     /// Already escaped for a script element.
     pub json_ld: String,
+    /// Its last session is over: the page says so and offers no registration.
+    pub ended: bool,
 }
 
 /// What the page needs from the store, read in one blocking call.
@@ -47,13 +50,23 @@ struct Loaded {
     frameworks: crate::catalog::Frameworks,
 }
 
-fn load(state: &AppState, id: &str) -> Result<Option<Loaded>, crate::store::StoreError> {
+/// What the catalog holds under an offering's address.
+enum Found {
+    Published(Box<Loaded>),
+    /// Once published, since taken out by its provider or an administrator.
+    Withdrawn(Box<Offering>),
+    Missing,
+}
+
+fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
     let store = &state.store;
     let Some(stored) = store.offering(id)? else {
-        return Ok(None);
+        return Ok(Found::Missing);
     };
-    if stored.status != OfferingStatus::Published {
-        return Ok(None);
+    match stored.status {
+        OfferingStatus::Published => {}
+        OfferingStatus::Withdrawn => return Ok(Found::Withdrawn(Box::new(stored.offering))),
+        _ => return Ok(Found::Missing),
     }
     let offering = stored.offering;
     let provider = store.provider(&offering.provider)?;
@@ -70,13 +83,13 @@ fn load(state: &AppState, id: &str) -> Result<Option<Loaded>, crate::store::Stor
             prerequisites.push((found.offering.id, found.offering.title));
         }
     }
-    Ok(Some(Loaded {
+    Ok(Found::Published(Box::new(Loaded {
         offering,
         provider,
         series,
         prerequisites,
         frameworks: store.frameworks()?,
-    }))
+    })))
 }
 
 #[route("/offerings/{id}", method = "GET", method = "HEAD")]
@@ -87,16 +100,55 @@ pub async fn offering_page(
     let id = id.into_inner();
     let state = state.into_inner();
     let lookup = id.clone();
-    let loaded = web::block(move || load(&state, &lookup))
-        .await?
-        .map_err(PageError::from)?;
-    let Some(loaded) = loaded else {
-        return Err(PageError::NotFound(format!(
+    let loading = state.clone();
+    match web::block(move || load(&loading, &lookup)).await?? {
+        Found::Published(loaded) => Ok(render(StatusCode::OK, &page(*loaded))),
+        Found::Withdrawn(offering) => withdrawn(&state, *offering).await,
+        Found::Missing => Err(PageError::NotFound(format!(
             "There is no published offering “{id}”."
-        )));
-    };
-    Ok(render(StatusCode::OK, &page(loaded)))
+        ))),
+    }
 }
+
+#[derive(Template)]
+#[template(path = "withdrawn.html")]
+struct WithdrawnPage {
+    asset_version: &'static str,
+    title: String,
+    /// Upcoming offerings found by its title: (id, title, when).
+    similar: Vec<(String, String, String)>,
+    search_link: String,
+}
+
+/// A withdrawn offering's address: 410 Gone, saying so, with similar upcoming offerings rather
+/// than a bare "not found" for a link a librarian saved.
+async fn withdrawn(state: &AppState, offering: Offering) -> Result<HttpResponse, PageError> {
+    let request = SearchRequest {
+        query: offering.title.clone(),
+        per_page: SIMILAR,
+        ..SearchRequest::default()
+    };
+    let results = super::run_search(state, request).await?;
+    let similar = results
+        .hits
+        .into_iter()
+        .filter(|hit| hit.offering.id != offering.id)
+        .map(|hit| {
+            let when = views::schedule(&hit.offering);
+            (hit.offering.id, hit.offering.title, when)
+        })
+        .collect();
+    let page = WithdrawnPage {
+        asset_version: asset_version(),
+        search_link: super::search_url(&[("q".to_owned(), offering.title.clone())]),
+        title: offering.title,
+        similar,
+    };
+    Ok(render(StatusCode::GONE, &page))
+}
+
+/// How many similar offerings a withdrawn one's page suggests.
+const SIMILAR: usize = 5;
 
 fn competency_label(
     frameworks: &crate::catalog::Frameworks,
@@ -132,8 +184,10 @@ fn page(loaded: Loaded) -> OfferingPage {
         .as_ref()
         .map_or_else(|| o.provider.clone(), |p| p.name.clone());
     let json_ld = script_safe(&json_ld(&o, provider.as_ref()));
+    let now = chrono::Utc::now().timestamp();
     OfferingPage {
         asset_version: asset_version(),
+        ended: o.instants().1.is_some_and(|end| end < now),
         provider_name,
         format: o.format.label().to_owned(),
         level: o.level.label().to_owned(),
