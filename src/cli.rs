@@ -326,8 +326,18 @@ fn user(db: &Path, command: UserCommand) -> Result<()> {
             );
         }
         UserCommand::List => {
+            // An organisation's first user waits, inactive, until its application is decided.
+            let applicants: std::collections::HashSet<String> = store
+                .applications()?
+                .into_iter()
+                .flat_map(|(_, users)| users)
+                .collect();
             for user in store.users()? {
-                let state = if user.active { "active" } else { "disabled" };
+                let state = match (user.active, applicants.contains(&user.email)) {
+                    (true, _) => "active",
+                    (false, true) => "awaiting approval",
+                    (false, false) => "disabled",
+                };
                 println!(
                     "{}\t{}\t{}\t{state}",
                     user.email,

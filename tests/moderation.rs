@@ -364,3 +364,50 @@ fn two_hundred_submissions_from_twenty_providers_at_once_are_each_stored_once() 
     ids.dedup();
     assert_eq!(ids.len(), 200);
 }
+
+#[test]
+fn user_list_tells_an_applicant_awaiting_approval_from_a_disabled_account() {
+    let catalog = seeded();
+    let store = Store::open(&catalog.db()).unwrap();
+    let applicant: clearinghouse::catalog::Provider = serde_json::from_value(serde_json::json!({
+        "id": "river-county-library", "name": "River County Library", "kind": "consortium"
+    }))
+    .unwrap();
+    store
+        .register(
+            &applicant,
+            "director@river.example.org",
+            "a long enough password",
+        )
+        .unwrap();
+    catalog.add_user(
+        &["--email", "gone@example.org", "--role", "admin"],
+        "a long enough password",
+    );
+    catalog.run_ok(&["user", "disable", "--email", "gone@example.org"]);
+
+    let listed = catalog.run_ok(&["user", "list"]);
+    let line = |email: &str| {
+        listed
+            .lines()
+            .find(|line| line.starts_with(email))
+            .unwrap_or_else(|| panic!("{email} in {listed}"))
+            .to_owned()
+    };
+    assert!(line("director@river.example.org").ends_with("awaiting approval"));
+    assert!(line("gone@example.org").ends_with("disabled"));
+}
+
+#[test]
+fn logs_written_to_a_file_or_pipe_carry_no_colour_codes() {
+    let catalog = seeded();
+    let output = catalog
+        .command()
+        .env("RUST_LOG", "clearinghouse=debug")
+        .args(["import", common::seed_dir().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("bundle read"), "{log}");
+    assert!(!log.contains('\u{1b}'), "no escape codes: {log:?}");
+}

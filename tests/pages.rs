@@ -348,3 +348,25 @@ fn a_withdrawn_offering_is_gone_with_similar_upcoming_ones_suggested() {
         "the page names what was withdrawn"
     );
 }
+
+#[test]
+fn a_page_past_the_last_says_there_are_no_more_and_links_the_last() {
+    let catalog = common::seeded_catalog();
+    let server = catalog.serve();
+    let (status, page) = server.get("/search?q=cataloging&page=500");
+    assert_eq!(status, 200);
+    assert!(page.contains("No more results"), "{page}");
+    assert!(!page.contains("No offerings match"));
+    let marker = "The results end on page ";
+    let last: usize = page[page.find(marker).unwrap() + marker.len()..]
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, last_page) = server.get(&format!("/search?q=cataloging&page={last}"));
+    assert!(
+        last_page.contains("class=\"result-list\""),
+        "page {last} has results"
+    );
+}

@@ -77,6 +77,8 @@ pub struct SearchPage {
     pub asset_version: &'static str,
     pub query: String,
     pub total_text: String,
+    /// A page past the last: the last page's number and address.
+    pub past_the_end: Option<(usize, String)>,
     pub results: Vec<ResultItem>,
     pub first_number: usize,
     pub facets: Vec<FacetGroup>,
@@ -142,6 +144,10 @@ pub async fn search_page(
             search_url(&with_past.to_pairs())
         },
         pages: pages(&request, results.total),
+        past_the_end: (results.hits.is_empty() && results.total > 0).then(|| {
+            let last = last_page(&request, results.total);
+            (last, page_url(&request, last))
+        }),
         suggestion: results.suggestion.as_ref().map(|text| {
             let mut corrected = request.clone();
             corrected.query = text.clone();
@@ -339,17 +345,24 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
         .collect()
 }
 
+fn last_page(request: &SearchRequest, total: usize) -> usize {
+    total.div_ceil(request.per_page).clamp(1, 10_000)
+}
+
+/// The address of one page of this search's results.
+fn page_url(request: &SearchRequest, page: usize) -> String {
+    let mut pairs = request.to_pairs();
+    if page > 1 {
+        pairs.push(("page".into(), page.to_string()));
+    }
+    search_url(&pairs)
+}
+
 /// Previous, a window of page numbers with the first and last, Next.
 fn pages(request: &SearchRequest, total: usize) -> Vec<PageLink> {
-    let last = total.div_ceil(request.per_page).clamp(1, 10_000);
+    let last = last_page(request, total);
     let current = request.page;
-    let url = |page: usize| {
-        let mut pairs = request.to_pairs();
-        if page > 1 {
-            pairs.push(("page".into(), page.to_string()));
-        }
-        search_url(&pairs)
-    };
+    let url = |page: usize| page_url(request, page);
     let mut links = Vec::new();
     if current > 1 {
         links.push(PageLink {
