@@ -82,9 +82,7 @@ fn copy_all(source: &Connection, target: &mut Connection) -> Result<(), StoreErr
     loop {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),
-            StepResult::More | StepResult::Busy | StepResult::Locked => {
-                std::thread::sleep(LOCKED_PAUSE)
-            }
+            // Busy or locked by another connection: wait and try again.
             _ => std::thread::sleep(LOCKED_PAUSE),
         }
     }

@@ -293,6 +293,19 @@ impl Store {
     ) -> Result<Submission, StoreError> {
         // Looked up before taking the write lock: other writers need not wait for it.
         let duplicates = self.possible_duplicates(offering)?;
+        self.submit_with_duplicates(offering, provider, actor, idempotency_key, &duplicates)
+    }
+
+    /// `submit`, for a caller that has looked up the offering's possible duplicates already
+    /// (the form, which shows them to the provider first).
+    pub fn submit_with_duplicates(
+        &self,
+        offering: &Offering,
+        provider: &str,
+        actor: &str,
+        idempotency_key: Option<&str>,
+        duplicates: &[Duplicate],
+    ) -> Result<Submission, StoreError> {
         self.write(|transaction| {
             submit_in(
                 transaction,
@@ -300,7 +313,7 @@ impl Store {
                 provider,
                 actor,
                 idempotency_key,
-                &duplicates,
+                duplicates,
                 self.max_pending,
             )
         })

@@ -9,6 +9,7 @@ use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
+use std::collections::HashMap;
 
 /// Submissions shown on one page of the queue: the page stays quick however long the queue is.
 const QUEUE_PAGE: usize = 50;
@@ -107,9 +108,16 @@ pub async fn admin_home(
     let offset = (page - 1).saturating_mul(QUEUE_PAGE);
     let (queue, pending) = with_store(&state, move |store| {
         let (submissions, pending) = store.pending_page(offset, QUEUE_PAGE)?;
+        // The published versions, one query for the page: what an edit's changes are shown against.
+        let ids: Vec<String> = submissions.iter().map(|s| s.offering.id.clone()).collect();
+        let published: HashMap<String, Offering> = store
+            .published_by_ids(&ids)?
+            .into_iter()
+            .map(|stored| (stored.offering.id.clone(), stored.offering))
+            .collect();
         let mut queue = Vec::new();
         for submission in submissions {
-            let current = store.offering(&submission.offering.id)?.map(|s| s.offering);
+            let current = published.get(&submission.offering.id).cloned();
             let duplicates = match &submission.duplicates {
                 Some(found) => found.clone(),
                 // Submitted before duplicates were kept.

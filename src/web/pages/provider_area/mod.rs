@@ -253,16 +253,12 @@ async fn new_id(state: &AppState, values: &FormValues) -> Result<String, PageErr
     with_store(state, move |store| store.unused_offering_id(&base)).await
 }
 
-/// Offerings in the catalog this one may duplicate, (id, title), unless the provider confirmed
-/// it is distinct.
-async fn unconfirmed_duplicates(
+/// Offerings in the catalog this one may duplicate, (id, title): shown to the provider unless
+/// they confirmed it is distinct, and kept with the submission for the reviewer either way.
+async fn possible_duplicates(
     state: &AppState,
-    form: &[(String, String)],
     offering: &Offering,
 ) -> Result<Vec<(String, String)>, PageError> {
-    if field(form, "confirm_distinct") == "yes" {
-        return Ok(Vec::new());
-    }
     let candidate = offering.clone();
     with_store(state, move |store| store.possible_duplicates(&candidate)).await
 }
@@ -298,8 +294,8 @@ async fn submit(
         Ok(offering) => offering,
         Err(errors) => return context.show(&values, &errors, Vec::new()).await,
     };
-    let duplicates = unconfirmed_duplicates(state, form, &offering).await?;
-    if !duplicates.is_empty() {
+    let duplicates = possible_duplicates(state, &offering).await?;
+    if !duplicates.is_empty() && field(form, "confirm_distinct") != "yes" {
         // The same form sent twice at once: the duplicate may be its twin, stored (with this
         // key, in the same transaction) since the first look.
         if already_submitted(state, &key).await? {
@@ -310,7 +306,7 @@ async fn submit(
     let (store, actor) = (state.store.clone(), session.user.email.clone());
     let submitted = web::block(move || {
         let key = (!key.is_empty()).then_some(key.as_str());
-        store.submit(&offering, &provider, &actor, key)
+        store.submit_with_duplicates(&offering, &provider, &actor, key, &duplicates)
     })
     .await?;
     match submitted {
