@@ -377,6 +377,11 @@ impl SearchIndex {
     /// Compares the serving generation with the database: counts, ids and revisions.
     pub fn compare(&self, store: &Store) -> Result<Differences, SearchError> {
         let generation = self.live.load_full();
+        // The revision first, then the documents: a commit landing in between (a server
+        // catching up) then makes the index look behind, which `check` waits out, never
+        // current with documents it does not yet show.
+        let index_revision = generation.revision();
+        generation.reader.reload()?;
         let searcher = generation.reader.searcher();
         let mut indexed: BTreeMap<String, i64> = BTreeMap::new();
         for address in searcher.search(&AllQuery, &DocSetCollector)? {
@@ -397,7 +402,7 @@ impl SearchIndex {
             database_count: database.len(),
             index_count: indexed.len(),
             database_revision: store.revision()?,
-            index_revision: generation.revision(),
+            index_revision,
             ..Differences::default()
         };
         for (id, revision) in &database {
