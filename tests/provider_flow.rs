@@ -102,6 +102,14 @@ fn publish(catalog: &Catalog, server: &Server, provider: &Agent) {
     });
 }
 
+/// A site where the provider, signed in, has published the offering `TITLE`.
+fn published() -> (Catalog, Server, Agent) {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    publish(&catalog, &server, &provider);
+    (catalog, server, provider)
+}
+
 /// The administrator's review queue and its CSRF token.
 fn queue(admin: &Agent, server: &Server) -> (String, String) {
     let (status, _, queue) = get(admin, server, "/admin");
@@ -272,9 +280,7 @@ fn an_administrator_approves_from_the_queue_and_search_has_it_within_a_second() 
 
 #[test]
 fn an_edit_waits_for_review_with_its_changes_shown_and_search_has_it_within_a_second() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    publish(&catalog, &server, &provider);
+    let (catalog, server, provider) = published();
     let edit_path = format!("/provider/offerings/{OFFERING_ID}/edit");
     let (status, _, edit_page) = get(&provider, &server, &edit_path);
     assert_eq!(status, 200);
@@ -316,9 +322,7 @@ fn an_edit_waits_for_review_with_its_changes_shown_and_search_has_it_within_a_se
 
 #[test]
 fn a_possible_duplicate_is_shown_before_anything_is_stored_and_flagged_once_confirmed() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    publish(&catalog, &server, &provider);
+    let (catalog, server, provider) = published();
     // The same registration page as the published offering.
     let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let mut twin = offering_form(&csrf, &key, "Shelf Reading for Volunteers", DESCRIPTION);
@@ -409,9 +413,7 @@ fn no_provider_edits_or_withdraws_another_providers_offering() {
 
 #[test]
 fn withdrawing_takes_an_offering_out_of_search_within_a_second() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    publish(&catalog, &server, &provider);
+    let (_catalog, server, provider) = published();
     let (_, _, home) = get(&provider, &server, "/provider");
     let csrf = hidden(&home, "csrf");
     let (status, _, _) = post(
@@ -428,9 +430,7 @@ fn withdrawing_takes_an_offering_out_of_search_within_a_second() {
 
 #[test]
 fn sign_ins_submissions_approvals_and_withdrawals_are_in_the_audit_log() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    publish(&catalog, &server, &provider);
+    let (_catalog, server, provider) = published();
     let (_, _, home) = get(&provider, &server, "/provider");
     let csrf = hidden(&home, "csrf");
     let withdraw = format!("/provider/offerings/{OFFERING_ID}/withdraw");

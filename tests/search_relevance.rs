@@ -327,14 +327,7 @@ fn an_offering_answers_by_id_in_the_bundle_format() {
     let offering: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(offering["id"], id.as_str());
     assert!(offering.get("score").is_none());
-    for field in [
-        "title",
-        "description",
-        "provider",
-        "format",
-        "audiences",
-        "level",
-    ] {
+    for field in "title description provider format audiences level".split(' ') {
         assert!(offering.get(field).is_some(), "{field}");
     }
 }

@@ -151,20 +151,8 @@ fn the_seed_is_as_rich_as_a_new_user_deserves() {
         offerings.iter().any(|o| o["cost"]["amount"] == 0),
         "some are free"
     );
-    assert!(
-        offerings
-            .iter()
-            .filter(|o| o.get("series").is_some())
-            .count()
-            >= 10,
-        "series"
-    );
-    assert!(
-        offerings
-            .iter()
-            .filter(|o| o.get("prerequisites").is_some())
-            .count()
-            >= 10,
-        "prerequisites"
-    );
+    for field in ["series", "prerequisites"] {
+        let with = offerings.iter().filter(|o| o.get(field).is_some()).count();
+        assert!(with >= 10, "only {with} offerings with {field}");
+    }
 }

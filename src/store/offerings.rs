@@ -185,9 +185,8 @@ pub(crate) fn write(
     revision: i64,
     now: &str,
 ) -> Result<(), StoreError> {
-    write_row(connection, offering, status, revision, now)?;
     delete_links(connection, &offering.id)?;
-    insert_links(connection, offering)
+    write_created(connection, offering, status, revision, now)
 }
 
 /// Like `write`, for an offering known not to be stored yet (it has no links to clear): an

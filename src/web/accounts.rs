@@ -145,8 +145,7 @@ pub async fn sign_in(state: &AppState, user: User) -> Result<HttpResponse, PageE
     } else {
         "/provider"
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", home))
+    Ok(super::see_other(home)
         .cookie(make_cookie(&state.cookies, SESSION_COOKIE, token))
         .cookie(removal(LOGIN_COOKIE))
         .finish())
@@ -158,8 +157,7 @@ pub async fn sign_out(state: &AppState, session: Session) -> Result<HttpResponse
     actix_web::web::block(move || store.end_session(&session.token))
         .await?
         .map_err(PageError::from)?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/"))
+    Ok(super::see_other("/")
         .cookie(removal(SESSION_COOKIE))
         .finish())
 }

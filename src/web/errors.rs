@@ -266,9 +266,7 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         if let PageError::SignIn = self {
-            return HttpResponse::SeeOther()
-                .insert_header(("Location", "/login"))
-                .finish();
+            return super::see_other("/login").finish();
         }
         let (heading, message) = match self {
             PageError::BadParameter(error) => {

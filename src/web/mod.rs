@@ -4,7 +4,7 @@
 mod accounts;
 mod assets;
 mod caching;
-mod errors;
+pub(crate) mod errors;
 mod openapi;
 mod pages;
 mod routes;
@@ -15,7 +15,7 @@ pub use errors::{ApiError, PageError};
 
 use crate::search::SearchIndex;
 use crate::store::Store;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::{App, HttpResponse, HttpResponseBuilder, HttpServer, dev::Server, middleware, web};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -77,6 +77,13 @@ pub async fn blocking<T: Send + 'static>(
         Ok(Err(error)) => Err(errors::Blocked::Store(error)),
         Err(error) => Err(errors::Blocked::Pool(error)),
     }
+}
+
+/// A redirect after a POST (or to the sign-in page): the browser GETs `location`.
+pub fn see_other(location: &str) -> HttpResponseBuilder {
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((actix_web::http::header::LOCATION, location));
+    response
 }
 
 /// Binds the server to `listener` and returns it, ready to be awaited.

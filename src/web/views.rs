@@ -5,6 +5,35 @@ use crate::catalog::{CreditUnit, Offering, When};
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
+/// What a result list, an offering's page and the review queue each say of an offering: when,
+/// in which format, where, at what cost and for which credits.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub schedule: String,
+    /// The start as an instant, for `<time datetime>` and the reader's-own-zone script.
+    pub start_instant: Option<String>,
+    /// The offering's IANA time zone, or empty.
+    pub zone: String,
+    pub format: String,
+    pub place: String,
+    pub cost: String,
+    pub credits: String,
+}
+
+impl Facts {
+    pub fn of(offering: &Offering) -> Self {
+        Facts {
+            schedule: schedule(offering),
+            start_instant: start_instant(offering),
+            zone: offering.timezone.clone().unwrap_or_default(),
+            format: offering.format.label().to_owned(),
+            place: place(offering),
+            cost: cost(offering),
+            credits: credits(offering),
+        }
+    }
+}
+
 /// The schedule of an offering for people: "Tue, Jan 12, 2027, 2:00 PM – 3:30 PM CST".
 pub fn schedule(offering: &Offering) -> String {
     let zone = offering.zone();

@@ -5,7 +5,8 @@ use super::{asset_version, render, with_store};
 use crate::catalog::Offering;
 use crate::store::{AuditEntry, Role, StoreError, SubmissionKind};
 use crate::web::accounts::{self, field};
-use crate::web::{AppState, PageError, views};
+use crate::web::errors::Blocked;
+use crate::web::{AppState, PageError, blocking, see_other, views};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
@@ -20,10 +21,7 @@ pub struct QueueItem {
     pub kind: &'static str,
     pub provider: String,
     pub submitted_at: String,
-    pub schedule: String,
-    pub format: String,
-    pub place: String,
-    pub cost: String,
+    pub facts: views::Facts,
     pub description: String,
     /// (field, now, proposed) for an edit.
     pub changes: Vec<(String, String, String)>,
@@ -142,10 +140,7 @@ pub async fn admin_home(
                 },
                 provider: o.provider.clone(),
                 submitted_at: submission.submitted_at.clone(),
-                schedule: views::schedule(o),
-                format: o.format.label().to_owned(),
-                place: views::place(o),
-                cost: views::cost(o),
+                facts: views::Facts::of(o),
                 description: o.description.clone(),
                 duplicates,
                 changes: match (&current, submission.kind) {
@@ -179,74 +174,46 @@ pub async fn admin_home(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// What an administrator decides about a submission.
-#[derive(Debug, Clone, Copy)]
-enum Decision {
-    Approve,
-    Reject,
-    Return,
+crate::catalog::string_enum! {
+    /// What an administrator decides about a submission: the last segment of the form's
+    /// address, and (as its label) the word the queue's notice uses once done.
+    Decision {
+        Approve = "approve": "approved",
+        Reject = "reject": "rejected",
+        Return = "return": "returned",
+    }
 }
 
-async fn decide(
-    state: &AppState,
-    request: &HttpRequest,
-    form: &[(String, String)],
-    id: i64,
-    decision: Decision,
+/// `POST /admin/submissions/{id}/{approve|reject|return}`, with a `reason` for the last two.
+#[route("/admin/submissions/{id}/{decision}", method = "POST")]
+pub async fn decide_submission(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(i64, String)>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let session = accounts::require(state, request, Role::Admin).await?;
-    accounts::check_csrf(&session, form)?;
-    let store = state.store.clone();
-    let (actor, reason) = (session.user.email.clone(), field(form, "reason").to_owned());
-    let decided = web::block(move || match decision {
+    let (id, decision) = path.into_inner();
+    let decision: Decision = decision
+        .parse()
+        .map_err(|_| PageError::NotFound(format!("There is no decision “{decision}”.")))?;
+    let session = accounts::require(&state, &request, Role::Admin).await?;
+    accounts::check_csrf(&session, &form)?;
+    let (actor, reason) = (
+        session.user.email.clone(),
+        field(&form, "reason").to_owned(),
+    );
+    with_store(&state, move |store| match decision {
         Decision::Approve => store.approve(id, &actor),
         Decision::Reject => store.reject(id, &reason, &actor),
         Decision::Return => store.return_for_changes(id, &reason, &actor),
     })
     .await?;
-    match decided {
-        Ok(_) => {
-            let done = match decision {
-                Decision::Approve => "approved",
-                Decision::Reject => "rejected",
-                Decision::Return => "returned",
-            };
-            Ok(HttpResponse::SeeOther()
-                .insert_header(("Location", format!("/admin?done={done}")))
-                .finish())
-        }
-        Err(error) => Err(error.into()),
-    }
+    Ok(done(decision.label()))
 }
 
-#[route("/admin/submissions/{id}/approve", method = "POST")]
-pub async fn approve_submission(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    decide(&state, &request, &form, id.into_inner(), Decision::Approve).await
-}
-
-#[route("/admin/submissions/{id}/reject", method = "POST")]
-pub async fn reject_submission(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    decide(&state, &request, &form, id.into_inner(), Decision::Reject).await
-}
-
-#[route("/admin/submissions/{id}/return", method = "POST")]
-pub async fn return_submission(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    decide(&state, &request, &form, id.into_inner(), Decision::Return).await
+/// Back to the queue, whose notice says what was `done`.
+fn done(done: &str) -> HttpResponse {
+    see_other(&format!("/admin?done={done}")).finish()
 }
 
 /// `POST /admin/applications/{provider}`: `decision=approve` or `decline`.
@@ -260,14 +227,12 @@ pub async fn decide_application(
     let session = accounts::require(&state, &request, Role::Admin).await?;
     accounts::check_csrf(&session, &form)?;
     let approve = field(&form, "decision") == "approve";
-    let store = state.store.clone();
     let actor = session.user.email.clone();
-    match web::block(move || store.decide_application(&provider, approve, &actor)).await? {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/admin?done=application"))
-            .finish()),
-        Err(error) => Err(error.into()),
-    }
+    with_store(&state, move |store| {
+        store.decide_application(&provider, approve, &actor)
+    })
+    .await?;
+    Ok(done("application"))
 }
 
 /// `POST /admin/users/disable`: an account can no longer sign in.
@@ -285,13 +250,10 @@ pub async fn disable_user(
             "You cannot disable your own account.".into(),
         ));
     }
-    let store = state.store.clone();
     let actor = session.user.email.clone();
-    match web::block(move || store.disable_user(&email, &actor)).await? {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/admin?done=disabled"))
-            .finish()),
-        Err(StoreError::Account(message)) => Err(PageError::NotFound(message)),
+    match blocking(&state, move |store| store.disable_user(&email, &actor)).await {
+        Ok(()) => Ok(done("disabled")),
+        Err(Blocked::Store(StoreError::Account(message))) => Err(PageError::NotFound(message)),
         Err(error) => Err(error.into()),
     }
 }

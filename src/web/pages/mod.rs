@@ -53,13 +53,7 @@ pub struct ResultItem {
     pub id: String,
     pub title: String,
     pub provider: String,
-    pub format: String,
-    pub schedule: String,
-    pub start_instant: Option<String>,
-    pub zone: String,
-    pub place: String,
-    pub cost: String,
-    pub credits: String,
+    pub facts: views::Facts,
     /// Escaped HTML with matched words in `<b>`.
     pub snippet: String,
     /// The searcher's words this offering lacks.
@@ -76,13 +70,7 @@ impl ResultItem {
                 .get(&offering.provider)
                 .cloned()
                 .unwrap_or_else(|| offering.provider.clone()),
-            format: offering.format.label().to_owned(),
-            schedule: views::schedule(offering),
-            start_instant: views::start_instant(offering),
-            zone: offering.timezone.clone().unwrap_or_default(),
-            place: views::place(offering),
-            cost: views::cost(offering),
-            credits: views::credits(offering),
+            facts: views::Facts::of(offering),
             snippet: hit.snippet.clone(),
             missing_words: hit.missing_words.clone(),
         }

@@ -16,15 +16,9 @@ pub struct OfferingPage {
     pub asset_version: &'static str,
     pub o: Offering,
     pub provider_name: String,
-    pub format: String,
     pub level: String,
     pub audiences: String,
-    pub schedule: String,
-    pub start_instant: Option<String>,
-    pub zone: String,
-    pub place: String,
-    pub cost: String,
-    pub credits: String,
+    pub facts: views::Facts,
     pub language: String,
     pub paragraphs: Vec<String>,
     /// (label, link)
@@ -189,7 +183,6 @@ fn page(loaded: Loaded) -> OfferingPage {
         asset_version: asset_version(),
         ended: o.instants().1.is_some_and(|end| end < now),
         provider_name,
-        format: o.format.label().to_owned(),
         level: o.level.label().to_owned(),
         audiences: o
             .audiences
@@ -197,12 +190,7 @@ fn page(loaded: Loaded) -> OfferingPage {
             .map(|a| a.label().to_lowercase())
             .collect::<Vec<_>>()
             .join(", "),
-        schedule: views::schedule(&o),
-        start_instant: views::start_instant(&o),
-        zone: o.timezone.clone().unwrap_or_default(),
-        place: views::place(&o),
-        cost: views::cost(&o),
-        credits: views::credits(&o),
+        facts: views::Facts::of(&o),
         language: crate::search::language_label(o.language_or_default()),
         paragraphs: o
             .description

@@ -3,7 +3,7 @@
 use super::{asset_version, render, with_store};
 use crate::web::accounts::{self, field};
 use crate::web::throttle;
-use crate::web::{AppState, PageError};
+use crate::web::{AppState, PageError, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
@@ -87,9 +87,7 @@ pub async fn logout(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let Some(session) = accounts::session(&state, &request).await? else {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/"))
-            .finish());
+        return Ok(see_other("/").finish());
     };
     accounts::check_csrf(&session, &form)?;
     accounts::sign_out(&state, session).await

@@ -54,12 +54,11 @@ pub async fn offering(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
-    match blocking(&state, move |store| store.offering(&lookup)).await? {
-        Some(stored) if stored.status == OfferingStatus::Published => {
-            Ok(HttpResponse::Ok().json(stored.offering))
-        }
-        _ => Err(ApiError::NotFound(format!("offering {id}"))),
-    }
+    let stored = blocking(&state, move |store| store.offering(&lookup)).await?;
+    let published = stored.filter(|stored| stored.status == OfferingStatus::Published);
+    json_or_404(published.map(|stored| stored.offering), || {
+        format!("offering {id}")
+    })
 }
 
 /// `GET /api/v1/providers`: every provider, in the bundle format.
@@ -93,9 +92,18 @@ pub async fn provider(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
-    match blocking(&state, move |store| store.provider(&lookup)).await? {
-        Some(provider) => Ok(HttpResponse::Ok().json(provider)),
-        None => Err(ApiError::NotFound(format!("provider {id}"))),
+    let provider = blocking(&state, move |store| store.provider(&lookup)).await?;
+    json_or_404(provider, || format!("provider {id}"))
+}
+
+/// `found` as JSON, or a 404 that names what was `missing`.
+fn json_or_404<T: serde::Serialize>(
+    found: Option<T>,
+    missing: impl FnOnce() -> String,
+) -> Result<HttpResponse, ApiError> {
+    match found {
+        Some(value) => Ok(HttpResponse::Ok().json(value)),
+        None => Err(ApiError::NotFound(missing())),
     }
 }
 

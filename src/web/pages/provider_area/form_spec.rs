@@ -137,75 +137,64 @@ const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> Form
     }
 }
 
+impl FormField {
+    const fn help(self, help: &'static str) -> Self {
+        FormField { help, ..self }
+    }
+
+    const fn required(self) -> Self {
+        FormField {
+            required: true,
+            ..self
+        }
+    }
+}
+
 /// The form, group by group.
 pub const GROUPS: &[GroupSpec] = &[
     GroupSpec {
         title: "What it is",
         fields: &[
-            FormField {
-                help: "3 to 200 characters.",
-                required: true,
-                ..field("title", "Title", FieldKind::Text)
-            },
-            FormField {
-                help: "Plain text, at least 20 characters; a blank line starts a paragraph.",
-                required: true,
-                ..field("description", "Description", FieldKind::Textarea)
-            },
-            FormField {
-                required: true,
-                ..field("format", "Format", FieldKind::Select(Vocabulary::Format))
-            },
-            FormField {
-                required: true,
-                ..field("level", "Level", FieldKind::Select(Vocabulary::Level))
-            },
-            FormField {
-                help: "Who it is for: choose at least one.",
-                required: true,
-                ..field(
-                    "audiences",
-                    "Audiences",
-                    FieldKind::Checkboxes(Vocabulary::Audience),
-                )
-            },
-            FormField {
-                help: "From the three frameworks.",
-                ..field(
-                    "competencies",
-                    "Competencies it builds",
-                    FieldKind::Checkboxes(Vocabulary::Competencies),
-                )
-            },
-            FormField {
-                help: "One a line, each beginning with a verb.",
-                ..field(
-                    "learning_outcomes",
-                    "Learning outcomes",
-                    FieldKind::Textarea,
-                )
-            },
-            FormField {
-                help: "One a line.",
-                ..field("instructors", "Instructors", FieldKind::Textarea)
-            },
+            field("title", "Title", FieldKind::Text)
+                .required()
+                .help("3 to 200 characters."),
+            field("description", "Description", FieldKind::Textarea)
+                .required()
+                .help("Plain text, at least 20 characters; a blank line starts a paragraph."),
+            field("format", "Format", FieldKind::Select(Vocabulary::Format)).required(),
+            field("level", "Level", FieldKind::Select(Vocabulary::Level)).required(),
+            field(
+                "audiences",
+                "Audiences",
+                FieldKind::Checkboxes(Vocabulary::Audience),
+            )
+            .required()
+            .help("Who it is for: choose at least one."),
+            field(
+                "competencies",
+                "Competencies it builds",
+                FieldKind::Checkboxes(Vocabulary::Competencies),
+            )
+            .help("From the three frameworks."),
+            field(
+                "learning_outcomes",
+                "Learning outcomes",
+                FieldKind::Textarea,
+            )
+            .help("One a line, each beginning with a verb."),
+            field("instructors", "Instructors", FieldKind::Textarea).help("One a line."),
         ],
     },
     GroupSpec {
         title: "When",
         fields: &[
-            FormField {
-                help: "A day (2027-03-10) or a date-time with offset (2027-03-10T14:00:00-06:00). Required unless self-paced.",
-                ..field("start", "Start", FieldKind::Text)
-            },
-            FormField {
-                help: "Same forms as the start; not before it.",
-                ..field("end", "End", FieldKind::Text)
-            },
-            FormField {
-                help: "IANA name, e.g. America/Chicago; offsets must agree with it.",
-                ..field("timezone", "Time zone", FieldKind::Text)
-            },
+            field("start", "Start", FieldKind::Text).help(concat!(
+                "A day (2027-03-10) or a date-time with offset (2027-03-10T14:00:00-06:00). ",
+                "Required unless self-paced."
+            )),
+            field("end", "End", FieldKind::Text).help("Same forms as the start; not before it."),
+            field("timezone", "Time zone", FieldKind::Text)
+                .help("IANA name, e.g. America/Chicago; offsets must agree with it."),
             field(
                 "registration_deadline",
                 "Registration deadline",
@@ -216,78 +205,51 @@ pub const GROUPS: &[GroupSpec] = &[
     GroupSpec {
         title: "Where",
         fields: &[
-            FormField {
-                help: "For in-person, hybrid and conference offerings.",
-                ..field("location.venue", "Venue", FieldKind::Text)
-            },
+            field("location.venue", "Venue", FieldKind::Text)
+                .help("For in-person, hybrid and conference offerings."),
             field("location.city", "City", FieldKind::Text),
             field(
                 "location.region",
                 "State, province or region",
                 FieldKind::Text,
             ),
-            FormField {
-                help: "Two letters, e.g. US, CA.",
-                ..field("location.country", "Country", FieldKind::Text)
-            },
+            field("location.country", "Country", FieldKind::Text).help("Two letters, e.g. US, CA."),
         ],
     },
     GroupSpec {
         title: "Cost and credit",
         fields: &[
-            FormField {
-                help: "0 for free; leave empty if not stated.",
-                ..field("cost.amount", "Cost", FieldKind::Number)
-            },
-            FormField {
-                help: "Three letters, e.g. USD.",
-                ..field("cost.currency", "Currency", FieldKind::Text)
-            },
+            field("cost.amount", "Cost", FieldKind::Number)
+                .help("0 for free; leave empty if not stated."),
+            field("cost.currency", "Currency", FieldKind::Text).help("Three letters, e.g. USD."),
             field("credits.amount", "Credits", FieldKind::Number),
             field(
                 "credits.unit",
                 "Credit unit",
                 FieldKind::Select(Vocabulary::CreditUnit),
             ),
-            FormField {
-                help: "Codes separated by ;, e.g. cpla;lssc.",
-                ..field(
-                    "certifications",
-                    "Counts toward certifications",
-                    FieldKind::Text,
-                )
-            },
+            field(
+                "certifications",
+                "Counts toward certifications",
+                FieldKind::Text,
+            )
+            .help("Codes separated by ;, e.g. cpla;lssc."),
         ],
     },
     GroupSpec {
         title: "More",
         fields: &[
-            FormField {
-                help: "An http or https address.",
-                ..field("url", "Registration page", FieldKind::Url)
-            },
-            FormField {
-                help: "A language tag; leave empty for English.",
-                ..field("language", "Language", FieldKind::Text)
-            },
-            FormField {
-                help: "When this is part of a series.",
-                ..field("series.id", "Series id", FieldKind::Text)
-            },
+            field("url", "Registration page", FieldKind::Url).help("An http or https address."),
+            field("language", "Language", FieldKind::Text)
+                .help("A language tag; leave empty for English."),
+            field("series.id", "Series id", FieldKind::Text).help("When this is part of a series."),
             field("series.title", "Series title", FieldKind::Text),
             field("series.position", "Part number", FieldKind::Number),
-            FormField {
-                help: "Ids of offerings to take first, separated by ;.",
-                ..field("prerequisites", "Prerequisites", FieldKind::Text)
-            },
-            FormField {
-                help: "Captioning, materials formats, venue access.",
-                ..field("accessibility", "Accessibility", FieldKind::Textarea)
-            },
-            FormField {
-                help: "Leave empty to derive it from the title.",
-                ..field("id", "Id", FieldKind::Text)
-            },
+            field("prerequisites", "Prerequisites", FieldKind::Text)
+                .help("Ids of offerings to take first, separated by ;."),
+            field("accessibility", "Accessibility", FieldKind::Textarea)
+                .help("Captioning, materials formats, venue access."),
+            field("id", "Id", FieldKind::Text).help("Leave empty to derive it from the title."),
         ],
     },
 ];

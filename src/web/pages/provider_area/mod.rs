@@ -12,7 +12,7 @@ use super::{asset_version, render, with_store};
 use crate::catalog::{FieldError, Offering, Provider};
 use crate::store::{Role, StoreError, StoredOffering, Submission};
 use crate::web::accounts::{self, Session, field};
-use crate::web::{AppState, PageError};
+use crate::web::{AppState, PageError, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
@@ -207,6 +207,20 @@ async fn own_offering(
     }
 }
 
+/// For a provider's POST about one of their offerings: the session, once the form's token is
+/// checked, and the offering.
+async fn own_offering_posted(
+    state: &AppState,
+    request: &HttpRequest,
+    id: &str,
+    form: &[(String, String)],
+) -> Result<(Session, Offering), PageError> {
+    let session = accounts::require(state, request, Role::Provider).await?;
+    accounts::check_csrf(&session, form)?;
+    let offering = own_offering(state, &session, id).await?;
+    Ok((session, offering))
+}
+
 #[route("/provider/offerings/{id}/edit", method = "GET", method = "HEAD")]
 pub async fn edit_offering_form(
     state: web::Data<AppState>,
@@ -228,9 +242,7 @@ pub async fn edit_offering_form(
 
 /// Back to the provider's page, saying what was done.
 fn back_home(done: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/provider?done={done}")))
-        .finish()
+    see_other(&format!("/provider?done={done}")).finish()
 }
 
 /// Whether a form with this idempotency key was stored already (a double click, a reload).
@@ -335,10 +347,8 @@ pub async fn submit_edit(
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let session = accounts::require(&state, &request, Role::Provider).await?;
-    accounts::check_csrf(&session, &form)?;
-    own_offering(&state, &session, &id).await?;
-    submit(&state, &session, &form, Some(id.into_inner())).await
+    let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
+    submit(&state, &session, &form, Some(offering.id)).await
 }
 
 #[route("/provider/offerings/{id}/withdraw", method = "POST")]
@@ -348,9 +358,7 @@ pub async fn withdraw(
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    let session = accounts::require(&state, &request, Role::Provider).await?;
-    accounts::check_csrf(&session, &form)?;
-    let offering = own_offering(&state, &session, &id).await?;
+    let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
     let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
     with_store(&state, move |store| {
         store.withdraw(&offering.id, provider.as_deref(), &actor)
