@@ -143,7 +143,9 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    /// The pending submissions, oldest first: one a line, its id, provider and title.
+    /// The pending submissions, oldest first: one a line, its id, provider and title; then the
+    /// organisations that applied to join, one a line: `application`, provider id, name and
+    /// the applicants' addresses.
     List,
     /// Publishes a submission.
     Approve { id: i64 },
@@ -152,6 +154,19 @@ pub enum ReviewCommand {
         id: i64,
         #[arg(long)]
         reason: String,
+    },
+    /// Asks the provider for changes, with a note they see; they resubmit through the form.
+    Return {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Decides an organisation's application to join: its accounts are enabled, or it is
+    /// removed.
+    Application {
+        provider: String,
+        #[arg(value_parser = ["approve", "decline"])]
+        decision: String,
     },
 }
 
@@ -364,6 +379,14 @@ fn review(db: &Path, index: &Path, command: ReviewCommand) -> Result<()> {
                     submission.id, submission.offering.provider, submission.offering.title
                 );
             }
+            for (provider, users) in store.applications()? {
+                println!(
+                    "application\t{}\t{}\t{}",
+                    provider.id,
+                    provider.name,
+                    users.join(", ")
+                );
+            }
         }
         ReviewCommand::Approve { id } => {
             let submission = store.approve(id, COMMAND_LINE)?;
@@ -373,6 +396,15 @@ fn review(db: &Path, index: &Path, command: ReviewCommand) -> Result<()> {
         ReviewCommand::Reject { id, reason } => {
             let submission = store.reject(id, &reason, COMMAND_LINE)?;
             println!("rejected {id}: {}", submission.offering.id);
+            catch_up_if_free(&store, index);
+        }
+        ReviewCommand::Return { id, reason } => {
+            let submission = store.return_for_changes(id, &reason, COMMAND_LINE)?;
+            println!("asked for changes to {id}: {}", submission.offering.id);
+        }
+        ReviewCommand::Application { provider, decision } => {
+            store.decide_application(&provider, decision == "approve", COMMAND_LINE)?;
+            println!("application of {provider}: {decision}d");
             catch_up_if_free(&store, index);
         }
     }

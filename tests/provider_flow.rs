@@ -1098,3 +1098,138 @@ fn read_provider_ids() -> Vec<String> {
         .map(|p| p["id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+#[test]
+fn asking_for_changes_shows_the_provider_the_note_and_a_way_back_to_the_form() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    submit(&provider, &server, TITLE);
+    let admin = sign_in(&server, ADMIN);
+    let (_, admin_csrf) = queue(&admin, &server);
+    let id = pending(&catalog).pop().unwrap();
+    let note = "Please add the accessibility details of the venue.";
+    let (status, location, _) = post(
+        &admin,
+        &server,
+        &format!("/admin/submissions/{id}/return"),
+        &[("csrf", &admin_csrf), ("reason", note)],
+    );
+    assert_eq!((status, location.as_str()), (303, "/admin?done=returned"));
+
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(home.contains("<td>Changes requested</td>"), "{home}");
+    assert!(home.contains(note));
+    assert!(home.contains(&format!(
+        "href=\"/provider/offerings/{OFFERING_ID}/edit\">Make the changes"
+    )));
+    let catalog_rows = home.split("id=\"offerings\"").nth(1).unwrap();
+    assert!(
+        catalog_rows.contains("<td>Changes requested</td>"),
+        "the offering itself says so, not 'Pending review'"
+    );
+    let (_, _, audit) = get(&admin, &server, "/admin/audit");
+    assert!(audit.contains("<td>requested changes</td>"), "{audit}");
+}
+
+#[test]
+fn an_edit_is_shown_field_by_field_in_words_with_lists_compared_as_sets() {
+    let (catalog, server, provider) = published();
+    let edit_path = format!("/provider/offerings/{OFFERING_ID}/edit");
+    let (csrf, key) = fresh_form(&provider, &server, &edit_path);
+    let mut edit = offering_form(&csrf, &key, TITLE, DESCRIPTION);
+    // The same audiences in another order, and another level.
+    edit.retain(|(name, _)| *name != "audiences" && *name != "level");
+    edit.extend([
+        ("audiences", "librarians"),
+        ("audiences", "support_staff"),
+        ("level", "advanced"),
+    ]);
+    assert_eq!(post(&provider, &server, &edit_path, &edit).0, 303);
+    assert_eq!(pending(&catalog).len(), 1);
+    let admin = sign_in(&server, ADMIN);
+    let (queue, _) = queue(&admin, &server);
+    assert!(
+        queue.contains("<th scope=\"row\">Level</th><td>Introductory</td><td>Advanced</td>"),
+        "{queue}"
+    );
+    assert!(
+        !queue.contains("<th scope=\"row\">Audiences</th>"),
+        "reordering is no change"
+    );
+}
+
+#[test]
+fn alike_rows_of_one_upload_are_flagged_and_the_flag_opens_the_other_submission() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (_, _, page) = get(&provider, &server, "/provider/upload");
+    let csrf = hidden(&page, "csrf");
+    let header = "id,title,description,format,audiences,level,start,end,competencies";
+    let row = |id: &str| {
+        format!(
+            "{id},Weeding the Picture Books,\"How to weed a picture book collection, step by step.\",\
+             online_live,librarians,introductory,2027-11-02,2027-11-02,ala-core:5A"
+        )
+    };
+    let file = format!(
+        "{header}\n{}\n{}\n",
+        row("pla-weeding-a"),
+        row("pla-weeding-b")
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "twins.csv", &file);
+    assert_eq!(status, 200, "{report}");
+
+    let admin = sign_in(&server, ADMIN);
+    let (queue, _) = queue(&admin, &server);
+    assert!(
+        queue.contains("Possible duplicate of: <a href=\"/admin/offerings/pla-weeding-a\">"),
+        "the second row names the first: {queue}"
+    );
+    let (status, _, other) = get(&admin, &server, "/admin/offerings/pla-weeding-a");
+    assert_eq!(status, 200, "the pending twin opens, though unpublished");
+    assert!(other.contains("Weeding the Picture Books") && other.contains("Approve"));
+}
+
+#[test]
+fn the_queue_warns_of_a_timed_start_without_a_time_zone() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (_, _, page) = get(&provider, &server, "/provider/upload");
+    let csrf = hidden(&page, "csrf");
+    let file = "id,title,description,format,audiences,level,start,competencies\n\
+        pla-zoneless,Zoneless Webinar,A webinar on reference interviews for new staff members.,\
+        online_live,librarians,introductory,2027-11-02T14:00:00-06:00,ala-core:5A\n";
+    let (status, report) = upload(&provider, &server, &csrf, "zoneless.csv", file);
+    assert_eq!(status, 200, "{report}");
+    let admin = sign_in(&server, ADMIN);
+    let (queue, _) = queue(&admin, &server);
+    assert!(queue.contains("names no time zone"), "{queue}");
+}
+
+#[test]
+fn review_list_shows_organisations_waiting_to_join() {
+    let (catalog, server) = served_with_admin();
+    let (status, page) = apply(
+        &server,
+        "Lakeside Library Consortium",
+        "training@lakeside.example.org",
+    );
+    assert_eq!(status, 200, "{page}");
+    let listed = catalog.run_ok(&["review", "list"]);
+    let line = listed
+        .lines()
+        .find(|line| line.starts_with("application\t"))
+        .unwrap_or_else(|| panic!("no application listed: {listed}"));
+    assert!(
+        line.contains("Lakeside Library Consortium")
+            && line.contains("training@lakeside.example.org"),
+        "{line}"
+    );
+    let provider = line.split('\t').nth(1).unwrap();
+    catalog.run_ok(&["review", "application", provider, "approve"]);
+    assert!(
+        !catalog
+            .run_ok(&["review", "list"])
+            .contains("application\t")
+    );
+}

@@ -86,7 +86,12 @@ fn the_queue_shows_fifty_a_page_with_the_duplicates_found_at_submission() {
     assert!(page.contains("120 submissions wait for review"), "{page}");
     assert!(page.contains("page 1 of 3"));
     assert_eq!(articles(&page), 50);
-    assert!(page.contains(&format!("href=\"/offerings/{}\"", published.id)));
+    assert!(page.contains(&format!("href=\"/admin/offerings/{}\"", published.id)));
+    assert_eq!(
+        articles(&page),
+        page.matches("Possible duplicate").count() + 49,
+        "numbered sessions are not duplicates of each other"
+    );
     assert!(page.contains("href=\"/admin?page=2\" rel=\"next\""));
 
     let (_, _, last) = get(&admin, &server, "/admin?page=3");

@@ -14,7 +14,7 @@ mod users;
 
 pub use backup::restore;
 pub use import::{Counts, ImportSummary};
-pub use moderation::{AuditEntry, Submission, SubmissionKind, SubmissionStatus};
+pub use moderation::{AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus};
 pub use offerings::StoredOffering;
 pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};

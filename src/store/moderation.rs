@@ -23,7 +23,7 @@ crate::catalog::string_enum! {
         Pending = "pending": "Pending review",
         Approved = "approved": "Approved",
         Rejected = "rejected": "Rejected",
-        Returned = "returned": "Returned for changes",
+        Returned = "returned": "Changes requested",
     }
 }
 
@@ -162,12 +162,25 @@ fn find_duplicates(
     for row in rows {
         let (id, other_title, url) = row?;
         let same_url = offering.url.is_some() && url == offering.url;
-        let similar = strsim::normalized_levenshtein(&title, &other_title.to_lowercase()) >= 0.8;
+        let similar = similar_titles(&title, &other_title.to_lowercase());
         if same_url || similar {
             found.push((id, other_title));
         }
     }
     Ok(found)
+}
+
+/// Whether two lowercased titles read as one: nearly the same letters, and the same numbers
+/// ("Part 1" and "Part 2" of a series, or a conference's numbered sessions, are distinct).
+fn similar_titles(one: &str, other: &str) -> bool {
+    let numbers = |title: &str| -> Vec<String> {
+        title
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|run| !run.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    numbers(one) == numbers(other) && strsim::normalized_levenshtein(one, other) >= 0.8
 }
 
 /// Refuses `adding` more submissions from `provider` when that would take its pending ones past
@@ -291,21 +304,6 @@ impl Store {
         actor: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Submission, StoreError> {
-        // Looked up before taking the write lock: other writers need not wait for it.
-        let duplicates = self.possible_duplicates(offering)?;
-        self.submit_with_duplicates(offering, provider, actor, idempotency_key, &duplicates)
-    }
-
-    /// `submit`, for a caller that has looked up the offering's possible duplicates already
-    /// (the form, which shows them to the provider first).
-    pub fn submit_with_duplicates(
-        &self,
-        offering: &Offering,
-        provider: &str,
-        actor: &str,
-        idempotency_key: Option<&str>,
-        duplicates: &[Duplicate],
-    ) -> Result<Submission, StoreError> {
         self.write(|transaction| {
             submit_in(
                 transaction,
@@ -313,7 +311,6 @@ impl Store {
                 provider,
                 actor,
                 idempotency_key,
-                duplicates,
                 self.max_pending,
             )
         })
@@ -330,18 +327,11 @@ impl Store {
         provider: &str,
         actor: &str,
     ) -> Result<usize, StoreError> {
-        let duplicates: Vec<Vec<Duplicate>> = {
-            let connection = self.connection()?;
-            offerings
-                .iter()
-                .map(|offering| find_duplicates(&connection, offering))
-                .collect::<Result<_, _>>()?
-        };
         self.write(|transaction| {
             check_room(transaction, provider, offerings.len(), self.max_pending)?;
             let ids: Vec<&str> = offerings.iter().map(|o| o.id.as_str()).collect();
             let existing = offerings::read_many(transaction, &ids)?;
-            for (index, (offering, duplicates)) in offerings.iter().zip(&duplicates).enumerate() {
+            for (index, offering) in offerings.iter().enumerate() {
                 let at_row = |error| StoreError::Batch(index + 1, Box::new(error));
                 if offering.provider != provider {
                     return Err(at_row(StoreError::Forbidden(format!(
@@ -349,12 +339,14 @@ impl Store {
                         offering.id
                     ))));
                 }
+                // Looked up row by row in the transaction, so two alike rows flag each other.
+                let duplicates = find_duplicates(transaction, offering).map_err(at_row)?;
                 let submission = Proposal {
                     offering,
                     provider,
                     actor,
                     idempotency_key: None,
-                    duplicates,
+                    duplicates: &duplicates,
                 };
                 submission
                     .record(transaction, existing.get(&offering.id))
@@ -471,7 +463,11 @@ impl Store {
                 "UPDATE submissions SET status = ?5, reason = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1",
                 params![id, reason, actor, now(), outcome.as_str()],
             )?;
-            audit(transaction, actor, outcome.as_str(), &submission.offering.id, Some(reason))?;
+            let action = match outcome {
+                SubmissionStatus::Returned => "requested changes",
+                _ => outcome.as_str(),
+            };
+            audit(transaction, actor, action, &submission.offering.id, Some(reason))?;
             Ok(Submission { status: outcome, reason: Some(reason.to_owned()), ..submission })
         })
     }
@@ -523,6 +519,21 @@ impl Store {
     ) -> Result<Vec<crate::store::StoredOffering>, StoreError> {
         let connection = self.connection()?;
         offerings::read_where(&connection, "provider = ?1", [provider])
+    }
+
+    /// The submission of an offering that waits for review, if one does (the newest).
+    pub fn pending_submission_of(
+        &self,
+        offering_id: &str,
+    ) -> Result<Option<Submission>, StoreError> {
+        let connection = self.connection()?;
+        Ok(connection
+            .prepare_cached(&format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE offering_id = ?1 \
+                 AND status = 'pending' ORDER BY id DESC LIMIT 1"
+            ))?
+            .query_row([offering_id], submission_from_row)
+            .optional()?)
     }
 
     /// A provider's submissions, newest first (the last 200).
@@ -605,7 +616,6 @@ fn submit_in(
     provider: &str,
     actor: &str,
     idempotency_key: Option<&str>,
-    duplicates: &[Duplicate],
     max_pending: usize,
 ) -> Result<Submission, StoreError> {
     // The same form sent again (a double click, a reload): the first submission stands.
@@ -624,12 +634,15 @@ fn submit_in(
     let known = catalog_rows::read_known(transaction)?;
     validate_offering(offering, &known).map_err(StoreError::InvalidOffering)?;
     let existing = offerings::read_one(transaction, &offering.id)?;
+    // Looked up under the write lock, so of two alike submissions sent together the second
+    // sees the first.
+    let duplicates = find_duplicates(transaction, offering)?;
     let proposal = Proposal {
         offering,
         provider,
         actor,
         idempotency_key,
-        duplicates,
+        duplicates: &duplicates,
     };
     let id = proposal.record(transaction, existing.as_ref())?;
     read_submission(transaction, id)?.ok_or(StoreError::NotFound(format!("submission {id}")))

@@ -1,9 +1,10 @@
 //! `/admin`: the review queue, oldest first, each submission shown as it would be published
 //! (with what an edit changes), to approve or reject with a reason; and the audit log.
 
+use super::edit_diff::{self, Change};
 use super::{asset_version, render, with_store};
 use crate::catalog::Offering;
-use crate::store::{AuditEntry, Role, StoreError, SubmissionKind};
+use crate::store::{AuditEntry, Duplicate, Role, StoreError, Submission, SubmissionKind};
 use crate::web::accounts::{self, field};
 use crate::web::errors::Blocked;
 use crate::web::{AppState, PageError, blocking, see_other, views};
@@ -23,10 +24,54 @@ pub struct QueueItem {
     pub submitted_at: String,
     pub facts: views::Facts,
     pub description: String,
-    /// (field, now, proposed) for an edit.
-    pub changes: Vec<(String, String, String)>,
+    /// What an edit changes, field by field.
+    pub changes: Vec<Change>,
+    /// What the administrator should look at before approving.
+    pub warnings: Vec<&'static str>,
     /// Offerings it may duplicate: (id, title).
     pub duplicates: Vec<(String, String)>,
+}
+
+impl QueueItem {
+    fn new(
+        submission: &Submission,
+        current: Option<&Offering>,
+        duplicates: Vec<Duplicate>,
+    ) -> Self {
+        let o = &submission.offering;
+        QueueItem {
+            id: submission.id,
+            title: o.title.clone(),
+            kind: if submission.kind == SubmissionKind::Edit {
+                "An edit"
+            } else {
+                "A new offering"
+            },
+            provider: o.provider.clone(),
+            submitted_at: submission.submitted_at.clone(),
+            facts: views::Facts::of(o),
+            description: o.description.clone(),
+            duplicates,
+            changes: match (current, submission.kind) {
+                (Some(current), SubmissionKind::Edit) => edit_diff::changes(current, o),
+                _ => Vec::new(),
+            },
+            warnings: warnings(o),
+        }
+    }
+}
+
+/// What a submission may get wrong that validation lets through.
+fn warnings(offering: &Offering) -> Vec<&'static str> {
+    let timed = |moment: &Option<String>| moment.as_deref().is_some_and(|m| m.contains('T'));
+    let mut warnings = Vec::new();
+    if (timed(&offering.start) || timed(&offering.end)) && offering.timezone.is_none() {
+        warnings.push(
+            "It starts at a time of day but names no time zone: readers see the UTC offset, \
+             not the local time, and the clock change is not followed.",
+        );
+    }
+    warnings
 }
 
 #[derive(Template)]
@@ -46,39 +91,6 @@ struct AdminPage {
     /// (provider id, name, kind, website, users)
     applications: Vec<(String, String, String, String, String)>,
     accounts: Vec<crate::store::User>,
-}
-
-/// The fields that differ between the published offering and the proposed one.
-fn changes(now: &Offering, proposed: &Offering) -> Vec<(String, String, String)> {
-    let (now, proposed) = (
-        serde_json::to_value(now).unwrap_or_default(),
-        serde_json::to_value(proposed).unwrap_or_default(),
-    );
-    let mut names: Vec<&String> = now
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(proposed.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect();
-    names.sort();
-    names.dedup();
-    let show = |value: Option<&serde_json::Value>| match value {
-        Some(serde_json::Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-        None => "(none)".to_owned(),
-    };
-    names
-        .into_iter()
-        .filter(|name| now.get(name.as_str()) != proposed.get(name.as_str()))
-        .map(|name| {
-            (
-                name.clone(),
-                show(now.get(name.as_str())),
-                show(proposed.get(name.as_str())),
-            )
-        })
-        .collect()
 }
 
 #[route("/admin", method = "GET", method = "HEAD")]
@@ -129,31 +141,13 @@ pub async fn admin_home(
     let items = queue
         .into_iter()
         .map(|(submission, current, duplicates)| {
-            let o = &submission.offering;
-            QueueItem {
-                id: submission.id,
-                title: o.title.clone(),
-                kind: if submission.kind == SubmissionKind::Edit {
-                    "An edit"
-                } else {
-                    "A new offering"
-                },
-                provider: o.provider.clone(),
-                submitted_at: submission.submitted_at.clone(),
-                facts: views::Facts::of(o),
-                description: o.description.clone(),
-                duplicates,
-                changes: match (&current, submission.kind) {
-                    (Some(current), SubmissionKind::Edit) => changes(current, o),
-                    _ => Vec::new(),
-                },
-            }
+            QueueItem::new(&submission, current.as_ref(), duplicates)
         })
         .collect();
     let notice = match field(&query, "done") {
         "approved" => Some("Approved: it is published and searchable.".to_owned()),
         "rejected" => Some("Rejected: the provider sees your reason.".to_owned()),
-        "returned" => Some("Returned for changes: the provider sees your reason.".to_owned()),
+        "returned" => Some("Changes requested: the provider sees your note.".to_owned()),
         "application" => Some("The application is decided.".to_owned()),
         "disabled" => Some("The account is disabled.".to_owned()),
         _ => None,
@@ -170,6 +164,46 @@ pub async fn admin_home(
         first: offset + 1,
         applications,
         accounts: users,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin_submission.html")]
+struct SubmissionPage {
+    asset_version: &'static str,
+    csrf: String,
+    item: QueueItem,
+}
+
+/// `GET /admin/offerings/{id}`: the offering's submission that waits for review, on a page of
+/// its own (where a possible duplicate in the queue links, published or not); a published
+/// offering with nothing pending is its public page.
+#[route("/admin/offerings/{id}", method = "GET", method = "HEAD")]
+pub async fn offering_under_review(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let session = accounts::require(&state, &request, Role::Admin).await?;
+    let id = id.into_inner();
+    let lookup = id.clone();
+    let found = with_store(&state, move |store| {
+        let Some(submission) = store.pending_submission_of(&lookup)? else {
+            return Ok(None);
+        };
+        let current = store.published_by_ids(std::slice::from_ref(&lookup))?.pop();
+        let duplicates = submission.duplicates.clone().unwrap_or_default();
+        Ok(Some((submission, current.map(|c| c.offering), duplicates)))
+    })
+    .await?;
+    let Some((submission, current, duplicates)) = found else {
+        return Ok(see_other(&format!("/offerings/{id}")).finish());
+    };
+    let page = SubmissionPage {
+        asset_version: asset_version(),
+        csrf: session.csrf.clone(),
+        item: QueueItem::new(&submission, current.as_ref(), duplicates),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod catalog_pages;
+mod edit_diff;
 mod offering;
 pub mod provider_area;
 pub mod register;

@@ -48,6 +48,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(pages::upload::template)
         .service(pages::admin::admin_home)
         .service(pages::admin::decide_submission)
+        .service(pages::admin::offering_under_review)
         .service(pages::admin::audit_page)
         .service(pages::home_page)
         .service(pages::search_page)

@@ -127,6 +127,15 @@ pub fn anchor(field: &str) -> &'static str {
         .map_or("title", |f| f.name)
 }
 
+/// The form's label for a column ("Registration page" for `url`), if the form has the field.
+pub fn field_label(name: &str) -> Option<&'static str> {
+    GROUPS
+        .iter()
+        .flat_map(|group| group.fields)
+        .find(|field| field.name == name)
+        .map(|field| field.label)
+}
+
 const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> FormField {
     FormField {
         name,

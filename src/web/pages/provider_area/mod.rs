@@ -9,33 +9,48 @@ mod form_values;
 mod form_view;
 
 use super::{asset_version, render, with_store};
-use crate::catalog::{FieldError, Offering, Provider};
-use crate::store::{Role, StoreError, StoredOffering, Submission};
+use crate::catalog::{FieldError, Offering, OfferingStatus, Provider};
+use crate::store::{Role, StoreError, StoredOffering, Submission, SubmissionStatus};
 use crate::web::accounts::{self, Session, field};
 use crate::web::{AppState, PageError, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
+pub use form_spec::field_label;
 use form_values::FormValues;
 use form_view::{ShownGroup, SummaryLine};
+use std::collections::HashSet;
 
 /// One submission in the provider's list.
 struct SubmissionRow {
+    offering_id: String,
     title: String,
     kind: String,
     status: String,
-    reason: String,
+    /// The administrator's reason for a rejection, or the changes they ask for.
+    note: String,
+    /// Whether the administrator asks for changes and nothing newer has been sent since: the
+    /// row then links to the form.
+    changes_requested: bool,
 }
 
-impl From<Submission> for SubmissionRow {
-    fn from(submission: Submission) -> Self {
-        SubmissionRow {
-            title: submission.offering.title,
-            kind: submission.kind.label().to_owned(),
-            status: submission.status.label().to_owned(),
-            reason: submission.reason.unwrap_or_default(),
-        }
-    }
+/// The provider's submissions, newest first, as rows.
+fn submission_rows(submissions: Vec<Submission>) -> Vec<SubmissionRow> {
+    let mut seen = HashSet::new();
+    submissions
+        .into_iter()
+        .map(|submission| {
+            let newest = seen.insert(submission.offering.id.clone());
+            SubmissionRow {
+                changes_requested: newest && submission.status == SubmissionStatus::Returned,
+                offering_id: submission.offering.id,
+                title: submission.offering.title,
+                kind: submission.kind.label().to_owned(),
+                status: submission.status.label().to_owned(),
+                note: submission.reason.unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// One offering in the provider's list.
@@ -46,12 +61,20 @@ struct OfferingRow {
     status: String,
 }
 
-impl From<StoredOffering> for OfferingRow {
-    fn from(stored: StoredOffering) -> Self {
+impl OfferingRow {
+    /// A new offering whose submission came back for changes says so rather than "Pending".
+    fn new(stored: StoredOffering, submissions: &[SubmissionRow]) -> Self {
+        let returned = submissions
+            .iter()
+            .any(|s| s.changes_requested && s.offering_id == stored.offering.id);
+        let status = match stored.status {
+            OfferingStatus::Pending if returned => SubmissionStatus::Returned.label(),
+            status => status.label(),
+        };
         OfferingRow {
             id: stored.offering.id,
             title: stored.offering.title,
-            status: stored.status.label().to_owned(),
+            status: status.to_owned(),
         }
     }
 }
@@ -97,14 +120,18 @@ pub async fn provider_home(
         ))
     })
     .await?;
+    let submissions = submission_rows(submissions);
     let page = ProviderHome {
         asset_version: asset_version(),
         provider_name: name,
         email: session.user.email.clone(),
         csrf: session.csrf.clone(),
         notice: notice(field(&query, "done")),
-        submissions: submissions.into_iter().map(SubmissionRow::from).collect(),
-        offerings: offerings.into_iter().map(OfferingRow::from).collect(),
+        offerings: offerings
+            .into_iter()
+            .map(|stored| OfferingRow::new(stored, &submissions))
+            .collect(),
+        submissions,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -318,7 +345,7 @@ async fn submit(
     let (store, actor) = (state.store.clone(), session.user.email.clone());
     let submitted = web::block(move || {
         let key = (!key.is_empty()).then_some(key.as_str());
-        store.submit_with_duplicates(&offering, &provider, &actor, key, &duplicates)
+        store.submit(&offering, &provider, &actor, key)
     })
     .await?;
     match submitted {
