@@ -1233,3 +1233,47 @@ fn review_list_shows_organisations_waiting_to_join() {
             .contains("application\t")
     );
 }
+
+#[test]
+fn withdrawing_asks_first_and_can_be_undone_for_a_day() {
+    let (catalog, server, provider) = published();
+    let path = format!("/provider/offerings/{OFFERING_ID}/withdraw");
+    let undo = format!("/provider/offerings/{OFFERING_ID}/undo-withdrawal");
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(
+        home.contains(&format!("<a href=\"{path}\">Withdraw")),
+        "withdrawing starts with a page that asks"
+    );
+    let (status, _, confirm) = get(&provider, &server, &path);
+    assert_eq!(status, 200);
+    assert!(confirm.contains(TITLE) && confirm.contains("you can undo this"));
+    assert_eq!(server.total(TITLE_QUERY), 1, "asking withdraws nothing");
+
+    let csrf = hidden(&confirm, "csrf");
+    assert_eq!(post(&provider, &server, &path, &[("csrf", &csrf)]).0, 303);
+    within_a_second("the withdrawn offering leaving search", || {
+        server.total(TITLE_QUERY) == 0
+    });
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(home.contains(&format!("action=\"{undo}\"")), "{home}");
+    let (status, location, _) = post(&provider, &server, &undo, &[("csrf", &csrf)]);
+    assert_eq!((status, location.as_str()), (303, "/provider?done=restored"));
+    within_a_second("the offering back in search", || {
+        server.total(TITLE_QUERY) == 1
+    });
+
+    // Withdrawn again, and two days pass: too late to undo.
+    assert_eq!(post(&provider, &server, &path, &[("csrf", &csrf)]).0, 303);
+    rusqlite::Connection::open(catalog.db())
+        .unwrap()
+        .execute(
+            "UPDATE offerings SET updated_at = '2020-01-01T00:00:00Z' WHERE id = ?1",
+            [OFFERING_ID],
+        )
+        .unwrap();
+    let (status, _, page) = post(&provider, &server, &undo, &[("csrf", &csrf)]);
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("submit it again"));
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(!home.contains(&format!("action=\"{undo}\"")));
+}

@@ -14,7 +14,10 @@ mod users;
 
 pub use backup::restore;
 pub use import::{Counts, ImportSummary};
-pub use moderation::{AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus};
+pub use moderation::{
+    AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL,
+    can_undo_withdrawal,
+};
 pub use offerings::StoredOffering;
 pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};

@@ -170,6 +170,16 @@ fn find_duplicates(
     Ok(found)
 }
 
+/// How long a provider can take back a withdrawal.
+pub const UNDO_WITHDRAWAL: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// Whether `stored` was withdrawn recently enough, as of `now`, to be put back.
+pub fn can_undo_withdrawal(stored: &offerings::StoredOffering, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let withdrawn_at = chrono::DateTime::parse_from_rfc3339(&stored.updated_at);
+    stored.status == OfferingStatus::Withdrawn
+        && withdrawn_at.is_ok_and(|at| now.signed_duration_since(at) <= UNDO_WITHDRAWAL)
+}
+
 /// Whether two lowercased titles read as one: nearly the same letters, and the same numbers
 /// ("Part 1" and "Part 2" of a series, or a conference's numbered sessions, are distinct).
 fn similar_titles(one: &str, other: &str) -> bool {
@@ -485,12 +495,45 @@ impl Store {
             if provider.is_some_and(|p| p != stored.offering.provider) {
                 return Err(StoreError::Forbidden(format!("offering {offering_id} belongs to another provider")));
             }
+            if stored.status != OfferingStatus::Published {
+                return Err(StoreError::Conflict(format!("offering {offering_id} is not published")));
+            }
             let revision = next_revision(transaction)?;
             transaction.execute(
                 "UPDATE offerings SET status = 'withdrawn', revision = ?2, updated_at = ?3 WHERE id = ?1",
                 params![offering_id, revision, now()],
             )?;
             audit(transaction, actor, "withdrew", offering_id, None)
+        })
+    }
+
+    /// Puts back an offering its provider withdrew within `UNDO_WITHDRAWAL` of `now`: published
+    /// again, with a new revision so search catches up. Later, it must be submitted again.
+    pub fn undo_withdrawal(
+        &self,
+        offering_id: &str,
+        provider: Option<&str>,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            let stored = offerings::read_one(transaction, offering_id)?
+                .ok_or_else(|| StoreError::NotFound(format!("offering {offering_id}")))?;
+            if provider.is_some_and(|p| p != stored.offering.provider) {
+                return Err(StoreError::Forbidden(format!("offering {offering_id} belongs to another provider")));
+            }
+            if !can_undo_withdrawal(&stored, now) {
+                return Err(StoreError::Conflict(format!(
+                    "“{}” was not withdrawn within the last day: submit it again through the form",
+                    stored.offering.title
+                )));
+            }
+            let revision = next_revision(transaction)?;
+            transaction.execute(
+                "UPDATE offerings SET status = 'published', revision = ?2, updated_at = ?3 WHERE id = ?1",
+                params![offering_id, revision, super::now()],
+            )?;
+            audit(transaction, actor, "undid withdrawal", offering_id, None)
         })
     }
 

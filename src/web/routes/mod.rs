@@ -41,6 +41,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(pages::provider_area::edit_offering_form)
         .service(pages::provider_area::submit_edit)
         .service(pages::provider_area::withdraw)
+        .service(pages::provider_area::confirm_withdrawal)
+        .service(pages::provider_area::undo_withdrawal)
         .service(pages::provider_area::profile_form)
         .service(pages::provider_area::save_profile)
         .service(pages::upload::upload_form)

@@ -6,17 +6,21 @@
 
 mod form_spec;
 mod form_values;
+mod withdrawal;
 mod form_view;
 
 use super::{asset_version, render, with_store};
 use crate::catalog::{FieldError, Offering, OfferingStatus, Provider};
-use crate::store::{Role, StoreError, StoredOffering, Submission, SubmissionStatus};
+use crate::store::{
+    Role, StoreError, StoredOffering, Submission, SubmissionStatus, can_undo_withdrawal,
+};
 use crate::web::accounts::{self, Session, field};
 use crate::web::{AppState, PageError, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 pub use form_spec::field_label;
+pub use withdrawal::{confirm_withdrawal, undo_withdrawal, withdraw};
 use form_values::FormValues;
 use form_view::{ShownGroup, SummaryLine};
 use std::collections::HashSet;
@@ -59,6 +63,8 @@ struct OfferingRow {
     title: String,
     /// The status's label: the template links and offers withdrawal when it is "Published".
     status: String,
+    /// Withdrawn recently enough to be put back.
+    can_undo: bool,
 }
 
 impl OfferingRow {
@@ -72,6 +78,7 @@ impl OfferingRow {
             status => status.label(),
         };
         OfferingRow {
+            can_undo: can_undo_withdrawal(&stored, chrono::Utc::now()),
             id: stored.offering.id,
             title: stored.offering.title,
             status: status.to_owned(),
@@ -95,7 +102,10 @@ struct ProviderHome {
 fn notice(done: &str) -> Option<String> {
     match done {
         "submitted" => Some("Submitted: an administrator will review it.".into()),
-        "withdrawn" => Some("Withdrawn: it has left the catalog.".into()),
+        "withdrawn" => Some(
+            "Withdrawn: it has left the catalog. You can undo this for a day, below.".into(),
+        ),
+        "restored" => Some("Withdrawal undone: it is back in the catalog.".into()),
         "profile" => Some("Your organisation's profile is saved.".into()),
         _ => None,
     }
@@ -376,22 +386,6 @@ pub async fn submit_edit(
 ) -> Result<HttpResponse, PageError> {
     let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
     submit(&state, &session, &form, Some(offering.id)).await
-}
-
-#[route("/provider/offerings/{id}/withdraw", method = "POST")]
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
-    let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
-    with_store(&state, move |store| {
-        store.withdraw(&offering.id, provider.as_deref(), &actor)
-    })
-    .await?;
-    Ok(back_home("withdrawn"))
 }
 
 #[derive(Template)]
