@@ -341,7 +341,7 @@ pub fn explain(index: &SearchIndex, query: &JudgedQuery) -> Result<String, Evalu
             "  {:>2}. [{}] {:>9.2} {} — {}{}",
             rank + 1,
             grade(id),
-            hit.score,
+            hit.score.unwrap_or_default(),
             id,
             hit.offering.title,
             if hit.missing_words.is_empty() {

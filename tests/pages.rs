@@ -370,3 +370,26 @@ fn a_page_past_the_last_says_there_are_no_more_and_links_the_last() {
         "page {last} has results"
     );
 }
+
+#[test]
+fn dates_read_one_way_and_counts_take_the_right_noun() {
+    let site = common::seeded();
+    let (_, page) = site.server.get("/search?from=2027-03-01&to=2027-04-30");
+    assert!(
+        page.contains("Running on or after Mar 1, 2027")
+            && page.contains("Starting by Apr 30, 2027"),
+        "the chips write days as the results do"
+    );
+    // The competency tree counts offerings, and some branch has just one.
+    let (_, page) = site.server.get("/competencies");
+    assert!(page.contains(">1<span class=\"visually-hidden\"> offering<"));
+    assert!(!page.contains(">1<span class=\"visually-hidden\"> offerings<"));
+}
+
+#[test]
+fn a_score_is_given_only_when_relevance_orders_the_results() {
+    let site = common::seeded();
+    assert!(first_hit(&site.server, "q=cataloging")["score"].is_f64());
+    assert!(first_hit(&site.server, "q=cataloging&sort=start")["score"].is_null());
+    assert!(first_hit(&site.server, "sort=start")["score"].is_null());
+}

@@ -1129,6 +1129,11 @@ fn asking_for_changes_shows_the_provider_the_note_and_a_way_back_to_the_form() {
     );
     let (_, _, audit) = get(&admin, &server, "/admin/audit");
     assert!(audit.contains("<td>requested changes</td>"), "{audit}");
+    let today = chrono::Utc::now().format("%b %-d, %Y").to_string();
+    assert!(
+        audit.contains(&format!("<td>{today}, ")),
+        "days read as on every page"
+    );
 }
 
 #[test]
@@ -1257,7 +1262,10 @@ fn withdrawing_asks_first_and_can_be_undone_for_a_day() {
     let (_, _, home) = get(&provider, &server, "/provider");
     assert!(home.contains(&format!("action=\"{undo}\"")), "{home}");
     let (status, location, _) = post(&provider, &server, &undo, &[("csrf", &csrf)]);
-    assert_eq!((status, location.as_str()), (303, "/provider?done=restored"));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/provider?done=restored")
+    );
     within_a_second("the offering back in search", || {
         server.total(TITLE_QUERY) == 1
     });

@@ -73,6 +73,7 @@ impl SearchIndex {
                 generator
             });
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
+        let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
         let mut missing = MissingWords::new(&searcher, found.compiled.plan.as_ref())?
             .of_each(&searcher, &addresses)?
             .into_iter();
@@ -84,7 +85,7 @@ impl SearchIndex {
                     &searcher,
                     &generation,
                     *address,
-                    key.0 as f32,
+                    scored.then_some(key.0 as f32),
                     snippets.as_ref(),
                 )?;
                 hit.missing_words = missing.next().unwrap_or_default();
@@ -365,7 +366,7 @@ fn hit(
     searcher: &Searcher,
     generation: &Generation,
     address: DocAddress,
-    score: f32,
+    score: Option<f32>,
     snippets: Option<&SnippetGenerator>,
 ) -> Result<Hit, SearchError> {
     let offering = source(searcher, generation, address)?.ok_or_else(|| {

@@ -296,7 +296,9 @@ pub struct FacetValue {
 pub struct Hit {
     #[serde(flatten)]
     pub offering: Offering,
-    pub score: f32,
+    /// How well it matches the words: only when sorted by relevance to some words (`null` when
+    /// sorted otherwise, where no score orders the list).
+    pub score: Option<f32>,
     /// HTML: the description's best passage, escaped, with matched words in `<b>`.
     pub snippet: String,
     /// The searcher's words this offering does not match, when not every word had to ("Missing:").

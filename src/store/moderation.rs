@@ -174,7 +174,10 @@ fn find_duplicates(
 pub const UNDO_WITHDRAWAL: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 /// Whether `stored` was withdrawn recently enough, as of `now`, to be put back.
-pub fn can_undo_withdrawal(stored: &offerings::StoredOffering, now: chrono::DateTime<chrono::Utc>) -> bool {
+pub fn can_undo_withdrawal(
+    stored: &offerings::StoredOffering,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
     let withdrawn_at = chrono::DateTime::parse_from_rfc3339(&stored.updated_at);
     stored.status == OfferingStatus::Withdrawn
         && withdrawn_at.is_ok_and(|at| now.signed_duration_since(at) <= UNDO_WITHDRAWAL)

@@ -34,6 +34,54 @@ impl Facts {
     }
 }
 
+/// A number of things, however a page holds it (templates pass references).
+pub trait Count {
+    fn is_one(&self) -> bool;
+}
+
+macro_rules! count_for {
+    ($($number:ty),+) => { $(impl Count for $number { fn is_one(&self) -> bool { *self == 1 } })+ };
+}
+count_for!(usize, u64, u32);
+
+impl<N: Count> Count for &N {
+    fn is_one(&self) -> bool {
+        (**self).is_one()
+    }
+}
+
+/// "1 offering", "3 offerings": a count and its noun, singular or plural.
+pub fn count<N: Count + std::fmt::Display>(n: N, one: &str, many: &str) -> String {
+    format!("{n} {}", noun(&n, one, many))
+}
+
+/// The noun for a count of `n`: `one` for 1, `many` otherwise (0 offerings, 2 offerings).
+pub fn noun<'a>(n: impl Count, one: &'a str, many: &'a str) -> &'a str {
+    if n.is_one() { one } else { many }
+}
+
+/// A day as every page writes it: "Mar 5, 2027".
+pub fn day(date: chrono::NaiveDate) -> String {
+    date.format("%b %-d, %Y").to_string()
+}
+
+/// A day given as `YYYY-MM-DD`, written as `day` does; anything else as it is.
+pub fn day_text(text: &str) -> String {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| text.to_owned(), day)
+}
+
+/// A moment recorded by the catalog (RFC 3339, UTC), for administrators' lists:
+/// "Mar 5, 2027, 2:05 PM UTC".
+pub fn recorded(text: &str) -> String {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(moment) => {
+            let utc = moment.with_timezone(&chrono::Utc);
+            format!("{}, {} UTC", day(utc.date_naive()), utc.format("%-I:%M %p"))
+        }
+        Err(_) => text.to_owned(),
+    }
+}
+
 /// The schedule of an offering for people: "Tue, Jan 12, 2027, 2:00 PM – 3:30 PM CST".
 pub fn schedule(offering: &Offering) -> String {
     let zone = offering.zone();

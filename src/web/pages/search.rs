@@ -2,7 +2,7 @@
 
 use super::{ResultItem, asset_version, provider_names, render, run_search, search_url};
 use crate::search::{DIMENSIONS, Dimension, FacetValue, SearchRequest, SearchResults, Sort};
-use crate::web::{AppState, PageError};
+use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, route, web};
 use askama::Template;
@@ -122,8 +122,7 @@ pub async fn search_page(
         query: request.query.clone(),
         total_text: match results.total {
             0 => "No offerings found".to_owned(),
-            1 => "1 offering".to_owned(),
-            n => format!("{n} offerings"),
+            n => views::count(n, "offering", "offerings"),
         },
         results: results
             .hits
@@ -330,8 +329,8 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
                 ("has_credits", _) => "Offers CE credit".to_owned(),
                 ("include_past", _) => "Including past offerings".to_owned(),
                 ("credits_min", _) => format!("At least {value} contact hours"),
-                ("from", _) => format!("Running on or after {value}"),
-                ("to", _) => format!("Starting by {value}"),
+                ("from", _) => format!("Running on or after {}", views::day_text(value)),
+                ("to", _) => format!("Starting by {}", views::day_text(value)),
                 _ => format!("{name}: {value}"),
             };
             let rest: Vec<(String, String)> = pairs

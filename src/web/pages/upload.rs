@@ -7,7 +7,7 @@ use crate::catalog::Offering;
 use crate::formats::table;
 use crate::store::{Role, StoreError};
 use crate::web::accounts::{self, Session};
-use crate::web::{AppState, PageError};
+use crate::web::{AppState, PageError, views};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
@@ -225,7 +225,10 @@ pub async fn upload(
             Vec::new(),
         )),
         Err(rows) => {
-            let summary = format!("{} row(s) have problems; nothing was stored.", rows.len());
+            let summary = format!(
+                "{} problems; nothing was stored.",
+                views::count(rows.len(), "row has", "rows have")
+            );
             let rows = rows
                 .into_iter()
                 .map(|(row, problems)| (format!("row {row}"), problems))

@@ -6,8 +6,8 @@
 
 mod form_spec;
 mod form_values;
-mod withdrawal;
 mod form_view;
+mod withdrawal;
 
 use super::{asset_version, render, with_store};
 use crate::catalog::{FieldError, Offering, OfferingStatus, Provider};
@@ -20,10 +20,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 pub use form_spec::field_label;
-pub use withdrawal::{confirm_withdrawal, undo_withdrawal, withdraw};
 use form_values::FormValues;
 use form_view::{ShownGroup, SummaryLine};
 use std::collections::HashSet;
+pub use withdrawal::{confirm_withdrawal, undo_withdrawal, withdraw};
 
 /// One submission in the provider's list.
 struct SubmissionRow {
@@ -102,9 +102,9 @@ struct ProviderHome {
 fn notice(done: &str) -> Option<String> {
     match done {
         "submitted" => Some("Submitted: an administrator will review it.".into()),
-        "withdrawn" => Some(
-            "Withdrawn: it has left the catalog. You can undo this for a day, below.".into(),
-        ),
+        "withdrawn" => {
+            Some("Withdrawn: it has left the catalog. You can undo this for a day, below.".into())
+        }
         "restored" => Some("Withdrawal undone: it is back in the catalog.".into()),
         "profile" => Some("Your organisation's profile is saved.".into()),
         _ => None,

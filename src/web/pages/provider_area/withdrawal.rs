@@ -65,7 +65,12 @@ pub async fn undo_withdrawal(
     let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
     let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
     with_store(&state, move |store| {
-        store.undo_withdrawal(&offering.id, provider.as_deref(), &actor, chrono::Utc::now())
+        store.undo_withdrawal(
+            &offering.id,
+            provider.as_deref(),
+            &actor,
+            chrono::Utc::now(),
+        )
     })
     .await?;
     Ok(back_home("restored"))
