@@ -191,3 +191,54 @@ fn check_names_what_differs_and_fails() {
     catalog.run_ok(&["reindex"]);
     catalog.run_ok(&["check"]);
 }
+
+#[test]
+fn an_index_built_the_old_way_is_rebuilt_when_served() {
+    let catalog = Catalog::new();
+    catalog.import(&common::seed_dir());
+    let current = std::fs::read_to_string(catalog.index().join("CURRENT")).unwrap();
+    // As an index written before certification names were indexed would say.
+    std::fs::write(catalog.index().join(current.trim()).join("indexed-as"), "1").unwrap();
+    let check = catalog.run(&["check"]);
+    assert!(
+        !check.status.success(),
+        "check says the index must be rebuilt"
+    );
+    assert!(String::from_utf8_lossy(&check.stderr).contains("reindex"));
+
+    let server = catalog.serve();
+    common::eventually("the rebuilt index serving", || {
+        server.total("certification=cpla") > 0 && server.total("q=cpla") > 0
+    });
+    catalog.run_ok(&["check"]);
+}
+
+#[test]
+fn a_certifications_name_or_abbreviation_finds_what_its_filter_finds() {
+    let site = common::seeded();
+    for (code, words) in [
+        ("cpla", "cpla"),
+        ("lssc", "library+support+staff+certification"),
+    ] {
+        let (_, body) = site
+            .server
+            .get(&format!("/api/v1/search?certification={code}&per_page=100"));
+        let filtered: Value = serde_json::from_str(&body).unwrap();
+        let (_, body) = site
+            .server
+            .get(&format!("/api/v1/search?q={words}&per_page=100"));
+        let searched: Value = serde_json::from_str(&body).unwrap();
+        let found: Vec<&str> = searched["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["id"].as_str().unwrap())
+            .collect();
+        let certified = filtered["hits"].as_array().unwrap();
+        assert!(!certified.is_empty(), "{code}");
+        for hit in certified {
+            let id = hit["id"].as_str().unwrap();
+            assert!(found.contains(&id), "q={words} misses {id}");
+        }
+    }
+}

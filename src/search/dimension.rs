@@ -70,7 +70,7 @@ pub const DIMENSIONS: [Spec; 10] = [
     spec(
         Dimension::Competency,
         "competency",
-        "Competency",
+        "Competencies it builds",
         Values::Competency,
     ),
     spec(Dimension::Provider, "provider", "Provider", Values::Catalog),
@@ -90,7 +90,7 @@ pub const DIMENSIONS: [Spec; 10] = [
     spec(
         Dimension::Certification,
         "certification",
-        "Counts toward",
+        "Counts toward a certification",
         Values::Coded(|code| super::labels::certification_name(code).map(str::to_owned)),
     ),
     spec(

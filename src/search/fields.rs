@@ -369,6 +369,10 @@ fn concepts(offering: &Offering, provider: Option<&Provider>, context: &Context)
     }
     // Provider ids are the short names people use ("sjsu-ischool", "ala-yalsa").
     concepts.push(offering.provider.clone());
+    // A certification's code, which is its abbreviation ("cpla"): with the thesaurus, its
+    // name finds the code too. The whole name is left out: its words ("library", "public")
+    // would lift every certified offering for queries about the topic itself.
+    concepts.extend(offering.certifications.iter().cloned());
     concepts
 }
 

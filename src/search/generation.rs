@@ -22,6 +22,13 @@ const BUILD_SPACE_FACTOR: u64 = 2;
 /// about 3.4 KB).
 const BYTES_PER_OFFERING: u64 = 4 * 1024;
 /// Memory for the index writer.
+/// What each offering's document holds, beyond the schema: raise it whenever indexing changes
+/// (a new word source, another analyzer), so that a server started on an index built the old
+/// way builds a new generation instead of serving documents that lack the new words.
+const INDEXED_AS: &str = "2";
+/// The file in each generation naming how its documents were made.
+const INDEXED_AS_FILE: &str = "indexed-as";
+
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// One generation of the index, open.
@@ -87,6 +94,11 @@ impl Generation {
             source,
         })?;
         let index = Index::create_in_dir(&dir, schema())?;
+        let marker = dir.join(INDEXED_AS_FILE);
+        std::fs::write(&marker, INDEXED_AS).map_err(|source| SearchError::Io {
+            path: marker,
+            source,
+        })?;
         Generation::from_index(name, index, true)
     }
 
@@ -95,7 +107,8 @@ impl Generation {
         let dir = root.join(name);
         let directory = MmapDirectory::open(&dir)?;
         let index = Index::open(directory)?;
-        if index.schema() != schema() {
+        let indexed_as = std::fs::read_to_string(dir.join(INDEXED_AS_FILE)).unwrap_or_default();
+        if index.schema() != schema() || indexed_as != INDEXED_AS {
             return Err(SearchError::Stale(dir));
         }
         Generation::from_index(name, index, writable)
