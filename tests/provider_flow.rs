@@ -6,7 +6,8 @@
 mod common;
 
 use common::web::{
-    PASSWORD, PLA_EDITOR, add_pla_editor, add_user, agent, get, hidden, post, sign_in, upload,
+    PASSWORD, PLA_EDITOR, add_pla_editor, add_user, agent, confirm_upload, get, hidden, post,
+    sign_in, upload,
 };
 use common::{Catalog, Server, eventually, within_a_second};
 use std::time::Duration;
@@ -674,13 +675,6 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
     let (_, _, page) = get(&provider, &server, "/provider/upload");
     let csrf = hidden(&page, "csrf");
 
-    let (status, _, template) = get(&provider, &server, "/provider/upload/template.csv");
-    assert_eq!(status, 200);
-    assert_eq!(
-        template.trim(),
-        clearinghouse::formats::table::COLUMNS.join(",")
-    );
-
     let header = "id,title,description,format,audiences,level,start,end,timezone,competencies";
     let row = |n: u32, end: &str| {
         format!(
@@ -697,7 +691,7 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
     let (status, report) = upload(&provider, &server, &csrf, "courses.csv", &bad);
     assert_eq!(status, 422);
     assert!(
-        report.contains("row 2") && report.contains("start: must not be after end"),
+        report.contains(">line 3<") && report.contains("start: must not be after end"),
         "{report}"
     );
     assert!(report.contains("nothing was stored"));
@@ -797,6 +791,12 @@ fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
     let (_, _, page) = get(&provider, &server, "/provider/upload");
     let csrf = hidden(&page, "csrf");
     let (status, report) = upload(&provider, &server, &csrf, "offerings.csv", &upload_file);
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("Nothing is stored yet"),
+        "edits wait to be confirmed"
+    );
+    let (status, report) = confirm_upload(&provider, &server, &csrf, "offerings.csv", &upload_file);
     assert_eq!(status, 200, "{report}");
     let queued = catalog.run_ok(&["review", "list"]);
     let mut submitted: Vec<&str> = queued
@@ -1284,4 +1284,126 @@ fn withdrawing_asks_first_and_can_be_undone_for_a_day() {
     assert!(page.contains("submit it again"));
     let (_, _, home) = get(&provider, &server, "/provider");
     assert!(!home.contains(&format!("action=\"{undo}\"")));
+}
+
+/// The upload page's form token, for a provider signed in.
+fn upload_token(provider: &Agent, server: &Server) -> String {
+    let (_, _, page) = get(provider, server, "/provider/upload");
+    hidden(&page, "csrf")
+}
+
+#[test]
+fn the_upload_template_shows_each_column_by_example_and_is_refused_as_it_is() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let (status, _, template) = get(&provider, &server, "/provider/upload/template.csv");
+    assert_eq!(status, 200);
+    let mut lines = template.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        clearinghouse::formats::table::COLUMNS.join(",")
+    );
+    let example = lines.next().expect("an example row");
+    assert!(example.contains("America/Chicago") && example.contains("contact_hours"));
+    let csrf = upload_token(&provider, &server);
+    let (status, report) = upload(&provider, &server, &csrf, "template.csv", &template);
+    assert_eq!(status, 422, "{report}");
+    assert!(
+        report.contains("line 2") && report.contains("example row"),
+        "{report}"
+    );
+    // The example is otherwise a valid offering: with its id changed it is accepted.
+    let own = template.replace("example-row-replace-or-delete", "pla-weeding-picture-books");
+    let (status, report) = upload(&provider, &server, &csrf, "mine.csv", &own);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(pending(&catalog).len(), 1);
+}
+
+#[test]
+fn an_upload_reads_labels_as_codes_makes_ids_from_titles_and_names_each_bad_line() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let csrf = upload_token(&provider, &server);
+    let header = "title,description,format,audiences,level,start,competencies";
+    let good = format!(
+        "{header}\nReaders' Advisory Basics,\"Matching readers with books they will enjoy, step by step.\",\
+         \"Online, live\",Trustees;support staff,Introductory,2027-11-02,ala-core:5A\n\
+         Readers' Advisory Basics,\"The same course on another day, for the evening shift.\",\
+         online_live,librarians,introductory,2027-11-09,ala-core:5A\n"
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "labels.csv", &good);
+    assert_eq!(status, 200, "{report}");
+    let stored = clearinghouse::store::Store::open(&catalog.db()).unwrap();
+    let first = stored
+        .offering("readers-advisory-basics")
+        .unwrap()
+        .expect("an id from the title");
+    assert_eq!(first.offering.format.as_str(), "online_live");
+    assert_eq!(first.offering.audiences.len(), 2);
+    assert!(
+        stored
+            .offering("readers-advisory-basics-2")
+            .unwrap()
+            .is_some(),
+        "ids unique in the file"
+    );
+
+    let bad = format!(
+        "{header}\nOne,\"A description that is long enough to pass.\",webinar,librarians,introductory,2027-11-02,ala-core:5A\n\
+         Two,\"A description that is long enough to pass.\",online_live,librarians,introductory,2027-11-02,ala-core:5A\n\
+         Three,\"A description that is long enough to pass.\",online_live,patrons,introductory,2027-11-02,ala-core:5A\n"
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "bad.csv", &bad);
+    assert_eq!(status, 422, "{report}");
+    assert!(report.contains("2 rows could not be read"), "{report}");
+    assert!(
+        report.contains(">line 2<") && report.contains(">line 4<"),
+        "{report}"
+    );
+    assert!(!report.contains(">line 3<"), "{report}");
+    assert!(
+        report.contains("in_person"),
+        "the accepted values are named: {report}"
+    );
+}
+
+#[test]
+fn the_same_file_uploaded_twice_is_stored_once() {
+    let (catalog, server) = site();
+    let provider = sign_in(&server, PROVIDER);
+    let csrf = upload_token(&provider, &server);
+    let file = "id,title,description,format,audiences,level,start,competencies\n\
+        pla-twice,Twice Sent,A course whose file was sent twice by mistake.,online_live,librarians,introductory,2027-11-02,ala-core:5A\n";
+    assert_eq!(upload(&provider, &server, &csrf, "a.csv", file).0, 200);
+    let (status, report) = upload(&provider, &server, &csrf, "a.csv", file);
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("This file was uploaded already"),
+        "{report}"
+    );
+    assert_eq!(pending(&catalog).len(), 1);
+}
+
+#[test]
+fn an_upload_that_changes_a_published_offering_shows_the_change_and_waits_for_confirmation() {
+    let (catalog, server, provider) = published();
+    let csrf = upload_token(&provider, &server);
+    let file = format!(
+        "id,title,description,format,audiences,level,start,competencies\n\
+         {OFFERING_ID},{TITLE},\"{DESCRIPTION}\",online_live,librarians;support_staff,advanced,2027-10-05,lssc:FLS.3\n"
+    );
+    let (status, report) = upload(&provider, &server, &csrf, "edit.csv", &file);
+    assert_eq!(status, 200, "{report}");
+    assert!(report.contains("Nothing is stored yet"), "{report}");
+    assert!(
+        report.contains("<th scope=\"row\">Level</th><td>Introductory</td><td>Advanced</td>"),
+        "{report}"
+    );
+    assert!(
+        pending(&catalog).is_empty(),
+        "nothing stored before confirming"
+    );
+    let (status, report) = confirm_upload(&provider, &server, &csrf, "edit.csv", &file);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(pending(&catalog).len(), 1);
 }

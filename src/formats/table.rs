@@ -9,7 +9,10 @@
 //! "this is text"; reading takes that quote off again, so our own files upload back exactly. Every
 //! column is treated alike, numbers too: ours are never negative, and a quoted number still reads.
 
-use crate::catalog::{Cost, Credits, Location, Offering, Series};
+use crate::catalog::{
+    Audience, ClosedVocabulary, Cost, CreditUnit, Credits, Format, Level, Location, Offering,
+    Series,
+};
 
 /// The columns, in order.
 pub const COLUMNS: &[&str] = &[
@@ -156,6 +159,89 @@ pub fn write(offerings: &[&Offering]) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The id of the template's example row: a file that still holds it is refused, so the example
+/// is never submitted by mistake.
+pub const EXAMPLE_ID: &str = "example-row-replace-or-delete";
+
+/// The bulk-upload template: the header and one example row that shows each column's form.
+pub fn template() -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(COLUMNS);
+    let example = [
+        ("id", EXAMPLE_ID),
+        ("title", "Example: Weeding the Picture Book Collection"),
+        (
+            "description",
+            "Replace this row with one of yours, or delete it. A description of at least 20 \
+             characters; a blank line starts a paragraph.",
+        ),
+        ("format", "in_person"),
+        ("audiences", "librarians;support_staff"),
+        ("level", "introductory"),
+        ("competencies", "ala-core:5A"),
+        ("start", "2027-10-05T09:00:00-05:00"),
+        ("end", "2027-10-05T16:00:00-05:00"),
+        ("timezone", "America/Chicago"),
+        ("registration_deadline", "2027-09-28"),
+        ("location.venue", "Central Library, Room 2"),
+        ("location.city", "Springfield"),
+        ("location.region", "IL"),
+        ("location.country", "US"),
+        ("cost.amount", "45"),
+        ("cost.currency", "USD"),
+        ("credits.amount", "6"),
+        ("credits.unit", "contact_hours"),
+        (
+            "learning_outcomes",
+            "Apply weeding criteria to picture books\nPlan a yearly weeding cycle",
+        ),
+        ("instructors", "A. Librarian"),
+        ("url", "https://example.org/register"),
+        ("language", "en"),
+    ];
+    let cell = |column: &str| {
+        example
+            .iter()
+            .find(|(name, _)| *name == column)
+            .map_or("", |(_, value)| value)
+    };
+    let _ = writer.write_record(COLUMNS.iter().map(|column| cell(column)));
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A cell of a column with a closed vocabulary, as codes: a label ("Trustees", "online, live")
+/// reads as its code, whatever its case; anything else is left for validation to name.
+fn as_codes(column: &str, cell: &str) -> String {
+    let code = |value: &str| -> String {
+        let label = |values: fn() -> Vec<&'static str>,
+                     label_of: fn(&str) -> Option<&'static str>| {
+            values()
+                .into_iter()
+                .find(|code| {
+                    code.eq_ignore_ascii_case(value)
+                        || label_of(code).is_some_and(|l| l.eq_ignore_ascii_case(value))
+                })
+                .map(str::to_owned)
+        };
+        let found = match column {
+            "format" => label(Format::values, Format::label_of),
+            "level" => label(Level::values, Level::label_of),
+            "audiences" => label(Audience::values, Audience::label_of),
+            "credits.unit" => label(CreditUnit::values, CreditUnit::label_of),
+            _ => None,
+        };
+        found.unwrap_or_else(|| value.to_owned())
+    };
+    match column {
+        "audiences" => cell
+            .split(';')
+            .map(|value| code(value.trim()))
+            .collect::<Vec<_>>()
+            .join(";"),
+        _ => code(cell),
+    }
+}
+
 /// A problem with one row: its line, the column and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
@@ -168,6 +254,11 @@ pub struct RowProblem {
 /// are empty). Every problem of every row is reported; values are checked by the catalog's own
 /// validation afterwards.
 pub fn read(text: &str) -> Result<Vec<Offering>, Vec<RowProblem>> {
+    read_with_lines(text).map(|rows| rows.into_iter().map(|(_, offering)| offering).collect())
+}
+
+/// `read`, with the line each offering starts on (a quoted cell may span lines).
+pub fn read_with_lines(text: &str) -> Result<Vec<(u64, Offering)>, Vec<RowProblem>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
@@ -212,12 +303,11 @@ pub fn read(text: &str) -> Result<Vec<Offering>, Vec<RowProblem>> {
                 .position(|h| h == name)
                 .and_then(|i| record.get(i))
                 .map(restore)
+                .map(|value| as_codes(name, value.trim()))
                 .unwrap_or_default()
-                .trim()
-                .to_owned()
         };
         match from_cells(&cell) {
-            Ok(offering) => offerings.push(offering),
+            Ok(offering) => offerings.push((line, offering)),
             Err(found) => problems.extend(found.into_iter().map(|(column, message)| RowProblem {
                 line,
                 column,

@@ -15,7 +15,7 @@ mod users;
 pub use backup::restore;
 pub use import::{Counts, ImportSummary};
 pub use moderation::{
-    AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL,
+    AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
     can_undo_withdrawal,
 };
 pub use offerings::StoredOffering;

@@ -170,6 +170,27 @@ fn find_duplicates(
     Ok(found)
 }
 
+/// What became of an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uploaded {
+    /// Its rows were submitted: this many.
+    Submitted(usize),
+    /// The same file was uploaded before, and this many of its rows still wait for review.
+    Waiting(usize),
+}
+
+/// How many submissions of the upload keyed `key` wait for review (rows are keyed `key:N`).
+fn waiting_from_upload(connection: &Connection, key: &str) -> Result<usize, StoreError> {
+    // `;` follows `:`: the range holds exactly the keys that start with `key:`.
+    let count: i64 = connection.query_row(
+        "SELECT count(*) FROM submissions WHERE idempotency_key >= ?1 || ':' \
+         AND idempotency_key < ?1 || ';' AND status = 'pending'",
+        [key],
+        |row| row.get(0),
+    )?;
+    Ok(count as usize)
+}
+
 /// How long a provider can take back a withdrawal.
 pub const UNDO_WITHDRAWAL: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
@@ -340,7 +361,28 @@ impl Store {
         provider: &str,
         actor: &str,
     ) -> Result<usize, StoreError> {
+        match self.submit_upload(offerings, provider, actor, None)? {
+            Uploaded::Submitted(count) | Uploaded::Waiting(count) => Ok(count),
+        }
+    }
+
+    /// `submit_all` for a file whose content is summed up in `upload_key`: each row's
+    /// submission keeps the key, so the same file sent again while its rows wait for review
+    /// stores nothing and says so.
+    pub fn submit_upload(
+        &self,
+        offerings: &[Offering],
+        provider: &str,
+        actor: &str,
+        upload_key: Option<&str>,
+    ) -> Result<Uploaded, StoreError> {
         self.write(|transaction| {
+            if let Some(key) = upload_key {
+                let waiting = waiting_from_upload(transaction, key)?;
+                if waiting > 0 {
+                    return Ok(Uploaded::Waiting(waiting));
+                }
+            }
             check_room(transaction, provider, offerings.len(), self.max_pending)?;
             let ids: Vec<&str> = offerings.iter().map(|o| o.id.as_str()).collect();
             let existing = offerings::read_many(transaction, &ids)?;
@@ -354,18 +396,19 @@ impl Store {
                 }
                 // Looked up row by row in the transaction, so two alike rows flag each other.
                 let duplicates = find_duplicates(transaction, offering).map_err(at_row)?;
+                let row_key = upload_key.map(|key| format!("{key}:{}", index + 1));
                 let submission = Proposal {
                     offering,
                     provider,
                     actor,
-                    idempotency_key: None,
+                    idempotency_key: row_key.as_deref(),
                     duplicates: &duplicates,
                 };
                 submission
                     .record(transaction, existing.get(&offering.id))
                     .map_err(at_row)?;
             }
-            Ok(offerings.len())
+            Ok(Uploaded::Submitted(offerings.len()))
         })
     }
 

@@ -338,14 +338,25 @@ impl Store {
     /// are read in one query, a range on the primary key (`'.'` follows `'-'` in the binary
     /// collation), rather than one look-up per candidate.
     pub fn unused_offering_id(&self, base: &str) -> Result<String, StoreError> {
+        self.unused_offering_id_besides(base, &HashSet::new())
+    }
+
+    /// `unused_offering_id`, also avoiding the ids in `also_taken` (those of an upload's other
+    /// rows).
+    pub fn unused_offering_id_besides(
+        &self,
+        base: &str,
+        also_taken: &HashSet<String>,
+    ) -> Result<String, StoreError> {
         let connection = self.connection()?;
-        let taken: HashSet<String> = connection
+        let mut taken: HashSet<String> = connection
             .prepare(
                 "SELECT id FROM offerings \
                  WHERE id = ?1 OR (id >= ?1 || '-' AND id < ?1 || '.')",
             )?
             .query_map([base], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
+        taken.extend(also_taken.iter().cloned());
         Ok(first_unused(base, &taken))
     }
 }

@@ -98,6 +98,7 @@ pub fn sign_in(server: &Server, email: &str) -> Agent {
     agent
 }
 
+/// Sends `content` as the upload form's file `name`.
 pub fn upload(
     agent: &Agent,
     server: &Server,
@@ -105,12 +106,43 @@ pub fn upload(
     name: &str,
     content: &str,
 ) -> (u16, String) {
-    let boundary = "----clearinghouse-test-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n\
-         --{boundary}--\r\n"
+    let file = format!(
+        "Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}"
     );
+    send_multipart(agent, server, &[csrf_part(csrf), file])
+}
+
+/// Sends the same file again as the confirmation page does, its edits confirmed.
+pub fn confirm_upload(
+    agent: &Agent,
+    server: &Server,
+    csrf: &str,
+    name: &str,
+    content: &str,
+) -> (u16, String) {
+    let field = |field: &str, value: &str| {
+        format!("Content-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}")
+    };
+    let parts = [
+        csrf_part(csrf),
+        field("name", name),
+        field("confirm_edits", "yes"),
+        field("content", content),
+    ];
+    send_multipart(agent, server, &parts)
+}
+
+fn csrf_part(csrf: &str) -> String {
+    format!("Content-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}")
+}
+
+fn send_multipart(agent: &Agent, server: &Server, parts: &[String]) -> (u16, String) {
+    let boundary = "----clearinghouse-test-boundary";
+    let mut body: String = parts
+        .iter()
+        .map(|part| format!("--{boundary}\r\n{part}\r\n"))
+        .collect();
+    body.push_str(&format!("--{boundary}--\r\n"));
     let mut response = agent
         .post(&server.url("/provider/upload"))
         .header(
