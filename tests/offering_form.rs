@@ -97,20 +97,12 @@ fn marked_invalid(page: &str, id: &str, field: &str) {
 #[test]
 fn an_empty_form_reports_every_missing_field_at_once_each_marked_on_its_field() {
     let (catalog, server, agent) = signed_in();
-    let page = new_form(&agent, &server);
-    for id in [
-        "input-title",
-        "input-description",
-        "input-format",
-        "input-level",
-    ] {
-        assert!(tag_with_id(&page, id).contains(" required"), "{id}");
-    }
+    let blank = new_form(&agent, &server);
     let form = vec![
-        ("csrf".to_owned(), hidden(&page, "csrf")),
+        ("csrf".to_owned(), hidden(&blank, "csrf")),
         (
             "idempotency_key".to_owned(),
-            hidden(&page, "idempotency_key"),
+            hidden(&blank, "idempotency_key"),
         ),
     ];
     let (status, page) = send(&agent, &server, NEW, &form);
@@ -151,6 +143,14 @@ fn an_empty_form_reports_every_missing_field_at_once_each_marked_on_its_field() 
         catalog.run_ok(&["review", "list"]).is_empty(),
         "nothing stored"
     );
+    for id in [
+        "input-title",
+        "input-description",
+        "input-format",
+        "input-level",
+    ] {
+        assert!(tag_with_id(&blank, id).contains(" required"), "{id}");
+    }
 }
 
 #[test]
