@@ -199,8 +199,7 @@ fn submit_forms(server: &Server, provider: &str, deadline: Instant, log: &Log) {
         n += 1;
         let id = format!("load-{provider}-{n}");
         let title = format!("Load test session {n} of {provider}");
-        let start = format!("2027-{:02}-{:02}T14:00:00-07:00", 1 + n % 12, 1 + n % 28);
-        let end = start.replace("T14", "T15");
+        let day = format!("2027-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
         let form = [
             ("csrf", csrf.as_str()),
             ("idempotency_key", id.as_str()),
@@ -214,8 +213,10 @@ fn submit_forms(server: &Server, provider: &str, deadline: Instant, log: &Log) {
             ("level", "introductory"),
             ("audiences", "support_staff"),
             ("competencies", "lssc:FLS.3"),
-            ("start", start.as_str()),
-            ("end", end.as_str()),
+            ("start_date", day.as_str()),
+            ("start_time", "14:00"),
+            ("end_date", day.as_str()),
+            ("end_time", "15:00"),
             ("timezone", "America/Phoenix"),
             ("confirm_distinct", "yes"),
         ];

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::Catalog;
+use common::{Catalog, Server};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -139,6 +139,25 @@ async fn wait_for_address(client: &Client, part: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the browser never reached an address with {part}");
+}
+
+/// Signs in through the sign-in page and waits for the signed-in page.
+async fn sign_in(client: &Client, server: &Server, email: &str) {
+    client.goto(&server.url("/login")).await.unwrap();
+    type_into(client, "#email", email).await;
+    type_into(client, "#password", common::web::PASSWORD).await;
+    click(client, "form.account button[type=submit]").await;
+    wait_for(client, "form[action='/logout']").await;
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 async fn heading(client: &Client) -> String {
@@ -273,23 +292,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ),
         ("admin@example.org", vec!["/admin", "/admin/audit"]),
     ] {
-        client.goto(&server.url("/login")).await.unwrap();
-        client
-            .find(Locator::Id("email"))
-            .await
-            .unwrap()
-            .send_keys(email)
-            .await
-            .unwrap();
-        client
-            .find(Locator::Id("password"))
-            .await
-            .unwrap()
-            .send_keys("a long enough password")
-            .await
-            .unwrap();
-        click(&client, "form.account button[type=submit]").await;
-        wait_for(&client, "form[action='/logout']").await;
+        sign_in(&client, &server, email).await;
         for path in pages {
             client.goto(&server.url(path)).await.unwrap();
             audit(path.into(), violations(&client, &axe).await);
@@ -342,4 +345,98 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         "accessibility violations:\n{}",
         problems.join("\n")
     );
+}
+
+/// Sets an input's value as a person would with its picker (typing into a date or time input
+/// depends on the browser's locale), and tells the page it changed.
+async fn pick(client: &Client, css: &str, value: &str) {
+    let script = "const input = document.querySelector(arguments[0]);
+        input.value = arguments[1];
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+        input.dispatchEvent(new Event('change', {bubbles: true}));
+        return input.value;";
+    let set = client
+        .execute(script, vec![json!(css), json!(value)])
+        .await
+        .unwrap();
+    assert_eq!(set, json!(value), "{css} takes {value}");
+}
+
+/// Whether the element is hidden, by itself or by an ancestor (`hidden`, a closed `<details>`).
+async fn shown(client: &Client, css: &str) -> bool {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_submits_an_offering_with_dates_a_competency_and_a_certification() {
+    let Some(axe) = tools_present() else { return };
+    let catalog = common::seeded_catalog();
+    common::web::add_pla_editor(&catalog);
+    let server = catalog.serve();
+    let (_driver, client) = start_browser().await;
+    sign_in(&client, &server, common::web::PLA_EDITOR).await;
+    client
+        .goto(&server.url("/provider/offerings/new"))
+        .await
+        .unwrap();
+    let found = violations(&client, &axe).await;
+    assert!(found.is_empty(), "the new offering form: {found:#?}");
+
+    let title = "A browser-entered course on branch budgets";
+    type_into(&client, "#input-title", title).await;
+    type_into(
+        &client,
+        "#input-description",
+        "Reading and defending a branch budget, entered through a real browser.",
+    )
+    .await;
+    let select = |css: &'static str, value: &'static str| {
+        let client = client.clone();
+        async move {
+            let element = client.find(Locator::Css(css)).await.unwrap();
+            element.select_by_value(value).await.unwrap();
+        }
+    };
+    select("#input-format", "online_live").await;
+    select("#input-level", "intermediate").await;
+    click(&client, "input[name=audiences][value=librarians]").await;
+    pick(&client, "#input-start_date", "2027-03-10").await;
+    pick(&client, "#input-start_time", "14:00").await;
+    pick(&client, "#input-end_date", "2027-03-10").await;
+    pick(&client, "#input-end_time", "15:30").await;
+    select("#input-timezone", "America/Chicago").await;
+
+    // The trees start folded; the filter keeps what matches and opens its frameworks.
+    assert!(!shown(&client, "input[value='cpla:BF']").await, "folded");
+    type_into(&client, "#competency-filter", "budget").await;
+    assert!(
+        shown(&client, "input[value='cpla:BF']").await,
+        "a match shows"
+    );
+    assert!(
+        shown(&client, "input[value='ala-core:8A']").await,
+        "and in other frameworks"
+    );
+    assert!(
+        !shown(&client, "input[value='ala-core:1']").await,
+        "the rest is hidden"
+    );
+    click(&client, "input[value='cpla:BF']").await;
+    click(&client, "input[name=certifications][value=cpla]").await;
+    let found = violations(&client, &axe).await;
+    assert!(found.is_empty(), "the filled form: {found:#?}");
+
+    click(&client, "form.offering-form button[type=submit]").await;
+    wait_for_address(&client, "/provider?done=submitted").await;
+    let listed = client.source().await.unwrap();
+    assert!(listed.contains(title), "the submission is listed");
+    client.close().await.unwrap();
+    let pending = catalog.run_ok(&["review", "list"]);
+    assert!(pending.contains(title), "{pending}");
 }

@@ -31,8 +31,10 @@ fn offering_form<'a>(
         ("audiences", "support_staff"),
         ("audiences", "librarians"),
         ("competencies", "lssc:FLS.3"),
-        ("start", "2027-10-05T14:00:00-05:00"),
-        ("end", "2027-10-05T15:00:00-05:00"),
+        ("start_date", "2027-10-05"),
+        ("start_time", "14:00"),
+        ("end_date", "2027-10-05"),
+        ("end_time", "15:00"),
         ("timezone", "America/Chicago"),
         ("cost.amount", "0"),
         ("cost.currency", "USD"),
@@ -163,13 +165,13 @@ fn an_invalid_offering_form_names_each_field_at_fault_and_keeps_every_value() {
     let provider = sign_in(&server, PROVIDER);
     let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let mut bad = offering_form(&csrf, &key, "No", "Too short");
-    bad.retain(|(name, _)| *name != "start");
+    bad.retain(|(name, _)| !name.starts_with("start"));
     let (status, _, page) = post(&provider, &server, "/provider/offerings/new", &bad);
     assert_eq!(status, 422);
     for message in [
-        "title: must be at least 3 characters",
-        "description: must be at least 20 characters",
-        "start: a start is required",
+        "Title: must be at least 3 characters",
+        "Description: must be at least 20 characters",
+        "Start: enter the date it starts",
     ] {
         assert!(page.contains(message), "{message}");
     }
@@ -1015,13 +1017,10 @@ fn two_hundred_forms_sent_at_once_by_twenty_providers_are_each_stored_once() {
                     );
                     // A different day each: the same provider, day and a similar title would
                     // rightly be shown as a possible duplicate first.
-                    let (start, end) = (
-                        format!("2027-10-{:02}T14:00:00-05:00", n + 1),
-                        format!("2027-10-{:02}T15:00:00-05:00", n + 1),
-                    );
-                    form.retain(|(name, _)| !matches!(*name, "url" | "start" | "end"));
-                    form.push(("start", &start));
-                    form.push(("end", &end));
+                    let day = format!("2027-10-{:02}", n + 1);
+                    form.retain(|(name, _)| !matches!(*name, "url" | "start_date" | "end_date"));
+                    form.push(("start_date", &day));
+                    form.push(("end_date", &day));
                     // Each form is sent twice at the same moment, as by a double click: at
                     // least one copy is taken (what the other is told is checked by
                     // `both_copies_of_a_double_clicked_form_are_told_it_was_submitted`).
@@ -1076,13 +1075,10 @@ fn both_copies_of_a_double_clicked_form_are_told_it_was_submitted() {
         let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
         let title = format!("Double-clicked course number {n}");
         let mut form = offering_form(&csrf, &key, &title, DESCRIPTION);
-        let (start, end) = (
-            format!("2027-10-{:02}T14:00:00-05:00", n + 1),
-            format!("2027-10-{:02}T15:00:00-05:00", n + 1),
-        );
-        form.retain(|(name, _)| !matches!(*name, "url" | "start" | "end"));
-        form.push(("start", &start));
-        form.push(("end", &end));
+        let day = format!("2027-10-{:02}", n + 1);
+        form.retain(|(name, _)| !matches!(*name, "url" | "start_date" | "end_date"));
+        form.push(("start_date", &day));
+        form.push(("end_date", &day));
         let answers = send_twice_at_once(&provider, &server, &form);
         assert_eq!(answers, [submitted(), submitted()], "{title}");
     }

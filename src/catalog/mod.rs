@@ -4,6 +4,7 @@
 //! Nothing here knows of SQL, tantivy or HTTP: the same types travel through import, export, the JSON
 //! API and the forms, so every path into the catalog is checked by the same rules.
 
+mod certification;
 mod competency;
 mod enums;
 mod offering;
@@ -11,6 +12,7 @@ mod provider;
 mod validate;
 mod when;
 
+pub use certification::{CERTIFICATIONS, certification_name};
 pub use competency::{Competency, CompetencyRef, FlatCompetency, Framework, Frameworks};
 pub use enums::ClosedVocabulary;
 pub(crate) use enums::string_enum;

@@ -2,6 +2,7 @@
 //! language names. Refreshed from the catalog at each catch-up.
 
 use super::dimension::{Dimension, Values};
+pub(super) use crate::catalog::certification_name;
 use crate::catalog::{Frameworks, Provider};
 use std::collections::HashMap;
 
@@ -83,17 +84,6 @@ pub(super) fn language_name(tag: &str) -> Option<&'static str> {
         "ar" => "Arabic (العربية)",
         "vi" => "Vietnamese (Tiếng Việt)",
         "ko" => "Korean (한국어)",
-        _ => return None,
-    })
-}
-
-pub(super) fn certification_name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "cpla" => "Certified Public Library Administrator (CPLA)",
-        "lssc" => "Library Support Staff Certification (LSSC)",
-        "school-librarian-renewal" => "School librarian certificate renewal",
-        "state-public-librarian-cert" => "State public librarian certification",
-        "archives-da" => "Digital Archives Specialist (DAS)",
         _ => return None,
     })
 }

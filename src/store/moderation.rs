@@ -684,6 +684,20 @@ impl Store {
         Ok(problems)
     }
 
+    /// Checks one offering a provider sends through the form, as `check_upload` checks a row:
+    /// every problem, by field.
+    pub fn check_offering(
+        &self,
+        offering: &Offering,
+        provider: &str,
+    ) -> Result<Vec<FieldError>, StoreError> {
+        let problems = self.check_upload(std::slice::from_ref(offering), provider)?;
+        Ok(problems
+            .into_iter()
+            .flat_map(|(_, errors)| errors)
+            .collect())
+    }
+
     /// Offerings (published or pending) this one may duplicate: the same registration address,
     /// or the same provider and start with a very similar title. Returns (id, title).
     pub fn possible_duplicates(&self, offering: &Offering) -> Result<Vec<Duplicate>, StoreError> {

@@ -1,4 +1,4 @@
-//! The stylesheet and script, compiled into the binary and served with long cache lifetimes: their
+//! The stylesheet and scripts, compiled into the binary and served with long cache lifetimes: their
 //! URLs carry a version derived from their content.
 
 use actix_web::http::header;
@@ -7,10 +7,12 @@ use std::sync::LazyLock;
 
 const STYLE: &str = include_str!("../../templates/static/style.css");
 const SCRIPT: &str = include_str!("../../templates/static/app.js");
+/// The offering form's own script (the competency filter): only its page loads it.
+const FORM_SCRIPT: &str = include_str!("../../templates/static/offering_form.js");
 
-/// A short hash of both files: it changes when either does.
+/// A short hash of the files: it changes when any does.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
-    let hash = format!("{STYLE}{SCRIPT}")
+    let hash = format!("{STYLE}{SCRIPT}{FORM_SCRIPT}")
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -33,4 +35,9 @@ pub async fn style() -> HttpResponse {
 #[route("/static/app.js", method = "GET", method = "HEAD")]
 pub async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+#[route("/static/offering_form.js", method = "GET", method = "HEAD")]
+pub async fn form_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", FORM_SCRIPT)
 }

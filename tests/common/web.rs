@@ -156,3 +156,65 @@ fn send_multipart(agent: &Agent, server: &Server, parts: &[String]) -> (u16, Str
         response.body_mut().read_to_string().unwrap_or_default(),
     )
 }
+
+/// What a browser would send for the form whose opening tag contains `marker`, untouched: its
+/// inputs (checkboxes only when ticked), textareas and selected options, by name.
+pub fn form_fields(page: &str, marker: &str) -> Vec<(String, String)> {
+    let start = page.find(marker).expect("the form is in the page");
+    let form = &page[start..start + page[start..].find("</form>").unwrap()];
+    let mut fields = Vec::new();
+    for (index, _) in form.match_indices('<') {
+        let rest = &form[index + 1..];
+        let tag = &rest[..rest.find('>').unwrap()];
+        let name = attribute(tag, "name");
+        if tag.starts_with("input ") {
+            let kind = attribute(tag, "type").unwrap_or_default();
+            let ticked = !matches!(kind.as_str(), "checkbox" | "radio") || has_flag(tag, "checked");
+            if let (Some(name), true) = (name, ticked && kind != "submit") {
+                fields.push((name, attribute(tag, "value").unwrap_or_default()));
+            }
+        } else if let (true, Some(name)) = (tag.starts_with("textarea "), name.clone()) {
+            let text = &rest[tag.len() + 1..];
+            fields.push((name, unescape(&text[..text.find("</textarea>").unwrap()])));
+        } else if let (true, Some(name)) = (tag.starts_with("select "), name) {
+            let options = &rest[..rest.find("</select>").unwrap()];
+            let chosen = options
+                .split("<option ")
+                .find(|option| has_flag(&option[..option.find('>').unwrap_or(0)], "selected"))
+                .and_then(|option| attribute(&format!(" {option}"), "value"))
+                .unwrap_or_default();
+            fields.push((name, chosen));
+        }
+    }
+    fields
+}
+
+/// The value of an attribute in a tag's text, unescaped.
+pub fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let value = &tag[start..];
+    Some(unescape(&value[..value.find('"')?]))
+}
+
+fn has_flag(tag: &str, flag: &str) -> bool {
+    tag.split_whitespace().any(|word| word == flag)
+}
+
+/// Text as askama escaped it, back as it was.
+pub fn unescape(text: &str) -> String {
+    text.replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#38;", "&")
+}
+
+/// The opening tag of the element with this `id`.
+pub fn tag_with_id<'a>(page: &'a str, id: &str) -> &'a str {
+    let at = page
+        .find(&format!(" id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element #{id}"));
+    let start = page[..at].rfind('<').unwrap();
+    &page[start..at + page[at..].find('>').unwrap() + 1]
+}

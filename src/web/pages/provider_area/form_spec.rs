@@ -1,8 +1,11 @@
-//! The offering form's specification: its groups and fields, in the order they show. Each field
-//! is named after its column in the CSV table (`title`, `location.city`, …), so a form's values
-//! are read and written by the table's own row code.
+//! The offering form's specification: its groups and fields, in the order they show, and what
+//! the form says when one is missing or cannot be read. Each field is named after its column in
+//! the CSV table (`title`, `location.city`, …), so a form's values are read and written by the
+//! table's own row code; a start or end is entered as a date and a time (`start_date`,
+//! `start_time`), which `form_dates` joins into the column.
 
-use crate::catalog::{Audience, CreditUnit, Format, Level};
+use super::form_dates::ZONES;
+use crate::catalog::{Audience, CERTIFICATIONS, CreditUnit, Format, Level};
 
 /// The vocabulary a select or checkbox field chooses from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +14,10 @@ pub enum Vocabulary {
     Level,
     Audience,
     CreditUnit,
+    /// The time zones of the United States and Canada.
+    TimeZone,
+    /// The certification programs the catalog knows.
+    Certifications,
     /// Every competency of every framework, read from the store when the form is shown.
     Competencies,
 }
@@ -32,6 +39,8 @@ impl Vocabulary {
                 .iter()
                 .map(|v| (v.as_str(), v.label()))
                 .collect(),
+            Vocabulary::TimeZone => ZONES.to_vec(),
+            Vocabulary::Certifications => CERTIFICATIONS.to_vec(),
             Vocabulary::Competencies => Vec::new(),
         }
     }
@@ -44,6 +53,8 @@ pub enum FieldKind {
     Url,
     Number,
     Date,
+    /// A date and, if it has one, a time: two inputs, `{name}_date` and `{name}_time`.
+    Moment,
     Textarea,
     /// One choice from a drop-down list.
     Select(Vocabulary),
@@ -57,7 +68,7 @@ impl FieldKind {
         match self {
             FieldKind::Url => "url",
             FieldKind::Number => "number",
-            FieldKind::Date => "date",
+            FieldKind::Date | FieldKind::Moment => "date",
             _ => "text",
         }
     }
@@ -72,6 +83,15 @@ impl FieldKind {
 
     pub fn is_checkboxes(&self) -> bool {
         matches!(self, FieldKind::Checkboxes(_))
+    }
+
+    /// Whether its checkboxes are the competency frameworks' trees.
+    pub fn is_tree(&self) -> bool {
+        *self == FieldKind::Checkboxes(Vocabulary::Competencies)
+    }
+
+    pub fn is_moment(&self) -> bool {
+        *self == FieldKind::Moment
     }
 
     /// What the field chooses from, if it is a choice.
@@ -93,13 +113,17 @@ pub struct FormField {
     pub help: &'static str,
     pub kind: FieldKind,
     pub required: bool,
+    /// What the form asks for when a required field is empty, after its label ("enter a title").
+    pub missing: &'static str,
+    /// What the form asks for when a value cannot be read (a number that is not one).
+    pub invalid: &'static str,
 }
 
 impl FormField {
     /// Whether a problem reported for `field` (a schema path such as `audiences[1]`, or the
     /// whole `location`) belongs next to this field.
     pub fn shows(&self, field: &str) -> bool {
-        self.owns(field) || (field == "location" && self.name.starts_with("location."))
+        owner(field).is_some_and(|owner| owner.name == self.name)
     }
 
     /// Whether `field` is this field or one item of it.
@@ -117,14 +141,35 @@ pub struct GroupSpec {
     pub fields: &'static [FormField],
 }
 
+/// Every field, in order.
+pub fn fields() -> impl Iterator<Item = &'static FormField> {
+    GROUPS.iter().flat_map(|group| group.fields)
+}
+
+/// The field a problem with `field` belongs to: the one it names, or the city for a missing
+/// location as a whole.
+fn owner(field: &str) -> Option<&'static FormField> {
+    let field = if field == "location" {
+        "location.city"
+    } else {
+        field
+    };
+    fields().find(|f| f.owns(field))
+}
+
 /// Where the summary at the top links a problem with `field`: the field it names, or the title
 /// (the top of the form) for problems of no one field.
 pub fn anchor(field: &str) -> &'static str {
-    GROUPS
-        .iter()
-        .flat_map(|group| group.fields)
-        .find(|f| f.owns(field))
-        .map_or("title", |f| f.name)
+    owner(field).map_or("title", |f| f.name)
+}
+
+/// The label a problem with `field` is reported under: its field's, "Where" for the location
+/// as a whole, or the schema's name for a field the form does not show.
+pub fn label(field: &str) -> &str {
+    match field {
+        "location" => "Where",
+        _ => owner(field).map_or(field, |f| f.label),
+    }
 }
 
 /// The form's label for a column ("Registration page" for `url`), if the form has the field.
@@ -143,6 +188,8 @@ const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> Form
         help: "",
         kind,
         required: false,
+        missing: "",
+        invalid: "",
     }
 }
 
@@ -151,11 +198,18 @@ impl FormField {
         FormField { help, ..self }
     }
 
-    const fn required(self) -> Self {
+    /// A required field, and what to ask for when it is empty.
+    const fn required(self, missing: &'static str) -> Self {
         FormField {
             required: true,
+            missing,
             ..self
         }
+    }
+
+    /// What to ask for when its value cannot be read.
+    const fn invalid(self, invalid: &'static str) -> Self {
+        FormField { invalid, ..self }
     }
 }
 
@@ -165,26 +219,28 @@ pub const GROUPS: &[GroupSpec] = &[
         title: "What it is",
         fields: &[
             field("title", "Title", FieldKind::Text)
-                .required()
+                .required("enter a title")
                 .help("3 to 200 characters."),
             field("description", "Description", FieldKind::Textarea)
-                .required()
+                .required("enter a description")
                 .help("Plain text, at least 20 characters; a blank line starts a paragraph."),
-            field("format", "Format", FieldKind::Select(Vocabulary::Format)).required(),
-            field("level", "Level", FieldKind::Select(Vocabulary::Level)).required(),
+            field("format", "Format", FieldKind::Select(Vocabulary::Format))
+                .required("choose how it is delivered"),
+            field("level", "Level", FieldKind::Select(Vocabulary::Level))
+                .required("choose a level"),
             field(
                 "audiences",
                 "Audiences",
                 FieldKind::Checkboxes(Vocabulary::Audience),
             )
-            .required()
+            .required("choose at least one audience")
             .help("Who it is for: choose at least one."),
             field(
                 "competencies",
                 "Competencies it builds",
                 FieldKind::Checkboxes(Vocabulary::Competencies),
             )
-            .help("From the three frameworks."),
+            .help("From the three frameworks: open one to choose, or filter by a word."),
             field(
                 "learning_outcomes",
                 "Learning outcomes",
@@ -197,13 +253,15 @@ pub const GROUPS: &[GroupSpec] = &[
     GroupSpec {
         title: "When",
         fields: &[
-            field("start", "Start", FieldKind::Text).help(concat!(
-                "A day (2027-03-10) or a date-time with offset (2027-03-10T14:00:00-06:00). ",
-                "Required unless self-paced."
-            )),
-            field("end", "End", FieldKind::Text).help("Same forms as the start; not before it."),
-            field("timezone", "Time zone", FieldKind::Text)
-                .help("IANA name, e.g. America/Chicago; offsets must agree with it."),
+            field("start", "Start", FieldKind::Moment)
+                .help("Required unless self-paced. A date alone means it runs all day."),
+            field("end", "End", FieldKind::Moment).help("Not before the start."),
+            field(
+                "timezone",
+                "Time zone",
+                FieldKind::Select(Vocabulary::TimeZone),
+            )
+            .help("Where the times are local; needed when a time is given."),
             field(
                 "registration_deadline",
                 "Registration deadline",
@@ -229,9 +287,11 @@ pub const GROUPS: &[GroupSpec] = &[
         title: "Cost and credit",
         fields: &[
             field("cost.amount", "Cost", FieldKind::Number)
-                .help("0 for free; leave empty if not stated."),
+                .help("0 for free; leave empty if not stated.")
+                .invalid("enter a number, such as 25 or 0 for free"),
             field("cost.currency", "Currency", FieldKind::Text).help("Three letters, e.g. USD."),
-            field("credits.amount", "Credits", FieldKind::Number),
+            field("credits.amount", "Credits", FieldKind::Number)
+                .invalid("enter a number, such as 1.5"),
             field(
                 "credits.unit",
                 "Credit unit",
@@ -240,9 +300,8 @@ pub const GROUPS: &[GroupSpec] = &[
             field(
                 "certifications",
                 "Counts toward certifications",
-                FieldKind::Text,
-            )
-            .help("Codes separated by ;, e.g. cpla;lssc."),
+                FieldKind::Checkboxes(Vocabulary::Certifications),
+            ),
         ],
     },
     GroupSpec {
@@ -253,7 +312,8 @@ pub const GROUPS: &[GroupSpec] = &[
                 .help("A language tag; leave empty for English."),
             field("series.id", "Series id", FieldKind::Text).help("When this is part of a series."),
             field("series.title", "Series title", FieldKind::Text),
-            field("series.position", "Part number", FieldKind::Number),
+            field("series.position", "Part number", FieldKind::Number)
+                .invalid("enter a whole number, such as 2"),
             field("prerequisites", "Prerequisites", FieldKind::Text)
                 .help("Ids of offerings to take first, separated by ;."),
             field("accessibility", "Accessibility", FieldKind::Textarea)
@@ -265,7 +325,7 @@ pub const GROUPS: &[GroupSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::{GROUPS, anchor};
+    use super::{GROUPS, anchor, label};
     use crate::formats::table::COLUMNS;
 
     #[test]
@@ -279,7 +339,24 @@ mod tests {
     fn problems_link_to_their_field_or_the_top() {
         assert_eq!(anchor("audiences[1]"), "audiences");
         assert_eq!(anchor("location.city"), "location.city");
-        assert_eq!(anchor("location"), "title");
+        assert_eq!(anchor("location"), "location.city");
         assert_eq!(anchor("ids"), "title");
+    }
+
+    #[test]
+    fn problems_are_reported_under_their_fields_label() {
+        assert_eq!(label("cost.amount"), "Cost");
+        assert_eq!(label("competencies[2]"), "Competencies it builds");
+        assert_eq!(label("location"), "Where");
+        assert_eq!(label("provider"), "provider");
+    }
+
+    #[test]
+    fn required_fields_say_what_to_enter_and_numbers_what_they_take() {
+        for field in GROUPS.iter().flat_map(|group| group.fields) {
+            assert_eq!(field.required, !field.missing.is_empty(), "{}", field.name);
+            let number = field.kind == super::FieldKind::Number;
+            assert_eq!(number, !field.invalid.is_empty(), "{}", field.name);
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! `/provider`: a provider's offerings and submissions, the form for a new offering or an edit,
 //! and the organisation's profile. The form's fields are specified in `form_spec`, mapped to and
-//! from an offering in `form_values` and laid out for the template in `form_view`; this module
-//! holds the handlers. Every error shows next to its field and in a summary at the top, and
-//! every entered value is kept.
+//! from an offering in `form_values` (dates and times by `form_dates`), read in the form's own
+//! words by `form_check` and laid out for the template in `form_view`; this module holds the
+//! handlers. Every problem, the form's and the catalog's, shows in one round next to its field
+//! and in a summary at the top, and every entered value is kept.
 
+mod form_check;
+mod form_dates;
 mod form_spec;
 mod form_values;
 mod form_view;
@@ -184,7 +187,6 @@ impl FormContext<'_> {
         duplicates: Vec<(String, String)>,
     ) -> Result<HttpResponse, PageError> {
         let frameworks = with_store(self.state, move |store| store.frameworks()).await?;
-        let competencies = form_view::competency_choices(&frameworks);
         let page = OfferingForm {
             asset_version: asset_version(),
             heading: match self.offering_id {
@@ -197,7 +199,7 @@ impl FormContext<'_> {
             },
             csrf: self.session.csrf.clone(),
             idempotency_key: self.idempotency_key.clone(),
-            groups: form_view::groups(values, errors, &competencies),
+            groups: form_view::groups(values, errors, &frameworks),
             errors: form_view::summary(errors),
             duplicates: duplicates
                 .into_iter()
@@ -312,6 +314,43 @@ async fn possible_duplicates(
     with_store(state, move |store| store.possible_duplicates(&candidate)).await
 }
 
+/// Where an offering's id comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Id {
+    /// An edit's: the offering's own.
+    Fixed,
+    /// A new offering's, as the provider entered it.
+    Entered,
+    /// A new offering's, made from its title.
+    Derived,
+}
+
+/// The offering the form describes, or every problem with it: the form's own (a missing title,
+/// a cost that is no number, a start in the past) and the catalog's (references, lengths, the
+/// order of start and end), in one round.
+async fn read_offering(
+    state: &AppState,
+    values: &FormValues,
+    id: Id,
+    provider: &str,
+) -> Result<Result<Offering, Vec<FieldError>>, PageError> {
+    let new = id != Id::Fixed;
+    let checked = form_check::check(values, new, chrono::Utc::now());
+    let offering = match checked.values.to_offering() {
+        Ok(offering) => offering,
+        // The form's reading leaves the table nothing to refuse; should it, say what it says.
+        Err(shape) => return Ok(Err(form_check::merge(checked.problems, shape, false))),
+    };
+    let (candidate, owner) = (offering.clone(), provider.to_owned());
+    let catalog = with_store(state, move |store| store.check_offering(&candidate, &owner)).await?;
+    let problems = form_check::merge(checked.problems, catalog, id == Id::Derived);
+    Ok(if problems.is_empty() {
+        Ok(offering)
+    } else {
+        Err(problems)
+    })
+}
+
 /// A new offering or an edit (`fixed_id`) from the form: stored for review, or the form again
 /// with its problems or possible duplicates.
 async fn submit(
@@ -328,6 +367,13 @@ async fn submit(
     let provider = session.user.provider.clone().unwrap_or_default();
     let mut values = FormValues::submitted(form);
     values.set("provider", provider.clone());
+    let origin = match (&fixed_id, values.get("id").trim().is_empty()) {
+        (Some(_), _) => Id::Fixed,
+        (None, false) => Id::Entered,
+        (None, true) => Id::Derived,
+    };
+    // Shown again as entered: a derived id is not the provider's to see or keep.
+    let entered = values.clone();
     let id = match &fixed_id {
         Some(id) => id.clone(),
         None => new_id(state, &values).await?,
@@ -339,9 +385,9 @@ async fn submit(
         offering_id: fixed_id.as_deref(),
         idempotency_key: key.clone(),
     };
-    let offering = match values.to_offering() {
+    let offering = match read_offering(state, &values, origin, &provider).await? {
         Ok(offering) => offering,
-        Err(errors) => return context.show(&values, &errors, Vec::new()).await,
+        Err(errors) => return context.show(&entered, &errors, Vec::new()).await,
     };
     let duplicates = possible_duplicates(state, &offering).await?;
     if !duplicates.is_empty() && field(form, "confirm_distinct") != "yes" {
@@ -350,7 +396,7 @@ async fn submit(
         if already_submitted(state, &key).await? {
             return Ok(back_home("submitted"));
         }
-        return context.show(&values, &[], duplicates).await;
+        return context.show(&entered, &[], duplicates).await;
     }
     let (store, actor) = (state.store.clone(), session.user.email.clone());
     let submitted = web::block(move || {
@@ -361,7 +407,7 @@ async fn submit(
     match submitted {
         Ok(_) => Ok(back_home("submitted")),
         Err(StoreError::InvalidOffering(errors)) => {
-            context.show(&values, &errors, Vec::new()).await
+            context.show(&entered, &errors, Vec::new()).await
         }
         Err(error) => Err(error.into()),
     }
