@@ -144,13 +144,30 @@ mod tests {
         let ((south, north), lon) = CHICAGO.bounding_box(80.0);
         let (west, east) = lon.unwrap();
         for point in [
-            Point { lat: north - 1e-6, lon: CHICAGO.lon },
-            Point { lat: CHICAGO.lat, lon: east - 1e-6 },
-            Point { lat: south + 1e-6, lon: west + 1e-6 },
+            Point {
+                lat: north - 1e-6,
+                lon: CHICAGO.lon,
+            },
+            Point {
+                lat: CHICAGO.lat,
+                lon: east - 1e-6,
+            },
+            Point {
+                lat: south + 1e-6,
+                lon: west + 1e-6,
+            },
         ] {
             assert!(CHICAGO.distance_km(point) > 79.0);
         }
-        assert!(Point { lat: 89.9, lon: 0.0 }.bounding_box(100.0).1.is_none());
+        assert!(
+            Point {
+                lat: 89.9,
+                lon: 0.0
+            }
+            .bounding_box(100.0)
+            .1
+            .is_none()
+        );
     }
 
     #[test]

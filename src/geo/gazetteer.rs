@@ -4,8 +4,8 @@
 //! "Springfield, Illinois") and where an offering takes place both become a place with a point.
 
 use super::distance::Point;
-use super::{fold, spell_out};
 use super::regions::{self, Region};
+use super::{fold, spell_out};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -59,7 +59,10 @@ impl Gazetteer {
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, place) in places.iter().enumerate() {
-            by_name.entry(spell_out(&fold(place.name))).or_default().push(at);
+            by_name
+                .entry(spell_out(&fold(place.name)))
+                .or_default()
+                .push(at);
         }
         for ids in by_name.values_mut() {
             ids.sort_by_key(|&at| (std::cmp::Reverse(places[at].population), at));
@@ -82,8 +85,8 @@ impl Gazetteer {
         let folded = spell_out(folded);
         let mut scored: Vec<(f64, &Place)> = self
             .by_name
-            .iter()
-            .filter_map(|(name, _)| {
+            .keys()
+            .filter_map(|name| {
                 let in_region = region.and_then(|r| self.named(name).find(|p| p.region == r));
                 let best = in_region.or_else(|| self.named(name).next())?;
                 Some((strsim::jaro_winkler(&folded, name), best))
@@ -228,7 +231,9 @@ mod tests {
     use super::*;
 
     fn key(text: &str) -> String {
-        lookup(text).map(Place::key).unwrap_or_else(|u| format!("{u:?}"))
+        lookup(text)
+            .map(Place::key)
+            .unwrap_or_else(|u| format!("{u:?}"))
     }
 
     #[test]

@@ -138,6 +138,16 @@ pub fn label(text: &str) -> String {
     by_code(text).map_or_else(|| text.to_owned(), |region| region.name.to_owned())
 }
 
+/// How a record's region of `country` reads for people: "Illinois" for `IL` in the US,
+/// "Ontario" for `ON` or "Ontario" in Canada; a region of elsewhere as written (Western
+/// Australia's `WA` is not Washington).
+pub fn label_in(text: &str, country: &str) -> String {
+    match find(text) {
+        Some(region) if region.country == country => region.name.to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +174,8 @@ mod tests {
         assert_eq!(canonical("New South Wales", "AU"), "New South Wales");
         assert_eq!(label("BC"), "British Columbia");
         assert_eq!(label("England"), "England");
+        assert_eq!(label_in("il", "US"), "Illinois");
+        assert_eq!(label_in("WA", "AU"), "WA");
         assert_eq!(find("Québec").map(|r| r.code), Some("QC"));
     }
 }
