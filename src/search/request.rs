@@ -434,7 +434,7 @@ mod tests {
             ("free", "maybe"),
             ("within", "50"),
             ("within", "far"),
-            ("near", "Atlantis"),
+            ("near", "Narnia"),
         ] {
             let error = SearchRequest::from_pairs([(name, value)]).unwrap_err();
             assert_eq!(error.parameter, name, "{value}");
