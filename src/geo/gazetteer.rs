@@ -97,11 +97,20 @@ impl Gazetteer {
                 .then(b.1.population.cmp(&a.1.population))
                 .then(a.1.name.cmp(b.1.name))
         });
-        scored
-            .into_iter()
-            .take(SUGGESTIONS)
-            .map(|(_, place)| place.key())
-            .collect()
+        // One place under two names ("New York", "New York City") is suggested once.
+        let mut chosen: Vec<&Place> = Vec::new();
+        for (_, place) in scored {
+            if chosen.len() == SUGGESTIONS {
+                break;
+            }
+            if !chosen
+                .iter()
+                .any(|c| c.region == place.region && c.point == place.point)
+            {
+                chosen.push(place);
+            }
+        }
+        chosen.iter().map(|place| place.key()).collect()
     }
 }
 
@@ -268,6 +277,12 @@ mod tests {
         assert!(elsewhere.suggestions.contains(&"Chicago, IL".to_owned()));
         assert_eq!(lookup("").unwrap_err().suggestions.len(), SUGGESTIONS);
         assert!(lookup("Toronto, Narnia").is_err());
+        let new_york = lookup("New Yrok").unwrap_err().suggestions;
+        assert!(
+            new_york.contains(&"New York, NY".to_owned()),
+            "{new_york:?}"
+        );
+        assert!(!new_york.contains(&"New York City, NY".to_owned()));
     }
 
     #[test]

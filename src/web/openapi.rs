@@ -228,7 +228,8 @@ pub struct ApiDoc;
 
 /// The document as JSON.
 ///
-/// A hit is an offering plus `score`, `snippet` and `missing_words`. utoipa writes that as `allOf`, which the
+/// A hit is an offering plus `score`, `snippet`, `missing_words` and, near a place, its
+/// distance. utoipa writes that as `allOf`, which the
 /// offering's `additionalProperties: false` (it denies unknown fields) makes unsatisfiable, so
 /// the hit's schema is written out: the offering's own generated schema with those fields added.
 pub fn document() -> serde_json::Value {
@@ -245,6 +246,13 @@ pub fn document() -> serde_json::Value {
         "items": {"type": "string"},
         "description": "The searcher's words (as typed) this offering does not match. Function words (\"how\", \"the\", \"para\") and words in most offerings need not match; of the others, offerings matching all come first, then those missing one, and so on. Absent when the offering matches every word."
     });
+    for (unit, name) in [("km", "kilometres"), ("miles", "miles")] {
+        hit["properties"][format!("distance_{unit}")] = serde_json::json!({
+            "type": "number",
+            "minimum": 0,
+            "description": format!("With `near`: how far from that place this offering takes place, in {name}, to 0.1. Absent without `near`.")
+        });
+    }
     if let Some(required) = hit["required"].as_array_mut() {
         required.extend(["score".into(), "snippet".into()]);
     }
