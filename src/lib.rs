@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod evaluation;
 pub mod formats;
 pub mod generate;
+pub mod geo;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -207,6 +207,35 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         violations(&client, &axe).await,
     );
 
+    // Near a place: type a city in the form's "Near" field, apply, and each result says how far
+    // away it is; nearest first is then on offer.
+    client
+        .goto(&server.url("/search?include_past=true"))
+        .await
+        .unwrap();
+    let near = client.find(Locator::Id("near")).await.unwrap();
+    near.send_keys("Chicago, IL").await.unwrap();
+    click(&client, "button.apply").await;
+    wait_for_address(&client, "near=Chicago").await;
+    wait_for(&client, ".result .distance").await;
+    let distances = client
+        .find_all(Locator::Css(".result .distance"))
+        .await
+        .unwrap();
+    assert!(!distances.is_empty());
+    for distance in distances {
+        let text = distance.text().await.unwrap();
+        assert!(text.ends_with(" mi away"), "{text}");
+    }
+    client
+        .find(Locator::Css("#sort option[value=nearest]"))
+        .await
+        .expect("nearest first is offered once a place is given");
+    audit(
+        "search near a place".into(),
+        violations(&client, &axe).await,
+    );
+
     // Page: a browse of everything has a second page.
     client
         .goto(&server.url("/search?per_page=10"))
@@ -255,6 +284,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ("provider", "/providers/ala-pla"),
         ("competencies", "/competencies"),
         ("empty search", "/search?q=zzzzqqq"),
+        ("unknown place", "/search?near=Chicgo"),
         ("not found", "/no/such/page"),
         ("api", "/api"),
         ("sign in", "/login"),

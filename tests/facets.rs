@@ -27,12 +27,10 @@ fn condition(dimension: &str, values: &[String], params: &mut Vec<String>) -> St
         "format" | "level" | "provider" => format!("o.{dimension} IN ({})", placeholders()),
         "provider_kind" => format!("p.kind IN ({})", placeholders()),
         "language" => format!("coalesce(o.language, 'en') IN ({})", placeholders()),
-        "region" | "country" => {
-            format!(
-                "(CASE WHEN o.city IS NULL THEN p.{dimension} ELSE o.{dimension} END) IN ({})",
-                placeholders()
-            )
-        }
+        // Where an offering takes place (online ones nowhere), a US or Canadian region by
+        // its code however the record spells it.
+        "country" => format!("o.country IN ({})", placeholders()),
+        "region" => format!("{} IN ({})", region_code(), placeholders()),
         "audience" => format!(
             "EXISTS (SELECT 1 FROM offering_audiences a WHERE a.offering_id = o.id AND a.audience IN ({}))",
             placeholders()
@@ -70,6 +68,21 @@ fn condition(dimension: &str, values: &[String], params: &mut Vec<String>) -> St
         }
         other => panic!("no SQL for {other}"),
     }
+}
+
+/// The SQL of an offering's region as the index holds it: a US or Canadian region's code
+/// (`Ontario` → `ON`), any other region as written.
+fn region_code() -> String {
+    let cases: String = clearinghouse::geo::regions::REGIONS
+        .iter()
+        .map(|region| {
+            format!(
+                "WHEN o.country = '{}' AND lower(o.region) IN (lower('{}'), lower('{}')) THEN '{}' ",
+                region.country, region.code, region.name, region.code
+            )
+        })
+        .collect();
+    format!("(CASE {cases}ELSE o.region END)")
 }
 
 fn sql_count(connection: &Connection, filters: &Filters, free: bool) -> u64 {

@@ -35,8 +35,9 @@ pub enum Values {
     Catalog,
     /// Codes with a known name when there is one (countries, languages, certifications).
     Coded(fn(&str) -> Option<String>),
-    /// Free text (regions).
-    Free,
+    /// Regions: US and Canadian ones by postal code (`IL`, named "Illinois"; a request may
+    /// name them either way), others as free text.
+    Region,
 }
 
 /// One row of the table.
@@ -80,7 +81,12 @@ pub const DIMENSIONS: [Spec; 10] = [
         "Kind of provider",
         closed::<ProviderKind>(),
     ),
-    spec(Dimension::Region, "region", "State or region", Values::Free),
+    spec(
+        Dimension::Region,
+        "region",
+        "State or region",
+        Values::Region,
+    ),
     spec(
         Dimension::Country,
         "country",
@@ -183,7 +189,18 @@ impl Dimension {
         match self.spec().values {
             Values::Closed { label, .. } => label(value).map(str::to_owned),
             Values::Coded(name) => name(value),
-            Values::Competency | Values::Catalog | Values::Free => None,
+            Values::Region => crate::geo::regions::by_code(value).map(|r| r.name.to_owned()),
+            Values::Competency | Values::Catalog => None,
+        }
+    }
+
+    /// The value a request means, as the index holds it: a US or Canadian region named in
+    /// full or in lowercase ("Illinois", "il") is its code; every other value is as given.
+    pub fn canonical(self, value: &str) -> String {
+        match self.spec().values {
+            Values::Region => crate::geo::regions::find(value)
+                .map_or_else(|| value.to_owned(), |region| region.code.to_owned()),
+            _ => value.to_owned(),
         }
     }
 }
@@ -230,5 +247,11 @@ mod tests {
             Dimension::Country.fixed_label("CA").as_deref(),
             Some("Canada")
         );
+        assert_eq!(
+            Dimension::Region.fixed_label("BC").as_deref(),
+            Some("British Columbia")
+        );
+        assert_eq!(Dimension::Region.canonical("Ontario"), "ON");
+        assert_eq!(Dimension::Region.canonical("England"), "England");
     }
 }

@@ -10,9 +10,10 @@ use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
-use super::request::{FacetValue, Hit, SearchRequest, SearchResults, Sort, WhenBucket};
+use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::{DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, tiers};
 use crate::catalog::Offering;
+use crate::geo::{Point, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Count, TopDocs};
@@ -88,6 +89,9 @@ impl SearchIndex {
                     scored.then_some(key.0 as f32),
                     snippets.as_ref(),
                 )?;
+                if let Some(near) = &request.near {
+                    set_distance(&mut hit, &searcher, &generation, *address, near)?;
+                }
                 hit.missing_words = missing.next().unwrap_or_default();
                 Ok(hit)
             })
@@ -147,6 +151,7 @@ impl SearchIndex {
             .compile(expr.as_ref());
         let filters = filters(&generation.fields, request, now);
         let sort = request.effective_sort();
+        let origin = request.near.as_ref().map(|near| near.place.point);
         let offset = (request.page - 1) * request.per_page;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(plan) = &compiled.plan {
@@ -160,7 +165,7 @@ impl SearchIndex {
             let (total, top) = if page && sort == Sort::Relevance && text.is_some() {
                 // The first candidates are reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
-                let top = TopDocs::with_limit(depth).tweak_score(sort_key(sort, now));
+                let top = TopDocs::with_limit(depth).tweak_score(sort_key(sort, now, origin));
                 let (total, mut candidates) = searcher.search(&*main, &(Count, top))?;
                 feedback::rerank(searcher, &mut candidates)?;
                 let page = candidates
@@ -172,7 +177,7 @@ impl SearchIndex {
             } else if page {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
-                    .tweak_score(sort_key(sort, now));
+                    .tweak_score(sort_key(sort, now, origin));
                 searcher.search(&*main, &(Count, top))?
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new())
@@ -304,14 +309,17 @@ fn combine(
     }
 }
 
-/// Builds the per-segment sort key function for an order.
+/// Builds the per-segment sort key function for an order; `origin` is the place of a search
+/// near one (the nearest-first order's).
 fn sort_key(
     sort: Sort,
     now: DateTime<Utc>,
+    origin: Option<Point>,
 ) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> SortKey> + Send + Sync + 'static {
     let now = now.timestamp();
     move |segment: &SegmentReader| {
         let fast = segment.fast_fields();
+        let (lat, lon) = (fast.f64("lat").ok(), fast.f64("lon").ok());
         let start = fast.i64("start_sort").ok();
         let added = fast.i64("added").ok();
         let credits = fast.f64("credits").ok();
@@ -343,6 +351,14 @@ fn sort_key(
                     .as_ref()
                     .and_then(|c| c.first(doc))
                     .map_or(f64::MIN, |cost| -cost),
+                Sort::Nearest => {
+                    let at = lat.as_ref().and_then(|c| c.first(doc));
+                    let point = at.zip(lon.as_ref().and_then(|c| c.first(doc)));
+                    match (origin, point) {
+                        (Some(origin), Some((lat, lon))) => -origin.distance_km(Point { lat, lon }),
+                        _ => f64::MIN,
+                    }
+                }
             };
             (primary, soonest, tiebreak)
         })
@@ -382,7 +398,29 @@ fn hit(
         score,
         snippet,
         missing_words: Vec::new(),
+        distance_km: None,
+        distance_miles: None,
     })
+}
+
+/// A hit's distance from the place searched near, from the point stored in its document.
+fn set_distance(
+    hit: &mut Hit,
+    searcher: &Searcher,
+    generation: &Generation,
+    address: DocAddress,
+    near: &Near,
+) -> Result<(), SearchError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let coordinate = |field| doc.get_first(field).and_then(|v| v.as_f64());
+    let fields = &generation.fields;
+    if let (Some(lat), Some(lon)) = (coordinate(fields.lat), coordinate(fields.lon)) {
+        let km = near.place.point.distance_km(Point { lat, lon });
+        let tenth = |value: f64| (value * 10.0).round() / 10.0;
+        hit.distance_km = Some(tenth(km));
+        hit.distance_miles = Some(tenth(Unit::Miles.from_km(km)));
+    }
+    Ok(())
 }
 
 /// The first sentences of a description, cut at a word near the snippet length.

@@ -7,6 +7,7 @@
 
 use super::dimension::{DIMENSIONS, Dimension};
 use crate::catalog::{CompetencyRef, Frameworks, Offering, Provider};
+use crate::geo;
 use crate::store::StoredOffering;
 use std::collections::HashMap;
 use tantivy::schema::{
@@ -82,6 +83,9 @@ pub struct Fields {
     pub free: Field,
     pub revision: Field,
     pub tiebreak: Field,
+    /// Where an offering takes place, in degrees, when its city is in the gazetteer.
+    pub lat: Field,
+    pub lon: Field,
 }
 
 /// The parts of an offering's own words in the `text` field, and how many times each is written
@@ -95,6 +99,7 @@ pub const TEXT_WEIGHTS: TextWeights = TextWeights {
     description: 1,
     instructors: 1,
     provider: 0,
+    place: 1,
 };
 
 /// How many times each part of an offering is written into the `text` field.
@@ -106,6 +111,8 @@ pub struct TextWeights {
     pub description: usize,
     pub instructors: usize,
     pub provider: usize,
+    /// Where it takes place: venue, city and the region's name ("chicago", "ontario").
+    pub place: usize,
 }
 
 /// Per-field text fields and their boosts, for the plain BM25 baseline the evaluation compares
@@ -149,6 +156,11 @@ pub fn schema() -> Schema {
     for name in ["cost", "credits"] {
         builder.add_f64_field(name, INDEXED | FAST);
     }
+    // Indexed for the bounding box of a distance filter, fast for its exact distance and the
+    // nearest-first order, stored for each hit's distance.
+    for name in ["lat", "lon"] {
+        builder.add_f64_field(name, INDEXED | FAST | STORED);
+    }
     builder.add_bool_field("free", INDEXED | FAST);
     builder.add_u64_field("revision", FAST | STORED);
     builder.add_u64_field("tiebreak", FAST);
@@ -182,6 +194,8 @@ impl Fields {
             free: field("free")?,
             revision: field("revision")?,
             tiebreak: field("tiebreak")?,
+            lat: field("lat")?,
+            lon: field("lon")?,
         })
     }
 }
@@ -326,6 +340,7 @@ fn add_weighted_text(
         (weights.description, Some(offering.description.clone())),
         (weights.instructors, Some(offering.instructors.join("\n"))),
         (weights.provider, provider.map(|p| p.name.clone())),
+        (weights.place, place_words(offering)),
     ];
     for (times, text) in parts {
         for _ in 0..times {
@@ -337,6 +352,33 @@ fn add_weighted_text(
     if let Some(series) = offering.series.as_ref().and_then(|s| s.title.as_deref()) {
         doc.add_text(fields.words, series);
     }
+    if let Some(place) = place_words(offering) {
+        doc.add_text(fields.words, place);
+    }
+}
+
+/// The words of where an offering takes place, so that "chicago" or "british columbia" finds
+/// what is held there: venue, city, and the region's name (a record may give its code).
+fn place_words(offering: &Offering) -> Option<String> {
+    let location = offering.location.as_ref()?;
+    let region = location
+        .region
+        .as_deref()
+        .map(|region| geo::regions::label_in(region, &location.country));
+    let parts = [location.venue.clone(), Some(location.city.clone()), region];
+    Some(parts.into_iter().flatten().collect::<Vec<_>>().join("\n"))
+}
+
+/// The point of an offering's place, when it has one the gazetteer knows. Online offerings
+/// have no location, so no point: they are near nothing.
+fn point(offering: &Offering) -> Option<geo::Point> {
+    let location = offering.location.as_ref()?;
+    geo::locate(
+        &location.city,
+        location.region.as_deref(),
+        &location.country,
+    )
+    .map(|place| place.point)
 }
 
 /// The words of what an offering is linked to, so that a searcher's words for a competency, a
@@ -400,19 +442,17 @@ fn add_dimensions(
     if let Some(provider) = provider {
         add(Dimension::ProviderKind, provider.kind.as_str());
     }
-    // Where it happens; for online offerings, where its provider is.
-    let (region, country) = match &offering.location {
-        Some(location) => (location.region.clone(), Some(location.country.clone())),
-        None => (
-            provider.and_then(|p| p.region.clone()),
-            provider.and_then(|p| p.country.clone()),
-        ),
-    };
-    if let Some(region) = region {
-        add(Dimension::Region, &region);
-    }
-    if let Some(country) = country {
-        add(Dimension::Country, &country);
+    // Where it takes place, and only that: an online offering is in no region, whatever its
+    // provider's address. A US or Canadian region is indexed by its code, however the record
+    // spells it ("Ontario" → ON), so one value counts them all.
+    if let Some(location) = &offering.location {
+        if let Some(region) = &location.region {
+            add(
+                Dimension::Region,
+                &geo::regions::canonical(region, &location.country),
+            );
+        }
+        add(Dimension::Country, &location.country);
     }
     for certification in &offering.certifications {
         add(Dimension::Certification, certification);
@@ -438,6 +478,10 @@ fn add_numbers(doc: &mut TantivyDocument, fields: &Fields, stored: &StoredOfferi
         doc.add_f64(fields.credits, credits.contact_hours());
     }
     doc.add_bool(fields.free, offering.is_free());
+    if let Some(point) = point(offering) {
+        doc.add_f64(fields.lat, point.lat);
+        doc.add_f64(fields.lon, point.lon);
+    }
     doc.add_u64(fields.revision, stored.revision.max(0) as u64);
     doc.add_u64(fields.tiebreak, stable_hash(&offering.id));
 }

@@ -3,10 +3,11 @@
 //! counts reflect all the other filters but not its own.
 
 use super::fields::Fields;
-use super::request::{SearchRequest, WhenBucket};
+use super::request::{Near, SearchRequest, WhenBucket};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use std::ops::Bound;
 use tantivy::Term;
+use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
@@ -46,6 +47,39 @@ fn f64_at_least(field: tantivy::schema::Field, low: Bound<f64>) -> Box<dyn Query
         Bound::Unbounded => Bound::Unbounded,
     };
     Box::new(RangeQuery::new(low, Bound::Unbounded))
+}
+
+fn f64_between(field: tantivy::schema::Field, (low, high): (f64, f64)) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_f64(field, low)),
+        Bound::Included(Term::from_field_f64(field, high)),
+    ))
+}
+
+/// Offerings taking place within the radius: a latitude and longitude box from the index
+/// narrows the candidates cheaply (it leads the intersection), then each candidate's exact
+/// great-circle distance from its fast fields decides. Offerings without a point never match.
+fn near(fields: &Fields, near: &Near) -> Box<dyn Query> {
+    let origin = near.place.point;
+    // A hair over the radius, so a place exactly on it is not lost to rounding.
+    let km = near.radius.km() * (1.0 + 1e-9);
+    let (lat, lon) = origin.bounding_box(km);
+    let mut clauses = vec![f64_between(fields.lat, lat)];
+    if let Some(lon) = lon {
+        clauses.push(f64_between(fields.lon, lon));
+    }
+    let exact = FunctionPredicate::from(move |segment: &tantivy::SegmentReader| {
+        let fast = segment.fast_fields();
+        let (lat, lon) = (fast.f64("lat")?, fast.f64("lon")?);
+        Ok(
+            move |doc: tantivy::DocId| match (lat.first(doc), lon.first(doc)) {
+                (Some(lat), Some(lon)) => origin.distance_km(crate::geo::Point { lat, lon }) <= km,
+                _ => false,
+            },
+        )
+    });
+    clauses.push(Box::new(DocPredicateQuery::from(exact)));
+    all(clauses)
 }
 
 fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -150,6 +184,9 @@ pub fn filters(
             Source::Other,
             i64_range(fields.starts_at, Bound::Unbounded, Bound::Excluded(after)),
         ));
+    }
+    if let Some(place) = &request.near {
+        clauses.push((Source::Other, near(fields, place)));
     }
     if !request.include_past {
         let not_ended = i64_range(

@@ -3,6 +3,7 @@
 
 use super::dimension::{DIMENSIONS, Dimension};
 use crate::catalog::Offering;
+use crate::geo::{self, Place, Radius};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ crate::catalog::string_enum! {
         Newest = "newest": "Newest added",
         Credits = "credits": "Most credits",
         Cost = "cost": "Lowest cost",
+        Nearest = "nearest": "Nearest first",
     }
 }
 
@@ -43,6 +45,8 @@ pub struct SearchRequest {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub include_past: bool,
+    /// Only offerings taking place within a radius of a place (`near`, `within`).
+    pub near: Option<Near>,
     /// `None`: relevance with a query, soonest start without.
     pub sort: Option<Sort>,
     pub page: usize,
@@ -61,11 +65,21 @@ impl Default for SearchRequest {
             from: None,
             to: None,
             include_past: false,
+            near: None,
             sort: None,
             page: 1,
             per_page: 20,
         }
     }
+}
+
+/// A place to search near, and how far from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    /// As the searcher typed it, for the form and for links that keep it.
+    pub text: String,
+    pub place: &'static Place,
+    pub radius: Radius,
 }
 
 /// A parameter that could not be read: which one, and why.
@@ -74,13 +88,38 @@ impl Default for SearchRequest {
 pub struct ParameterError {
     pub parameter: String,
     pub message: String,
+    /// Values that would be understood, most likely first (known places like an unknown one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 fn bad(parameter: &str, message: impl Into<String>) -> ParameterError {
     ParameterError {
         parameter: parameter.to_owned(),
         message: message.into(),
+        suggestions: Vec::new(),
     }
+}
+
+/// The longest place name `near` takes.
+const MAX_PLACE_CHARS: usize = 200;
+
+/// The place `near` names, or an error with known places of similar names.
+fn place(text: &str) -> Result<&'static Place, ParameterError> {
+    if text.chars().count() > MAX_PLACE_CHARS {
+        return Err(bad(
+            "near",
+            format!("is longer than {MAX_PLACE_CHARS} characters"),
+        ));
+    }
+    geo::lookup(text).map_err(|unknown| ParameterError {
+        parameter: "near".to_owned(),
+        message: format!(
+            "no place called `{text}` is known in the US or Canada (`suggestions` lists known \
+             places with similar names)"
+        ),
+        suggestions: unknown.suggestions,
+    })
 }
 
 /// Where parameters come from: a form (lenient about empty fields) or a program (exact).
@@ -105,6 +144,8 @@ fn is_parameter(name: &str) -> bool {
                 | "when"
                 | "page"
                 | "per_page"
+                | "near"
+                | "within"
         )
 }
 
@@ -150,6 +191,8 @@ impl SearchRequest {
         input: Input,
     ) -> Result<Self, ParameterError> {
         let mut request = SearchRequest::default();
+        let mut near = None;
+        let mut radius = Radius::default();
         for (name, raw) in pairs {
             let value = if input == Input::Form {
                 raw.trim()
@@ -186,6 +229,8 @@ impl SearchRequest {
                 "when" => request
                     .when
                     .push(value.parse().map_err(|message| bad(name, message))?),
+                "near" => near = Some(value.to_owned()),
+                "within" => radius = Radius::parse(value).map_err(|message| bad(name, message))?,
                 "page" => request.page = number_in(name, value, 1, 10_000)?,
                 "per_page" => request.per_page = number_in(name, value, 1, 100)?,
                 _ => {
@@ -193,12 +238,31 @@ impl SearchRequest {
                         spec.dimension
                             .check(value)
                             .map_err(|message| bad(name, message))?;
+                        let value = spec.dimension.canonical(value);
                         let values = request.filters.entry(spec.name).or_default();
-                        if !values.iter().any(|v| v == value) && values.len() < 50 {
-                            values.push(value.to_owned());
+                        if !values.contains(&value) && values.len() < 50 {
+                            values.push(value);
                         }
                     }
                 }
+            }
+        }
+        if let Some(text) = near {
+            request.near = Some(Near {
+                place: place(&text)?,
+                text,
+                radius,
+            });
+        }
+        if request.sort == Some(Sort::Nearest) && request.near.is_none() {
+            // A form whose place was cleared keeps its old order in the menu: fall back.
+            if input == Input::Form {
+                request.sort = None;
+            } else {
+                return Err(bad(
+                    "sort",
+                    "`nearest` needs a place: give `near` too (e.g. near=Chicago, IL)",
+                ));
             }
         }
         Ok(request)
@@ -249,6 +313,10 @@ impl SearchRequest {
         }
         if let Some(to) = self.to {
             pairs.push(("to".into(), to.to_string()));
+        }
+        if let Some(near) = &self.near {
+            pairs.push(("near".into(), near.text.clone()));
+            pairs.push(("within".into(), near.radius.to_param()));
         }
         if let Some(sort) = self.sort {
             let value = serde_json::to_value(sort)
@@ -304,6 +372,12 @@ pub struct Hit {
     /// The searcher's words this offering does not match, when not every word had to ("Missing:").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing_words: Vec<String>,
+    /// With `near`: how far it takes place from that place, in kilometres (to 0.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// The same in miles (to 0.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_miles: Option<f64>,
 }
 
 /// The answer to a `SearchRequest`.
@@ -360,9 +434,41 @@ mod tests {
             ("credits_min", "-1"),
             ("competency", "ala core"),
             ("free", "maybe"),
+            ("within", "50"),
+            ("within", "far"),
+            ("near", "Narnia"),
         ] {
             let error = SearchRequest::from_pairs([(name, value)]).unwrap_err();
             assert_eq!(error.parameter, name, "{value}");
         }
+        let nearest = SearchRequest::from_query([("sort", "nearest")]).unwrap_err();
+        assert_eq!(nearest.parameter, "sort");
+        assert!(nearest.message.contains("near"));
+        // A form whose place was cleared falls back to the usual order.
+        assert_eq!(
+            SearchRequest::from_pairs([("sort", "nearest"), ("near", "")])
+                .unwrap()
+                .sort,
+            None
+        );
+    }
+
+    #[test]
+    fn a_place_is_read_with_its_radius_and_suggestions() {
+        let request =
+            SearchRequest::from_query([("near", "chicago il"), ("within", "80km")]).unwrap();
+        let near = request.near.as_ref().unwrap();
+        assert_eq!(near.place.key(), "Chicago, IL");
+        assert!((near.radius.km() - 80.0).abs() < 1e-9);
+        let again = request.to_pairs();
+        let reread =
+            SearchRequest::from_query(again.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        assert_eq!(reread.near, request.near);
+        let unknown = SearchRequest::from_query([("near", "Chicgo")]).unwrap_err();
+        assert_eq!(unknown.parameter, "near");
+        assert!(unknown.suggestions.contains(&"Chicago, IL".to_owned()));
+        assert!(unknown.message.contains("Chicgo"));
+        let region = SearchRequest::from_query([("region", "Illinois")]).unwrap();
+        assert_eq!(region.filters["region"], vec!["IL"]);
     }
 }

@@ -8,7 +8,11 @@ use actix_web::{HttpResponse, ResponseError};
 #[non_exhaustive]
 pub enum ApiError {
     #[error("{parameter}: {message}")]
-    BadParameter { parameter: String, message: String },
+    BadParameter {
+        parameter: String,
+        message: String,
+        suggestions: Vec<String>,
+    },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("internal error: {0}")]
@@ -91,6 +95,7 @@ impl From<crate::search::ParameterError> for ApiError {
         ApiError::BadParameter {
             parameter: error.parameter,
             message: error.message,
+            suggestions: error.suggestions,
         }
     }
 }
@@ -113,24 +118,22 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let error = match self {
-            ApiError::BadParameter { parameter, message } => ErrorDetail {
+            ApiError::BadParameter {
+                parameter,
+                message,
+                suggestions,
+            } => ErrorDetail {
                 parameter: Some(parameter.clone()),
                 message: message.clone(),
+                suggestions: suggestions.clone(),
             },
-            ApiError::NotFound(what) => ErrorDetail {
-                parameter: None,
-                message: format!("not found: {what}"),
-            },
-            ApiError::Internal(_) => ErrorDetail {
-                parameter: None,
-                message: "something went wrong on our side; it has been logged".to_owned(),
-            },
-            ApiError::Unavailable(_) => ErrorDetail {
-                parameter: None,
-                message: format!(
-                    "the catalog cannot answer just now; try again in {RETRY_AFTER_SECONDS} seconds"
-                ),
-            },
+            ApiError::NotFound(what) => ErrorDetail::plain(format!("not found: {what}")),
+            ApiError::Internal(_) => ErrorDetail::plain(
+                "something went wrong on our side; it has been logged".to_owned(),
+            ),
+            ApiError::Unavailable(_) => ErrorDetail::plain(format!(
+                "the catalog cannot answer just now; try again in {RETRY_AFTER_SECONDS} seconds"
+            )),
         };
         let mut response = HttpResponse::build(self.status_code());
         if let ApiError::Unavailable(_) = self {
@@ -152,6 +155,21 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
     pub message: String,
+    /// Values of the parameter that would be understood, most likely first (for `near`: known
+    /// places with names like the one given, as `City, ST`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
+}
+
+impl ErrorDetail {
+    /// A message about no parameter in particular.
+    pub fn plain(message: String) -> Self {
+        ErrorDetail {
+            parameter: None,
+            message,
+            suggestions: Vec::new(),
+        }
+    }
 }
 
 /// Errors of the HTML pages: the same causes, answered with a page in the site's style.
@@ -160,6 +178,14 @@ pub struct ErrorDetail {
 pub enum PageError {
     #[error("{0}")]
     BadParameter(#[from] crate::search::ParameterError),
+    /// A search parameter with values that would be understood, each offered as a link:
+    /// (label, URL).
+    #[error("{message}")]
+    BadSearch {
+        heading: String,
+        message: String,
+        links: Vec<(String, String)>,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -246,12 +272,14 @@ pub struct ErrorPage {
     pub asset_version: &'static str,
     pub heading: String,
     pub message: String,
+    /// "Did you mean" links: (label, URL).
+    pub suggestions: Vec<(String, String)>,
 }
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::BadParameter(_) => StatusCode::BAD_REQUEST,
+            PageError::BadParameter(_) | PageError::BadSearch { .. } => StatusCode::BAD_REQUEST,
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::SignIn => StatusCode::SEE_OTHER,
@@ -272,6 +300,7 @@ impl ResponseError for PageError {
             PageError::BadParameter(error) => {
                 ("That search could not be read".to_owned(), format!("The {} parameter: {}", error.parameter, error.message))
             }
+            PageError::BadSearch { heading, message, .. } => (heading.clone(), message.clone()),
             PageError::NotFound(message) => ("Page not found".to_owned(), message.clone()),
             PageError::Forbidden(message) => ("Not allowed".to_owned(), message.clone()),
             PageError::TooManyAttempts { message, .. } => ("Too many attempts".to_owned(), message.clone()),
@@ -289,10 +318,15 @@ impl ResponseError for PageError {
                 "Something went wrong on our side. It has been logged; please try again in a moment.".to_owned(),
             ),
         };
+        let suggestions = match self {
+            PageError::BadSearch { links, .. } => links.clone(),
+            _ => Vec::new(),
+        };
         let page = ErrorPage {
             asset_version: super::pages::asset_version(),
             heading,
             message,
+            suggestions,
         };
         let mut response = super::pages::render(self.status_code(), &page);
         if let PageError::TooManyAttempts { retry_after, .. } = self {

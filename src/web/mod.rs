@@ -97,6 +97,7 @@ pub fn start(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 ApiError::BadParameter {
                     parameter: "query string".into(),
                     message: error.to_string(),
+                    suggestions: Vec::new(),
                 }
                 .into()
             }))
@@ -144,10 +145,10 @@ async fn not_found(request: actix_web::HttpRequest) -> actix_web::HttpResponse {
         return actix_web::HttpResponse::MethodNotAllowed()
             .insert_header((actix_web::http::header::ALLOW, "GET, HEAD"))
             .json(errors::ErrorBody {
-                error: errors::ErrorDetail {
-                    parameter: None,
-                    message: format!("{} is not allowed here", request.method()),
-                },
+                error: errors::ErrorDetail::plain(format!(
+                    "{} is not allowed here",
+                    request.method()
+                )),
             });
     }
     if request.path().starts_with("/api/") {

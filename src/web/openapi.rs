@@ -39,6 +39,8 @@ pub enum SortValue {
     Newest,
     Credits,
     Cost,
+    /// Nearest to the place of `near` first; only with `near`.
+    Nearest,
 }
 
 /// The parameters of a search, shared by `/api/v1/search`, `/api/v1/export` and the pages.
@@ -68,10 +70,12 @@ pub struct SearchParameters {
     provider: Option<Vec<String>>,
     #[param(explode)]
     provider_kind: Option<Vec<ProviderKind>>,
-    /// Where it happens (for online offerings, where the provider is): a state or province.
+    /// Where it takes place (online offerings take place nowhere): a US state or Canadian
+    /// province by its postal code (`IL`, `ON`; its name, `Illinois`, is read as the code), or
+    /// another country's region as written.
     #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
     region: Option<Vec<String>>,
-    /// ISO 3166-1 alpha-2.
+    /// The country where it takes place, ISO 3166-1 alpha-2 (online offerings have none).
     #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
     country: Option<Vec<String>>,
     /// Certification programs (`cpla`, `lssc`, …).
@@ -98,7 +102,19 @@ pub struct SearchParameters {
     to: Option<String>,
     /// Include offerings that have ended.
     include_past: Option<bool>,
-    /// Default: relevance with words, soonest start without.
+    /// Only offerings taking place within `within` of this place in the US or Canada: a city,
+    /// `City, ST` or `City, Province name` (`Chicago`, `Chicago, IL`, `Springfield, Illinois`,
+    /// `Toronto, ON`; case and accents do not matter; a name several places share means the
+    /// most populous). Online offerings, and those in cities the gazetteer does not know, are
+    /// near nothing. Each hit then carries `distance_km` and `distance_miles`. A place that is
+    /// not known answers 400 with `suggestions`: up to 5 known places of similar names.
+    #[param(min_length = 1, max_length = 200)]
+    near: Option<String>,
+    /// How far from `near`: a number and `mi` or `km` (`50mi`, `80km`), above 0 and up to
+    /// 3,106 mi (5,000 km). Default `50mi`; without `near` it changes nothing.
+    #[param(value_type = Option<String>, pattern = r"^ *[0-9]+(\.[0-9]+)? *([mM][iI]|[kK][mM]) *$")]
+    within: Option<String>,
+    /// Default: relevance with words, soonest start without. `nearest` needs `near`.
     sort: Option<SortValue>,
     #[param(minimum = 1, maximum = 10000)]
     page: Option<u32>,
@@ -212,7 +228,8 @@ pub struct ApiDoc;
 
 /// The document as JSON.
 ///
-/// A hit is an offering plus `score`, `snippet` and `missing_words`. utoipa writes that as `allOf`, which the
+/// A hit is an offering plus `score`, `snippet`, `missing_words` and, near a place, its
+/// distance. utoipa writes that as `allOf`, which the
 /// offering's `additionalProperties: false` (it denies unknown fields) makes unsatisfiable, so
 /// the hit's schema is written out: the offering's own generated schema with those fields added.
 pub fn document() -> serde_json::Value {
@@ -229,6 +246,13 @@ pub fn document() -> serde_json::Value {
         "items": {"type": "string"},
         "description": "The searcher's words (as typed) this offering does not match. Function words (\"how\", \"the\", \"para\") and words in most offerings need not match; of the others, offerings matching all come first, then those missing one, and so on. Absent when the offering matches every word."
     });
+    for (unit, name) in [("km", "kilometres"), ("miles", "miles")] {
+        hit["properties"][format!("distance_{unit}")] = serde_json::json!({
+            "type": "number",
+            "minimum": 0,
+            "description": format!("With `near`: how far from that place this offering takes place, in {name}, to 0.1. Absent without `near`.")
+        });
+    }
     if let Some(required) = hit["required"].as_array_mut() {
         required.extend(["score".into(), "snippet".into()]);
     }

@@ -152,7 +152,7 @@ pub fn start_instant(offering: &Offering) -> Option<String> {
     }
 }
 
-/// Where: "Venue, City, Region, Country" or "Online".
+/// Where: "Venue, City, Region, Country" or "Online", the region spelt out ("Illinois").
 pub fn place(offering: &Offering) -> String {
     match &offering.location {
         Some(location) => {
@@ -167,7 +167,10 @@ pub fn place(offering: &Offering) -> String {
             [
                 location.venue.clone(),
                 Some(location.city.clone()),
-                location.region.clone(),
+                location
+                    .region
+                    .as_deref()
+                    .map(|region| crate::geo::regions::label_in(region, &location.country)),
                 country,
             ]
             .into_iter()
@@ -177,6 +180,21 @@ pub fn place(offering: &Offering) -> String {
         }
         None => "Online".to_owned(),
     }
+}
+
+/// Where a provider is based, for people: "Illinois, United States of America", "Ontario,
+/// Canada"; whichever of the two is given.
+pub fn region_and_country(region: Option<&str>, country: Option<&str>) -> String {
+    let region = region.map(|region| crate::geo::regions::label_in(region, country.unwrap_or("")));
+    let country = country.map(|code| {
+        isocountry::CountryCode::for_alpha2(code)
+            .map_or_else(|_| code.to_owned(), |c| c.name().to_owned())
+    });
+    [region, country]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// "Free", "USD 125", or "Cost not stated".

@@ -168,11 +168,10 @@ pub async fn provider_page(
     let page = ProviderPage {
         asset_version: asset_version(),
         kind: provider.kind.label(),
-        place: [provider.region.clone(), provider.country.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", "),
+        place: crate::web::views::region_and_country(
+            provider.region.as_deref(),
+            provider.country.as_deref(),
+        ),
         total: results.total,
         results: results
             .hits

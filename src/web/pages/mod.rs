@@ -59,6 +59,8 @@ pub struct ResultItem {
     pub snippet: String,
     /// The searcher's words this offering lacks.
     pub missing_words: Vec<String>,
+    /// In a search near a place: "12 mi away".
+    pub distance: Option<String>,
 }
 
 impl ResultItem {
@@ -74,7 +76,16 @@ impl ResultItem {
             facts: views::Facts::of(offering),
             snippet: hit.snippet.clone(),
             missing_words: hit.missing_words.clone(),
+            distance: None,
         }
+    }
+
+    /// The same, saying how far away it is in the unit the searcher chose.
+    pub fn with_distance(mut self, hit: &Hit, unit: crate::geo::Unit) -> Self {
+        self.distance = hit
+            .distance_km
+            .map(|km| format!("{:.0} {} away", unit.from_km(km), unit.suffix()));
+        self
     }
 }
 

@@ -1,7 +1,10 @@
 //! `/search`: the same parameters as `/api/v1/search`, so every result page is a shareable URL.
 
 use super::{ResultItem, asset_version, provider_names, render, run_search, search_url};
-use crate::search::{DIMENSIONS, Dimension, FacetValue, SearchRequest, SearchResults, Sort};
+use crate::geo::Radius;
+use crate::search::{
+    DIMENSIONS, Dimension, FacetValue, ParameterError, SearchRequest, SearchResults, Sort,
+};
 use crate::web::{AppState, PageError, views};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, route, web};
@@ -98,6 +101,10 @@ pub struct SearchPage {
     pub from: String,
     pub to: String,
     pub credits_min: String,
+    /// The place searched near, as typed.
+    pub near: String,
+    /// The radius choices: (value, label, selected).
+    pub within_options: Vec<(String, String, bool)>,
     /// `?…` of this search without paging, for its feed, calendar and spreadsheet.
     pub formats_query: String,
 }
@@ -108,7 +115,8 @@ pub async fn search_page(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let pairs = query.into_inner();
-    let request = SearchRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let request = SearchRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|error| with_links(error, &pairs))?;
     // Facets the reader asked to see in full (`more=provider`); the API has no need of it.
     let expanded: Vec<String> = pairs
         .iter()
@@ -127,7 +135,13 @@ pub async fn search_page(
         results: results
             .hits
             .iter()
-            .map(|hit| ResultItem::new(hit, &providers))
+            .map(|hit| {
+                let item = ResultItem::new(hit, &providers);
+                match &request.near {
+                    Some(near) => item.with_distance(hit, near.radius.unit),
+                    None => item,
+                }
+            })
             .collect(),
         first_number: (request.page - 1) * request.per_page + 1,
         facets: facet_groups(&request, &results, &expanded),
@@ -165,6 +179,7 @@ pub async fn search_page(
             .is_some_and(|hit| request.page == 1 && !hit.missing_words.is_empty()),
         sort_options: Sort::ALL
             .iter()
+            .filter(|&&sort| sort != Sort::Nearest || request.near.is_some())
             .map(|&sort| {
                 (
                     sort.as_str(),
@@ -193,8 +208,82 @@ pub async fn search_page(
             .credits_min
             .map(|c| c.to_string())
             .unwrap_or_default(),
+        near: request
+            .near
+            .as_ref()
+            .map(|near| near.text.clone())
+            .unwrap_or_default(),
+        within_options: within_options(request.near.as_ref().map(|near| near.radius)),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A search error with values that would be understood (places like an unknown one) offers
+/// each as a link to the same search with that value instead.
+fn with_links(error: ParameterError, pairs: &[(String, String)]) -> PageError {
+    if error.suggestions.is_empty() {
+        return PageError::BadParameter(error);
+    }
+    let links = error
+        .suggestions
+        .iter()
+        .map(|suggestion| {
+            let label = crate::geo::lookup(suggestion)
+                .map_or_else(|_| suggestion.clone(), |place| place.label());
+            let mut changed: Vec<(String, String)> = pairs
+                .iter()
+                .filter(|(name, _)| *name != error.parameter && name != "page")
+                .cloned()
+                .collect();
+            changed.push((error.parameter.clone(), suggestion.clone()));
+            (label, search_url(&changed))
+        })
+        .collect();
+    let given = pairs
+        .iter()
+        .find(|(name, _)| *name == error.parameter)
+        .map_or("", |(_, value)| value.trim());
+    let (heading, message) = if error.parameter == "near" {
+        (
+            "That place is not known".to_owned(),
+            format!("No place called “{given}” is known in the US or Canada."),
+        )
+    } else {
+        (
+            "That search could not be read".to_owned(),
+            format!("The {} parameter: {}", error.parameter, error.message),
+        )
+    };
+    PageError::BadSearch {
+        heading,
+        message,
+        links,
+    }
+}
+
+/// The radii the form offers, with the one in use (any the URL gave) selected.
+fn within_options(current: Option<Radius>) -> Vec<(String, String, bool)> {
+    let current = current.unwrap_or_default();
+    let mut radii: Vec<Radius> = [10.0, 25.0, 50.0, 100.0, 250.0]
+        .into_iter()
+        .map(|amount| Radius {
+            amount,
+            unit: crate::geo::Unit::Miles,
+        })
+        .collect();
+    if !radii.contains(&current) {
+        radii.push(current);
+    }
+    radii
+        .into_iter()
+        .map(|radius| {
+            (
+                radius.to_param(),
+                format!("within {} {}", radius.amount, radius.unit.suffix()),
+                radius == current,
+            )
+        })
+        .collect()
 }
 
 fn option(value: &FacetValue) -> FacetOption {
@@ -321,7 +410,7 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
     pairs
         .iter()
         .enumerate()
-        .filter(|(_, (name, _))| !matches!(name.as_str(), "q" | "sort" | "per_page"))
+        .filter(|(_, (name, _))| !matches!(name.as_str(), "q" | "sort" | "per_page" | "within"))
         .map(|(index, (name, value))| {
             let label = match (name.as_str(), title_of(name)) {
                 (_, Some(title)) => format!("{title}: {}", label_of(name, value)),
@@ -331,6 +420,15 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
                 ("credits_min", _) => format!("At least {value} contact hours"),
                 ("from", _) => format!("Running on or after {}", views::day_text(value)),
                 ("to", _) => format!("Starting by {}", views::day_text(value)),
+                ("near", _) => match &request.near {
+                    Some(near) => format!(
+                        "Within {} {} of {}",
+                        near.radius.amount,
+                        near.radius.unit.suffix(),
+                        near.place.label()
+                    ),
+                    None => format!("Near {value}"),
+                },
                 _ => format!("{name}: {value}"),
             };
             let rest: Vec<(String, String)> = pairs
