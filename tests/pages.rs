@@ -393,3 +393,86 @@ fn a_score_is_given_only_when_relevance_orders_the_results() {
     assert!(first_hit(&site.server, "q=cataloging&sort=start")["score"].is_null());
     assert!(first_hit(&site.server, "sort=start")["score"].is_null());
 }
+
+/// Every hit of a JSON search (up to 100).
+fn all_hits(server: &common::Server, query: &str) -> Vec<serde_json::Value> {
+    let (status, body) = server.get(&format!(
+        "/api/v1/search?{query}&per_page=100&include_past=true"
+    ));
+    assert_eq!(status, 200, "{body}");
+    let results: serde_json::Value = serde_json::from_str(&body).unwrap();
+    results["hits"].as_array().unwrap().clone()
+}
+
+fn cost_of(hit: &serde_json::Value) -> (f64, &str) {
+    (
+        hit["cost"]["amount"].as_f64().unwrap(),
+        hit["cost"]["currency"].as_str().unwrap(),
+    )
+}
+
+#[test]
+fn a_budget_compares_costs_in_one_currency_and_says_so() {
+    let site = common::seeded();
+    let within = all_hits(&site.server, "cost_max=50");
+    assert!(!within.is_empty());
+    for hit in &within {
+        let (amount, currency) = cost_of(hit);
+        assert!(
+            amount == 0.0 || (currency == "USD" && amount <= 50.0),
+            "{amount} {currency}"
+        );
+    }
+    let canadian = all_hits(&site.server, "cost_max=500&currency=cad");
+    assert!(canadian.iter().any(|hit| cost_of(hit).1 == "CAD"));
+    assert!(
+        canadian
+            .iter()
+            .all(|hit| cost_of(hit).0 == 0.0 || cost_of(hit).1 == "CAD")
+    );
+    let (status, body) = site
+        .server
+        .get("/api/v1/search?cost_max=50&currency=dollars");
+    assert_eq!(status, 400);
+    assert!(body.contains("\"parameter\":\"currency\""), "{body}");
+    let (_, page) = site.server.get("/search?cost_max=50&currency=USD");
+    assert!(page.contains("Costs at most 50 USD"));
+    assert!(page.contains("amounts in other currencies are not converted"));
+}
+
+#[test]
+fn the_lowest_cost_never_ranks_one_currency_beside_another_as_equal() {
+    let site = common::seeded();
+    let hits = all_hits(&site.server, "sort=cost&q=library");
+    let priced: Vec<(f64, &str)> = hits
+        .iter()
+        .filter(|hit| hit["cost"].is_object())
+        .map(cost_of)
+        .collect();
+    // Free first, then US dollars rising, then each other currency in a run of its own.
+    let first_paid = priced.iter().position(|(amount, _)| *amount > 0.0).unwrap();
+    assert!(
+        priced[..first_paid]
+            .iter()
+            .all(|(amount, _)| *amount == 0.0)
+    );
+    let paid = &priced[first_paid..];
+    let usd: Vec<f64> = paid
+        .iter()
+        .take_while(|(_, currency)| *currency == "USD")
+        .map(|(amount, _)| *amount)
+        .collect();
+    assert!(usd.windows(2).all(|pair| pair[0] <= pair[1]), "{usd:?}");
+    let mut runs: Vec<&str> = paid.iter().map(|(_, currency)| *currency).collect();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        runs.len(),
+        distinct.len(),
+        "each currency in one run: {runs:?}"
+    );
+    let (_, page) = site.server.get("/search?sort=cost&q=library");
+    assert!(page.contains("not converted or compared"));
+}

@@ -152,6 +152,7 @@ impl SearchIndex {
         let filters = filters(&generation.fields, request, now);
         let sort = request.effective_sort();
         let origin = request.near.as_ref().map(|near| near.place.point);
+        let currency = super::cost::currency_number(request.currency());
         let offset = (request.page - 1) * request.per_page;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(plan) = &compiled.plan {
@@ -165,7 +166,8 @@ impl SearchIndex {
             let (total, top) = if page && sort == Sort::Relevance && text.is_some() {
                 // The first candidates are reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
-                let top = TopDocs::with_limit(depth).tweak_score(sort_key(sort, now, origin));
+                let top =
+                    TopDocs::with_limit(depth).tweak_score(sort_key(sort, now, origin, currency));
                 let (total, mut candidates) = searcher.search(&*main, &(Count, top))?;
                 feedback::rerank(searcher, &mut candidates)?;
                 let page = candidates
@@ -177,7 +179,7 @@ impl SearchIndex {
             } else if page {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
-                    .tweak_score(sort_key(sort, now, origin));
+                    .tweak_score(sort_key(sort, now, origin, currency));
                 searcher.search(&*main, &(Count, top))?
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new())
@@ -315,6 +317,7 @@ fn sort_key(
     sort: Sort,
     now: DateTime<Utc>,
     origin: Option<Point>,
+    currency: u64,
 ) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> SortKey> + Send + Sync + 'static {
     let now = now.timestamp();
     move |segment: &SegmentReader| {
@@ -324,6 +327,7 @@ fn sort_key(
         let added = fast.i64("added").ok();
         let credits = fast.f64("credits").ok();
         let cost = fast.f64("cost").ok();
+        let cost_currency = fast.u64("currency").ok();
         let tiebreak = fast.u64("tiebreak").ok();
         Box::new(move |doc: DocId, score: Score| {
             let start = start
@@ -347,10 +351,11 @@ fn sort_key(
                 Sort::Start => soonest,
                 Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
                 Sort::Credits => credits.as_ref().and_then(|c| c.first(doc)).unwrap_or(-1.0),
-                Sort::Cost => cost
-                    .as_ref()
-                    .and_then(|c| c.first(doc))
-                    .map_or(f64::MIN, |cost| -cost),
+                Sort::Cost => super::cost::lowest_first(
+                    cost.as_ref().and_then(|c| c.first(doc)),
+                    cost_currency.as_ref().and_then(|c| c.first(doc)),
+                    currency,
+                ),
                 Sort::Nearest => {
                     let at = lat.as_ref().and_then(|c| c.first(doc));
                     let point = at.zip(lon.as_ref().and_then(|c| c.first(doc)));

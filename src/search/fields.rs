@@ -79,6 +79,7 @@ pub struct Fields {
     pub start_sort: Field,
     pub added: Field,
     pub cost: Field,
+    pub currency: Field,
     pub credits: Field,
     pub free: Field,
     pub revision: Field,
@@ -156,6 +157,8 @@ pub fn schema() -> Schema {
     for name in ["cost", "credits"] {
         builder.add_f64_field(name, INDEXED | FAST);
     }
+    // The cost's currency as a number (`cost::currency_number`).
+    builder.add_u64_field("currency", INDEXED | FAST);
     // Indexed for the bounding box of a distance filter, fast for its exact distance and the
     // nearest-first order, stored for each hit's distance.
     for name in ["lat", "lon"] {
@@ -190,6 +193,7 @@ impl Fields {
             start_sort: field("start_sort")?,
             added: field("added")?,
             cost: field("cost")?,
+            currency: field("currency")?,
             credits: field("credits")?,
             free: field("free")?,
             revision: field("revision")?,
@@ -473,6 +477,10 @@ fn add_numbers(doc: &mut TantivyDocument, fields: &Fields, stored: &StoredOfferi
     doc.add_i64(fields.added, seconds(&stored.created_at));
     if let Some(cost) = &offering.cost {
         doc.add_f64(fields.cost, cost.amount);
+        doc.add_u64(
+            fields.currency,
+            super::cost::currency_number(&cost.currency),
+        );
     }
     if let Some(credits) = &offering.credits {
         doc.add_f64(fields.credits, credits.contact_hours());

@@ -166,6 +166,10 @@ pub fn filters(
             f64_at_least(fields.credits, Bound::Included(minimum)),
         ));
     }
+    if let Some(max) = request.cost_max {
+        let currency = request.currency();
+        clauses.push((Source::Other, super::cost::at_most(fields, max, currency)));
+    }
     if let Some(from) = request.from {
         let from = from.and_time(NaiveTime::MIN).and_utc().timestamp();
         clauses.push((

@@ -13,6 +13,7 @@
 mod baseline;
 mod compile;
 mod correction;
+pub mod cost;
 mod dimension;
 mod engine;
 mod facets;

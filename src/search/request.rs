@@ -42,6 +42,10 @@ pub struct SearchRequest {
     pub has_credits: bool,
     /// In contact hours (1 CEU = 10).
     pub credits_min: Option<f64>,
+    /// Free, or at most this in `currency` (never converted from another).
+    pub cost_max: Option<f64>,
+    /// The currency costs are compared in (three capital letters); `None`: US dollars.
+    pub currency: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub include_past: bool,
@@ -62,6 +66,8 @@ impl Default for SearchRequest {
             free: false,
             has_credits: false,
             credits_min: None,
+            cost_max: None,
+            currency: None,
             from: None,
             to: None,
             include_past: false,
@@ -138,6 +144,8 @@ fn is_parameter(name: &str) -> bool {
                 | "has_credits"
                 | "include_past"
                 | "credits_min"
+                | "cost_max"
+                | "currency"
                 | "from"
                 | "to"
                 | "sort"
@@ -156,6 +164,18 @@ fn boolean(parameter: &str, value: &str, input: Input) -> Result<bool, Parameter
         ("1" | "on" | "yes", Input::Form) => Ok(true),
         ("0" | "off" | "no", Input::Form) => Ok(false),
         _ => Err(bad(parameter, format!("`{value}` is not true or false"))),
+    }
+}
+
+/// A currency code, in capitals.
+fn currency(parameter: &str, value: &str) -> Result<String, ParameterError> {
+    if value.len() == 3 && value.bytes().all(|byte| byte.is_ascii_alphabetic()) {
+        Ok(value.to_ascii_uppercase())
+    } else {
+        Err(bad(
+            parameter,
+            format!("`{value}` is not a three-letter currency code such as USD or CAD"),
+        ))
     }
 }
 
@@ -223,6 +243,17 @@ impl SearchRequest {
                         ));
                     }
                 },
+                "cost_max" => match value.parse::<f64>() {
+                    Ok(number) if number.is_finite() && number >= 0.0 => {
+                        request.cost_max = Some(number)
+                    }
+                    _ => return Err(bad(name, format!("`{value}` is not an amount (0 or more)"))),
+                },
+                // The default is left out, so links and chips stay as short as the search.
+                "currency" => {
+                    let code = currency(name, value)?;
+                    request.currency = (code != super::cost::DEFAULT_CURRENCY).then_some(code);
+                }
                 "from" => request.from = Some(date(name, value)?),
                 "to" => request.to = Some(date(name, value)?),
                 "sort" => request.sort = Some(value.parse().map_err(|message| bad(name, message))?),
@@ -268,6 +299,13 @@ impl SearchRequest {
         Ok(request)
     }
 
+    /// The currency costs are compared in.
+    pub fn currency(&self) -> &str {
+        self.currency
+            .as_deref()
+            .unwrap_or(super::cost::DEFAULT_CURRENCY)
+    }
+
     /// The order actually used.
     pub fn effective_sort(&self) -> Sort {
         self.sort.unwrap_or(if self.query.trim().is_empty() {
@@ -307,6 +345,12 @@ impl SearchRequest {
         }
         if let Some(credits) = self.credits_min {
             pairs.push(("credits_min".into(), credits.to_string()));
+        }
+        if let Some(cost) = self.cost_max {
+            pairs.push(("cost_max".into(), cost.to_string()));
+        }
+        if let Some(currency) = &self.currency {
+            pairs.push(("currency".into(), currency.clone()));
         }
         if let Some(from) = self.from {
             pairs.push(("from".into(), from.to_string()));

@@ -94,6 +94,14 @@ pub struct SearchParameters {
     /// At least this many contact hours (1 CEU = 10 contact hours).
     #[param(minimum = 0)]
     credits_min: Option<f64>,
+    /// Only offerings that are free or cost at most this much in `currency`. Amounts in other
+    /// currencies are not converted: those offerings are left out.
+    #[param(minimum = 0)]
+    cost_max: Option<f64>,
+    /// The currency of `cost_max` and of the `cost` order (which lists free offerings, then
+    /// this currency from the lowest, then each other currency in turn); default USD.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z]{3}$")]
+    currency: Option<String>,
     /// Running on or after this day.
     #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,

@@ -101,6 +101,11 @@ pub struct SearchPage {
     pub from: String,
     pub to: String,
     pub credits_min: String,
+    pub cost_max: String,
+    /// The currency costs are compared in, and the choices offered: (code, selected).
+    pub currencies: Vec<(&'static str, bool)>,
+    /// Said when costs are compared or ordered: amounts in other currencies are not converted.
+    pub currency_note: Option<String>,
     /// The place searched near, as typed.
     pub near: String,
     /// The radius choices: (value, label, selected).
@@ -204,6 +209,12 @@ pub async fn search_page(
                 .trim_start_matches("/search")
                 .to_owned()
         },
+        cost_max: request.cost_max.map(|c| c.to_string()).unwrap_or_default(),
+        currencies: OFFERED_CURRENCIES
+            .iter()
+            .map(|&code| (code, code == request.currency()))
+            .collect(),
+        currency_note: currency_note(&request),
         credits_min: request
             .credits_min
             .map(|c| c.to_string())
@@ -390,6 +401,28 @@ fn competency_sections(values: &[FacetValue], everything: bool) -> (Vec<FacetSec
     (sections, hidden)
 }
 
+/// The currencies the search form offers for a maximum cost (the API takes any code).
+const OFFERED_CURRENCIES: [&str; 2] = ["USD", "CAD"];
+
+/// What a searcher must know when costs are compared or ordered: nothing is converted.
+fn currency_note(request: &SearchRequest) -> Option<String> {
+    let currency = request.currency();
+    if request.cost_max.is_some() {
+        Some(format!(
+            "Costs are compared in {currency} only: free offerings and those priced in {currency} \
+             are shown; amounts in other currencies are not converted, so those are left out."
+        ))
+    } else if request.effective_sort() == Sort::Cost {
+        Some(format!(
+            "Lowest cost lists free offerings first, then those priced in {currency}, then each \
+             other currency in turn: amounts in different currencies are not converted or \
+             compared."
+        ))
+    } else {
+        None
+    }
+}
+
 /// Active filters as removable chips: (label, URL without it).
 fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, String)> {
     let pairs = request.to_pairs();
@@ -418,6 +451,8 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
                 ("has_credits", _) => "Offers CE credit".to_owned(),
                 ("include_past", _) => "Including past offerings".to_owned(),
                 ("credits_min", _) => format!("At least {value} contact hours"),
+                ("cost_max", _) => format!("Costs at most {value} {}", request.currency()),
+                ("currency", _) => format!("Costs in {value}"),
                 ("from", _) => format!("Running on or after {}", views::day_text(value)),
                 ("to", _) => format!("Starting by {}", views::day_text(value)),
                 ("near", _) => match &request.near {
