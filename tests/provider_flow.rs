@@ -105,10 +105,16 @@ fn publish(catalog: &Catalog, server: &Server, provider: &Agent) {
     });
 }
 
-/// A site where the provider, signed in, has published the offering `TITLE`.
-fn published() -> (Catalog, Server, Agent) {
+/// The site, with the provider signed in.
+fn signed_in() -> (Catalog, Server, Agent) {
     let (catalog, server) = site();
     let provider = sign_in(&server, PROVIDER);
+    (catalog, server, provider)
+}
+
+/// A site where the provider, signed in, has published the offering `TITLE`.
+fn published() -> (Catalog, Server, Agent) {
+    let (catalog, server, provider) = signed_in();
     publish(&catalog, &server, &provider);
     (catalog, server, provider)
 }
@@ -152,8 +158,7 @@ fn a_sign_in_without_its_form_token_is_refused() {
 
 #[test]
 fn a_provider_cannot_reach_the_administrators_pages() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (_catalog, server, provider) = signed_in();
     for path in ["/admin", "/admin/audit"] {
         assert_eq!(get(&provider, &server, path).0, 403, "{path}");
     }
@@ -161,8 +166,7 @@ fn a_provider_cannot_reach_the_administrators_pages() {
 
 #[test]
 fn an_invalid_offering_form_names_each_field_at_fault_and_keeps_every_value() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let mut bad = offering_form(&csrf, &key, "No", "Too short");
     bad.retain(|(name, _)| !name.starts_with("start"));
@@ -189,8 +193,7 @@ fn an_invalid_offering_form_names_each_field_at_fault_and_keeps_every_value() {
 
 #[test]
 fn an_offering_form_without_its_token_changes_nothing() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let (_, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let mut forged = offering_form("", &key, TITLE, DESCRIPTION);
     forged.retain(|(name, _)| *name != "csrf");
@@ -203,8 +206,7 @@ fn an_offering_form_without_its_token_changes_nothing() {
 
 #[test]
 fn a_form_sent_twice_is_one_submission_that_waits_for_review_out_of_search() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let form = offering_form(&csrf, &key, TITLE, DESCRIPTION);
     for _ in 0..2 {
@@ -240,8 +242,7 @@ fn a_form_sent_twice_is_one_submission_that_waits_for_review_out_of_search() {
 
 #[test]
 fn a_providers_pages_are_never_cached() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (_catalog, server, provider) = signed_in();
     for path in ["/provider", "/provider/offerings/new", "/provider/profile"] {
         let response = provider.get(&server.url(path)).call().unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -256,8 +257,7 @@ fn a_providers_pages_are_never_cached() {
 
 #[test]
 fn an_administrator_approves_from_the_queue_and_search_has_it_within_a_second() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     submit(&provider, &server, TITLE);
     let admin = sign_in(&server, ADMIN);
     let (queue, admin_csrf) = queue(&admin, &server);
@@ -355,8 +355,7 @@ fn a_possible_duplicate_is_shown_before_anything_is_stored_and_flagged_once_conf
 
 #[test]
 fn markup_in_every_text_field_is_shown_as_text_on_the_providers_and_administrators_pages() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (_catalog, server, provider) = signed_in();
     let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
     let title = format!("Workshop {HOSTILE}");
     let description = format!("A description with {HOSTILE} in it, long enough.");
@@ -395,10 +394,8 @@ fn markup_in_every_text_field_is_shown_as_text_on_the_providers_and_administrato
 
 #[test]
 fn no_provider_edits_or_withdraws_another_providers_offering() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    let (_, _, home) = get(&provider, &server, "/provider");
-    let csrf = hidden(&home, "csrf");
+    let (_catalog, server, provider) = signed_in();
+    let csrf = home_token(&provider, &server);
     let theirs = "yalsa-ya-readers-advisory-boot-camp-seattle";
     let edit = format!("/provider/offerings/{theirs}/edit");
     assert_eq!(get(&provider, &server, &edit).0, 404);
@@ -417,8 +414,7 @@ fn no_provider_edits_or_withdraws_another_providers_offering() {
 #[test]
 fn withdrawing_takes_an_offering_out_of_search_within_a_second() {
     let (_catalog, server, provider) = published();
-    let (_, _, home) = get(&provider, &server, "/provider");
-    let csrf = hidden(&home, "csrf");
+    let csrf = home_token(&provider, &server);
     let (status, _, _) = post(
         &provider,
         &server,
@@ -434,8 +430,7 @@ fn withdrawing_takes_an_offering_out_of_search_within_a_second() {
 #[test]
 fn sign_ins_submissions_approvals_and_withdrawals_are_in_the_audit_log() {
     let (_catalog, server, provider) = published();
-    let (_, _, home) = get(&provider, &server, "/provider");
-    let csrf = hidden(&home, "csrf");
+    let csrf = home_token(&provider, &server);
     let withdraw = format!("/provider/offerings/{OFFERING_ID}/withdraw");
     assert_eq!(
         post(&provider, &server, &withdraw, &[("csrf", &csrf)]).0,
@@ -454,8 +449,7 @@ fn sign_ins_submissions_approvals_and_withdrawals_are_in_the_audit_log() {
 
 #[test]
 fn a_provider_keeps_its_own_profile_and_a_bad_address_is_named() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (_catalog, server, provider) = signed_in();
     let (status, _, profile) = get(&provider, &server, "/provider/profile");
     assert_eq!(status, 200);
     assert!(profile.contains("value=\"Public Library Association\""));
@@ -487,10 +481,8 @@ fn a_provider_keeps_its_own_profile_and_a_bad_address_is_named() {
 
 #[test]
 fn signing_out_ends_the_session() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    let (_, _, home) = get(&provider, &server, "/provider");
-    let csrf = hidden(&home, "csrf");
+    let (_catalog, server, provider) = signed_in();
+    let csrf = home_token(&provider, &server);
     assert_eq!(
         post(&provider, &server, "/logout", &[("csrf", &csrf)]).0,
         303
@@ -674,8 +666,7 @@ fn a_bulk_upload_stores_every_row_or_none_and_names_the_row_and_field_at_fault()
     add_pla_editor(&catalog);
     let server = catalog.serve();
     let provider = sign_in(&server, PROVIDER);
-    let (_, _, page) = get(&provider, &server, "/provider/upload");
-    let csrf = hidden(&page, "csrf");
+    let csrf = upload_token(&provider, &server);
 
     let header = "id,title,description,format,audiences,level,start,end,timezone,competencies";
     let row = |n: u32, end: &str| {
@@ -790,8 +781,7 @@ fn titles_that_look_like_formulas_are_quoted_in_csv_and_upload_back_exactly() {
     }
     let upload_file = String::from_utf8(upload_file.into_inner().unwrap()).unwrap();
     let provider = sign_in(&server, PROVIDER);
-    let (_, _, page) = get(&provider, &server, "/provider/upload");
-    let csrf = hidden(&page, "csrf");
+    let csrf = upload_token(&provider, &server);
     let (status, report) = upload(&provider, &server, &csrf, "offerings.csv", &upload_file);
     assert_eq!(status, 200, "{report}");
     assert!(
@@ -1069,8 +1059,7 @@ fn send_twice_at_once(agent: &Agent, server: &Server, form: &[(&str, &str)]) -> 
 
 #[test]
 fn both_copies_of_a_double_clicked_form_are_told_it_was_submitted() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     for n in 0..10 {
         let (csrf, key) = fresh_form(&provider, &server, "/provider/offerings/new");
         let title = format!("Double-clicked course number {n}");
@@ -1097,8 +1086,7 @@ fn read_provider_ids() -> Vec<String> {
 
 #[test]
 fn asking_for_changes_shows_the_provider_the_note_and_a_way_back_to_the_form() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     submit(&provider, &server, TITLE);
     let admin = sign_in(&server, ADMIN);
     let (_, admin_csrf) = queue(&admin, &server);
@@ -1161,10 +1149,8 @@ fn an_edit_is_shown_field_by_field_in_words_with_lists_compared_as_sets() {
 
 #[test]
 fn alike_rows_of_one_upload_are_flagged_and_the_flag_opens_the_other_submission() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    let (_, _, page) = get(&provider, &server, "/provider/upload");
-    let csrf = hidden(&page, "csrf");
+    let (_catalog, server, provider) = signed_in();
+    let csrf = upload_token(&provider, &server);
     let header = "id,title,description,format,audiences,level,start,end,competencies";
     let row = |id: &str| {
         format!(
@@ -1193,10 +1179,8 @@ fn alike_rows_of_one_upload_are_flagged_and_the_flag_opens_the_other_submission(
 
 #[test]
 fn the_queue_warns_of_a_timed_start_without_a_time_zone() {
-    let (_catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
-    let (_, _, page) = get(&provider, &server, "/provider/upload");
-    let csrf = hidden(&page, "csrf");
+    let (_catalog, server, provider) = signed_in();
+    let csrf = upload_token(&provider, &server);
     let file = "id,title,description,format,audiences,level,start,competencies\n\
         pla-zoneless,Zoneless Webinar,A webinar on reference interviews for new staff members.,\
         online_live,librarians,introductory,2027-11-02T14:00:00-06:00,ala-core:5A\n";
@@ -1282,6 +1266,12 @@ fn withdrawing_asks_first_and_can_be_undone_for_a_day() {
     assert!(!home.contains(&format!("action=\"{undo}\"")));
 }
 
+/// The provider home's form token.
+fn home_token(provider: &Agent, server: &Server) -> String {
+    let (_, _, home) = get(provider, server, "/provider");
+    hidden(&home, "csrf")
+}
+
 /// The upload page's form token, for a provider signed in.
 fn upload_token(provider: &Agent, server: &Server) -> String {
     let (_, _, page) = get(provider, server, "/provider/upload");
@@ -1290,8 +1280,7 @@ fn upload_token(provider: &Agent, server: &Server) -> String {
 
 #[test]
 fn the_upload_template_shows_each_column_by_example_and_is_refused_as_it_is() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let (status, _, template) = get(&provider, &server, "/provider/upload/template.csv");
     assert_eq!(status, 200);
     let mut lines = template.lines();
@@ -1317,8 +1306,7 @@ fn the_upload_template_shows_each_column_by_example_and_is_refused_as_it_is() {
 
 #[test]
 fn an_upload_reads_labels_as_codes_makes_ids_from_titles_and_names_each_bad_line() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let csrf = upload_token(&provider, &server);
     let header = "title,description,format,audiences,level,start,competencies";
     let good = format!(
@@ -1365,8 +1353,7 @@ fn an_upload_reads_labels_as_codes_makes_ids_from_titles_and_names_each_bad_line
 
 #[test]
 fn the_same_file_uploaded_twice_is_stored_once() {
-    let (catalog, server) = site();
-    let provider = sign_in(&server, PROVIDER);
+    let (catalog, server, provider) = signed_in();
     let csrf = upload_token(&provider, &server);
     let file = "id,title,description,format,audiences,level,start,competencies\n\
         pla-twice,Twice Sent,A course whose file was sent twice by mistake.,online_live,librarians,introductory,2027-11-02,ala-core:5A\n";

@@ -170,6 +170,22 @@ fn find_duplicates(
     Ok(found)
 }
 
+/// The stored offering `offering_id`, which must be `provider`'s when one is given.
+fn stored_of(
+    connection: &Connection,
+    offering_id: &str,
+    provider: Option<&str>,
+) -> Result<offerings::StoredOffering, StoreError> {
+    let stored = offerings::read_one(connection, offering_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("offering {offering_id}")))?;
+    if provider.is_some_and(|p| p != stored.offering.provider) {
+        return Err(StoreError::Forbidden(format!(
+            "offering {offering_id} belongs to another provider"
+        )));
+    }
+    Ok(stored)
+}
+
 /// What became of an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Uploaded {
@@ -536,11 +552,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         self.write(|transaction| {
-            let stored = offerings::read_one(transaction, offering_id)?
-                .ok_or_else(|| StoreError::NotFound(format!("offering {offering_id}")))?;
-            if provider.is_some_and(|p| p != stored.offering.provider) {
-                return Err(StoreError::Forbidden(format!("offering {offering_id} belongs to another provider")));
-            }
+            let stored = stored_of(transaction, offering_id, provider)?;
             if stored.status != OfferingStatus::Published {
                 return Err(StoreError::Conflict(format!("offering {offering_id} is not published")));
             }
@@ -563,11 +575,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
         self.write(|transaction| {
-            let stored = offerings::read_one(transaction, offering_id)?
-                .ok_or_else(|| StoreError::NotFound(format!("offering {offering_id}")))?;
-            if provider.is_some_and(|p| p != stored.offering.provider) {
-                return Err(StoreError::Forbidden(format!("offering {offering_id} belongs to another provider")));
-            }
+            let stored = stored_of(transaction, offering_id, provider)?;
             if !can_undo_withdrawal(&stored, now) {
                 return Err(StoreError::Conflict(format!(
                     "“{}” was not withdrawn within the last day: submit it again through the form",

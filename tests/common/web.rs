@@ -109,7 +109,7 @@ pub fn upload(
     let file = format!(
         "Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}"
     );
-    send_multipart(agent, server, &[csrf_part(csrf), file])
+    send_multipart(agent, server, &[part("csrf", csrf), file])
 }
 
 /// Sends the same file again as the confirmation page does, its edits confirmed.
@@ -120,20 +120,18 @@ pub fn confirm_upload(
     name: &str,
     content: &str,
 ) -> (u16, String) {
-    let field = |field: &str, value: &str| {
-        format!("Content-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}")
-    };
     let parts = [
-        csrf_part(csrf),
-        field("name", name),
-        field("confirm_edits", "yes"),
-        field("content", content),
+        part("csrf", csrf),
+        part("name", name),
+        part("confirm_edits", "yes"),
+        part("content", content),
     ];
     send_multipart(agent, server, &parts)
 }
 
-fn csrf_part(csrf: &str) -> String {
-    format!("Content-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}")
+/// One plain field of a multipart form.
+fn part(field: &str, value: &str) -> String {
+    format!("Content-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}")
 }
 
 fn send_multipart(agent: &Agent, server: &Server, parts: &[String]) -> (u16, String) {

@@ -260,14 +260,24 @@ async fn own_offering_posted(
     Ok((session, offering))
 }
 
+/// For a provider's page about one of their offerings: the session and the offering.
+async fn own_offering_shown(
+    state: &AppState,
+    request: &HttpRequest,
+    id: &str,
+) -> Result<(Session, Offering), PageError> {
+    let session = accounts::require(state, request, Role::Provider).await?;
+    let offering = own_offering(state, &session, id).await?;
+    Ok((session, offering))
+}
+
 #[route("/provider/offerings/{id}/edit", method = "GET", method = "HEAD")]
 pub async fn edit_offering_form(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let session = accounts::require(&state, &request, Role::Provider).await?;
-    let offering = own_offering(&state, &session, &id).await?;
+    let (session, offering) = own_offering_shown(&state, &request, &id).await?;
     let context = FormContext {
         state: &state,
         session: &session,

@@ -1,9 +1,7 @@
 //! Withdrawing an offering: a page that asks first (no script needed), the withdrawal itself,
 //! and putting it back within a day (`UNDO_WITHDRAWAL`) for a provider who withdrew by mistake.
 
-use super::{back_home, own_offering, own_offering_posted};
-use crate::store::Role;
-use crate::web::accounts;
+use super::{back_home, own_offering_posted, own_offering_shown};
 use crate::web::pages::{asset_version, render, with_store};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
@@ -26,8 +24,7 @@ pub async fn confirm_withdrawal(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let session = accounts::require(&state, &request, Role::Provider).await?;
-    let offering = own_offering(&state, &session, &id).await?;
+    let (session, offering) = own_offering_shown(&state, &request, &id).await?;
     let page = ConfirmWithdrawal {
         asset_version: asset_version(),
         csrf: session.csrf.clone(),
@@ -45,7 +42,7 @@ pub async fn withdraw(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
-    let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
+    let (provider, actor) = (session.user.provider, session.user.email);
     with_store(&state, move |store| {
         store.withdraw(&offering.id, provider.as_deref(), &actor)
     })
@@ -63,14 +60,10 @@ pub async fn undo_withdrawal(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (session, offering) = own_offering_posted(&state, &request, &id, &form).await?;
-    let (provider, actor) = (session.user.provider.clone(), session.user.email.clone());
+    let (provider, actor) = (session.user.provider, session.user.email);
+    let now = chrono::Utc::now();
     with_store(&state, move |store| {
-        store.undo_withdrawal(
-            &offering.id,
-            provider.as_deref(),
-            &actor,
-            chrono::Utc::now(),
-        )
+        store.undo_withdrawal(&offering.id, provider.as_deref(), &actor, now)
     })
     .await?;
     Ok(back_home("restored"))

@@ -121,7 +121,7 @@ pub async fn upload(
     .await
     {
         Err(PageError::Conflict(message)) => {
-            let summary = format!("Nothing was stored: {message}.");
+            let summary = format!("Nothing was stored: {}.", message.trim_end_matches('.'));
             return Ok(page(
                 &session,
                 StatusCode::CONFLICT,
@@ -198,9 +198,6 @@ fn check_and_submit(
         // A row refused for what it says; a fault of the database is not the row's.
         Err(StoreError::Batch(row, error)) if !error.is_unavailable() => Ok(Outcome::Problems(
             vec![(rows.places[row - 1].clone(), vec![error.to_string()])],
-        )),
-        Err(StoreError::QueueFull { .. }) => Err(StoreError::Conflict(
-            "that many would take your submissions waiting for review past the limit".into(),
         )),
         Err(error) => Err(error),
     }
