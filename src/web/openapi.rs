@@ -247,7 +247,7 @@ pub fn document() -> serde_json::Value {
     hit["description"] =
         "One result: the offering in the bundle format, its score and a highlighted snippet."
             .into();
-    hit["properties"]["score"] = serde_json::json!({"type": "number", "description": "Relevance, or the value the results are sorted by"});
+    hit["properties"]["score"] = serde_json::json!({"type": ["number", "null"], "description": "How well it matches the words, when relevance to some words orders the results; null when another order does (or there are no words)"});
     hit["properties"]["snippet"] = serde_json::json!({"type": "string", "description": "HTML: the description's best passage, escaped, with matched words in <b>"});
     hit["properties"]["missing_words"] = serde_json::json!({
         "type": "array",
