@@ -264,14 +264,18 @@ fn catch_up_if_free(store: &Store, index: &Path) {
 fn reindex(db: &Path, index: &Path) -> Result<()> {
     let store = open_store(db)?;
     let bar = progress_bar(0, "indexing");
+    let started = std::time::Instant::now();
     let name = SearchIndex::reindex(index, &store, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
+    let indexed = bar.length().unwrap_or_default();
     bar.finish_and_clear();
     let name = name.with_context(|| format!("cannot rebuild the index in {}", index.display()))?;
+    let took = started.elapsed().as_secs_f64();
     println!(
-        "reindexed into {}/{name} and switched to it",
+        "reindexed {indexed} offerings in {took:.1} s ({:.0} a second) into {}/{name} and switched to it",
+        indexed as f64 / took.max(0.001),
         index.display()
     );
     Ok(())

@@ -1,12 +1,16 @@
 //! Facet counting: one pass over the matching documents reads each dimension's values from the
 //! fast fields and counts every document once per value, exactly as an SQL `COUNT(DISTINCT)`
 //! over the same filters would.
+//!
+//! Documents come in blocks (tantivy hands a collector that needs no scores up to 64 at a time):
+//! a dimension with at most one value a document (format, level, provider, …) is read for the
+//! whole block at once, which is most of the work of a broad search.
 
 use super::filters::{bucket_limits, buckets_of};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Counts of values per dimension: dimension → value → documents.
@@ -20,9 +24,48 @@ pub struct FacetCounter {
 }
 
 pub struct SegmentFacetCounter {
-    columns: Vec<(&'static str, Option<StrColumn>, Vec<u64>)>,
+    columns: Vec<DimensionColumn>,
     when: Option<WhenColumns>,
     seen: Vec<u64>,
+    /// A block's values of one single-valued column.
+    block: Vec<Option<u64>>,
+}
+
+/// One dimension's column in a segment, and its counts by term ordinal.
+struct DimensionColumn {
+    dimension: &'static str,
+    column: Option<StrColumn>,
+    /// At most one value a document: read a block at a time.
+    single: bool,
+    counts: Vec<u64>,
+}
+
+impl DimensionColumn {
+    /// Counts each document of `docs` once for each of its values.
+    fn count(&mut self, docs: &[DocId], block: &mut Vec<Option<u64>>, seen: &mut Vec<u64>) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        let mut add = |ord: u64| {
+            if let Some(count) = self.counts.get_mut(ord as usize) {
+                *count += 1;
+            }
+        };
+        if self.single {
+            block.clear();
+            block.resize(docs.len(), None);
+            column.ords().first_vals(docs, block);
+            block.iter().flatten().for_each(|ord| add(*ord));
+            return;
+        }
+        for &doc in docs {
+            seen.clear();
+            seen.extend(column.term_ords(doc));
+            seen.sort_unstable();
+            seen.dedup();
+            seen.iter().for_each(|ord| add(*ord));
+        }
+    }
 }
 
 struct WhenColumns {
@@ -49,7 +92,15 @@ impl Collector for FacetCounter {
         for dimension in &self.dimensions {
             let column = fast.str(dimension)?;
             let size = column.as_ref().map_or(0, |c| c.num_terms());
-            columns.push((*dimension, column, vec![0; size]));
+            let single = column
+                .as_ref()
+                .is_some_and(|c| c.ords().get_cardinality() != Cardinality::Multivalued);
+            columns.push(DimensionColumn {
+                dimension,
+                column,
+                single,
+                counts: vec![0; size],
+            });
         }
         let when = if self.when {
             let format = fast.str("format")?;
@@ -73,6 +124,7 @@ impl Collector for FacetCounter {
             columns,
             when,
             seen: Vec::new(),
+            block: Vec::new(),
         })
     }
 
@@ -98,39 +150,27 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (_, column, counts) in &mut self.columns {
-            let Some(column) = column else { continue };
-            self.seen.clear();
-            self.seen.extend(column.term_ords(doc));
-            self.seen.sort_unstable();
-            self.seen.dedup();
-            for ord in &self.seen {
-                if let Some(count) = counts.get_mut(*ord as usize) {
-                    *count += 1;
-                }
-            }
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for column in &mut self.columns {
+            column.count(docs, &mut self.block, &mut self.seen);
         }
         if let Some(when) = &mut self.when {
-            let self_paced = match (&when.format, when.self_paced_ord) {
-                (Some(column), Some(ord)) => column.term_ords(doc).any(|o| o == ord),
-                _ => false,
-            };
-            let buckets = buckets_of(
-                self_paced,
-                when.starts_at.first(doc),
-                when.ends_at.first(doc),
-                when.now,
-                when.limits,
-            );
-            for bucket in buckets {
-                *when.counts.entry(bucket.as_str()).or_default() += 1;
-            }
+            docs.iter().for_each(|doc| when.count(*doc));
         }
     }
 
     fn harvest(self) -> Counts {
         let mut counts = Counts::new();
-        for (dimension, column, ords) in self.columns {
+        for DimensionColumn {
+            dimension,
+            column,
+            counts: ords,
+            ..
+        } in self.columns
+        {
             let Some(column) = column else { continue };
             let values = counts.entry(dimension.to_owned()).or_default();
             let mut text = String::new();
@@ -150,5 +190,25 @@ impl SegmentCollector for SegmentFacetCounter {
             );
         }
         counts
+    }
+}
+
+impl WhenColumns {
+    /// Counts a document in each "when" bucket it falls in.
+    fn count(&mut self, doc: DocId) {
+        let self_paced = match (&self.format, self.self_paced_ord) {
+            (Some(column), Some(ord)) => column.ords().first(doc) == Some(ord),
+            _ => false,
+        };
+        let buckets = buckets_of(
+            self_paced,
+            self.starts_at.first(doc),
+            self.ends_at.first(doc),
+            self.now,
+            self.limits,
+        );
+        for bucket in buckets {
+            *self.counts.entry(bucket.as_str()).or_default() += 1;
+        }
     }
 }
