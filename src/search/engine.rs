@@ -5,7 +5,7 @@
 //! passage that matched best. A query that finds nothing is searched corrected (`correction`).
 
 use super::compile::{Compiled, Compiler};
-use super::facets::{Counts, FacetCounter};
+use super::facets::{Counts, FacetCache, FacetCounter};
 use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
@@ -97,7 +97,13 @@ impl SearchIndex {
             })
             .collect::<Result<Vec<_>, SearchError>>()?;
 
-        let counts = facet_counts(&searcher, found.text.as_deref(), &found.filters, now)?;
+        let counts = facet_counts(
+            &searcher,
+            &generation.facets,
+            found.text.as_deref(),
+            &found.filters,
+            now,
+        )?;
         let facets = facet_values(request, &counts, &labels);
         let suggestion = match corrected_query {
             Some(_) => None,
@@ -460,6 +466,7 @@ fn escape(text: &str) -> String {
 /// result; each active filter gets a pass of its own with itself left out.
 fn facet_counts(
     searcher: &Searcher,
+    cache: &FacetCache,
     text: Option<&dyn Query>,
     filters: &[(Source, Box<dyn Query>)],
     now: DateTime<Utc>,
@@ -469,7 +476,14 @@ fn facet_counts(
         .map(|(source, _)| *source)
         .filter(|s| *s != Source::Other)
         .collect();
+    let live: Vec<_> = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment.segment_id())
+        .collect();
+    cache.keep_only(&live);
     let shared = FacetCounter {
+        cache,
         dimensions: DIMENSIONS
             .iter()
             .map(|spec| spec.name)
@@ -482,11 +496,13 @@ fn facet_counts(
     for source in active {
         let counter = match source {
             Source::Dimension(dimension) => FacetCounter {
+                cache,
                 dimensions: vec![dimension],
                 when: false,
                 now,
             },
             _ => FacetCounter {
+                cache,
                 dimensions: Vec::new(),
                 when: true,
                 now,

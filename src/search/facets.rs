@@ -1,84 +1,232 @@
-//! Facet counting: one pass over the matching documents reads each dimension's values from the
-//! fast fields and counts every document once per value, exactly as an SQL `COUNT(DISTINCT)`
-//! over the same filters would.
+//! Facet counting, exactly as an SQL `COUNT(DISTINCT)` over the same filters would, in
+//! microseconds per value rather than a pass over every match per dimension.
 //!
-//! Documents come in blocks (tantivy hands a collector that needs no scores up to 64 at a time):
-//! a dimension with at most one value a document (format, level, provider, …) is read for the
-//! whole block at once, which is most of the work of a broad search.
+//! Each segment's documents never change once written (deletions are kept apart), so for each
+//! segment we build, once, a Roaring bitmap of the documents holding each value of each
+//! dimension, and the start and end of every document for the "when" buckets (`SegmentFacets`,
+//! cached per segment in `FacetCache`, as Meilisearch keeps a bitmap per facet value). A search
+//! collects what it matches as a bitmap; a value's count is the size of its intersection with
+//! that bitmap. Deleted documents never match, so they are never counted. A search that matches
+//! few documents instead reads each one's values from per-document lists kept beside the
+//! bitmaps: intersecting hundreds of value bitmaps costs more than visiting a few hundred
+//! documents.
 
+use super::dimension::DIMENSIONS;
 use super::filters::{bucket_limits, buckets_of};
 use chrono::{DateTime, Utc};
+use roaring::RoaringBitmap;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Counts of values per dimension: dimension → value → documents.
 pub type Counts = HashMap<String, HashMap<String, u64>>;
 
+/// One segment's documents by dimension value, and the dates the "when" buckets need.
+pub struct SegmentFacets {
+    /// Dimension → (value, documents holding it).
+    values: HashMap<&'static str, Vec<(String, RoaringBitmap)>>,
+    /// Dimension → each document's values, as indexes into `values`.
+    per_doc: HashMap<&'static str, DocValues>,
+    self_paced: RoaringBitmap,
+    starts_at: Vec<Option<i64>>,
+    ends_at: Vec<Option<i64>>,
+}
+
+impl SegmentFacets {
+    fn build(segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let fast = segment.fast_fields();
+        let docs = 0..segment.max_doc();
+        let mut values = HashMap::new();
+        let mut per_doc = HashMap::new();
+        for spec in &DIMENSIONS {
+            let Some(column) = fast.str(spec.name)? else {
+                values.insert(spec.name, Vec::new());
+                per_doc.insert(spec.name, DocValues::default());
+                continue;
+            };
+            let mut bitmaps = vec![RoaringBitmap::new(); column.num_terms()];
+            for doc in docs.clone() {
+                for ord in column.term_ords(doc) {
+                    if let Some(bitmap) = bitmaps.get_mut(ord as usize) {
+                        bitmap.insert(doc);
+                    }
+                }
+            }
+            let mut text = String::new();
+            let named: Vec<(String, RoaringBitmap)> = bitmaps
+                .into_iter()
+                .enumerate()
+                .map(|(ord, bitmap)| {
+                    let known = column.ord_to_str(ord as u64, &mut text).unwrap_or(false);
+                    (if known { text.clone() } else { String::new() }, bitmap)
+                })
+                .collect();
+            let mut lists = DocValues::default();
+            for doc in docs.clone() {
+                lists.starts.push(lists.values.len() as u32);
+                let mut ords: Vec<u32> = column.term_ords(doc).map(|ord| ord as u32).collect();
+                ords.sort_unstable();
+                ords.dedup();
+                lists.values.extend(ords);
+            }
+            lists.starts.push(lists.values.len() as u32);
+            values.insert(spec.name, named);
+            per_doc.insert(spec.name, lists);
+        }
+        let self_paced = values
+            .get("format")
+            .and_then(|formats| {
+                formats
+                    .iter()
+                    .find(|(value, _)| value == "online_self_paced")
+            })
+            .map(|(_, bitmap)| bitmap.clone())
+            .unwrap_or_default();
+        let starts = fast.i64("starts_at")?;
+        let ends = fast.i64("ends_at")?;
+        Ok(SegmentFacets {
+            values,
+            per_doc,
+            self_paced,
+            starts_at: docs.clone().map(|doc| starts.first(doc)).collect(),
+            ends_at: docs.map(|doc| ends.first(doc)).collect(),
+        })
+    }
+
+    fn count(&self, matched: &RoaringBitmap, dimensions: &[&'static str], counts: &mut Counts) {
+        let dense = matched.len() * DENSE_SHARE > self.starts_at.len() as u64;
+        self.count_by(!dense, matched, dimensions, counts);
+    }
+
+    /// `count`, visiting the matched documents (`by_document`) or intersecting bitmaps.
+    fn count_by(
+        &self,
+        by_document: bool,
+        matched: &RoaringBitmap,
+        dimensions: &[&'static str],
+        counts: &mut Counts,
+    ) {
+        for dimension in dimensions {
+            let Some(named) = self.values.get(dimension) else {
+                continue;
+            };
+            let by_value: Vec<u64> = match (by_document, self.per_doc.get(dimension)) {
+                (true, Some(lists)) => {
+                    let mut by_value = vec![0; named.len()];
+                    for doc in matched {
+                        for &value in lists.of(doc) {
+                            by_value[value as usize] += 1;
+                        }
+                    }
+                    by_value
+                }
+                _ => named
+                    .iter()
+                    .map(|(_, docs)| docs.intersection_len(matched))
+                    .collect(),
+            };
+            let target = counts.entry((*dimension).to_owned()).or_default();
+            for ((value, _), count) in named.iter().zip(by_value) {
+                if count > 0 && !value.is_empty() {
+                    *target.entry(value.clone()).or_default() += count;
+                }
+            }
+        }
+    }
+
+    fn count_when(&self, matched: &RoaringBitmap, now: DateTime<Utc>, counts: &mut Counts) {
+        let (limits, now) = (bucket_limits(now), now.timestamp());
+        let target = counts.entry("when".to_owned()).or_default();
+        let mut buckets = [0u64; 5];
+        for doc in matched {
+            let index = doc as usize;
+            let (start, end) = (self.starts_at[index], self.ends_at[index]);
+            for bucket in buckets_of(self.self_paced.contains(doc), start, end, now, limits) {
+                buckets[bucket as usize] += 1;
+            }
+        }
+        for (bucket, count) in super::request::WhenBucket::ALL.iter().zip(buckets) {
+            if count > 0 {
+                *target.entry(bucket.as_str().to_owned()).or_default() += count;
+            }
+        }
+    }
+}
+
+/// Each document's values of one dimension, one list after another (`starts[doc]..starts[doc + 1]`
+/// of `values`).
+#[derive(Default)]
+struct DocValues {
+    starts: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl DocValues {
+    fn of(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        match (self.starts.get(doc), self.starts.get(doc + 1)) {
+            (Some(&start), Some(&end)) => &self.values[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A search matching more than this share of a segment's documents counts by intersecting
+/// bitmaps; fewer, by visiting the documents. Most values are sparse (array containers), so an
+/// intersection costs about what visiting their documents would: the bitmaps win only when the
+/// matches are dense (measured at 100,000 offerings: the broadest search 20 → 12 ms, one
+/// matching a fifth 20 → 12.7 ms the other way round).
+const DENSE_SHARE: u64 = 4;
+
+/// Each live segment's `SegmentFacets`, built on a segment's first search.
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+}
+
+impl FacetCache {
+    fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+        let id = segment.segment_id();
+        if let Some(found) = self.lock().get(&id) {
+            return Ok(found.clone());
+        }
+        // Built outside the lock: other searches go on meanwhile (two may build it at once).
+        let built = Arc::new(SegmentFacets::build(segment)?);
+        self.lock().insert(id, built.clone());
+        Ok(built)
+    }
+
+    /// Forgets the segments a merge has replaced.
+    pub fn keep_only(&self, live: &[SegmentId]) {
+        self.lock().retain(|id, _| live.contains(id));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>> {
+        self.segments
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Counts the values of some dimensions (and, if asked, the "when" buckets) over what matches.
-pub struct FacetCounter {
+pub struct FacetCounter<'a> {
+    pub cache: &'a FacetCache,
     pub dimensions: Vec<&'static str>,
     pub when: bool,
     pub now: DateTime<Utc>,
 }
 
 pub struct SegmentFacetCounter {
-    columns: Vec<DimensionColumn>,
-    when: Option<WhenColumns>,
-    seen: Vec<u64>,
-    /// A block's values of one single-valued column.
-    block: Vec<Option<u64>>,
+    facets: Arc<SegmentFacets>,
+    dimensions: Vec<&'static str>,
+    when: Option<DateTime<Utc>>,
+    matched: RoaringBitmap,
 }
 
-/// One dimension's column in a segment, and its counts by term ordinal.
-struct DimensionColumn {
-    dimension: &'static str,
-    column: Option<StrColumn>,
-    /// At most one value a document: read a block at a time.
-    single: bool,
-    counts: Vec<u64>,
-}
-
-impl DimensionColumn {
-    /// Counts each document of `docs` once for each of its values.
-    fn count(&mut self, docs: &[DocId], block: &mut Vec<Option<u64>>, seen: &mut Vec<u64>) {
-        let Some(column) = &self.column else {
-            return;
-        };
-        let mut add = |ord: u64| {
-            if let Some(count) = self.counts.get_mut(ord as usize) {
-                *count += 1;
-            }
-        };
-        if self.single {
-            block.clear();
-            block.resize(docs.len(), None);
-            column.ords().first_vals(docs, block);
-            block.iter().flatten().for_each(|ord| add(*ord));
-            return;
-        }
-        for &doc in docs {
-            seen.clear();
-            seen.extend(column.term_ords(doc));
-            seen.sort_unstable();
-            seen.dedup();
-            seen.iter().for_each(|ord| add(*ord));
-        }
-    }
-}
-
-struct WhenColumns {
-    format: Option<StrColumn>,
-    self_paced_ord: Option<u64>,
-    starts_at: Column<i64>,
-    ends_at: Column<i64>,
-    now: i64,
-    limits: [i64; 3],
-    counts: HashMap<&'static str, u64>,
-}
-
-impl Collector for FacetCounter {
+impl Collector for FacetCounter<'_> {
     type Fruit = Counts;
     type Child = SegmentFacetCounter;
 
@@ -87,44 +235,11 @@ impl Collector for FacetCounter {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::new();
-        for dimension in &self.dimensions {
-            let column = fast.str(dimension)?;
-            let size = column.as_ref().map_or(0, |c| c.num_terms());
-            let single = column
-                .as_ref()
-                .is_some_and(|c| c.ords().get_cardinality() != Cardinality::Multivalued);
-            columns.push(DimensionColumn {
-                dimension,
-                column,
-                single,
-                counts: vec![0; size],
-            });
-        }
-        let when = if self.when {
-            let format = fast.str("format")?;
-            let self_paced_ord = match &format {
-                Some(column) => column.dictionary().term_ord(b"online_self_paced")?,
-                None => None,
-            };
-            Some(WhenColumns {
-                format,
-                self_paced_ord,
-                starts_at: fast.i64("starts_at")?,
-                ends_at: fast.i64("ends_at")?,
-                now: self.now.timestamp(),
-                limits: bucket_limits(self.now),
-                counts: HashMap::new(),
-            })
-        } else {
-            None
-        };
         Ok(SegmentFacetCounter {
-            columns,
-            when,
-            seen: Vec::new(),
-            block: Vec::new(),
+            facets: self.cache.of(segment)?,
+            dimensions: self.dimensions.clone(),
+            when: self.when.then_some(self.now),
+            matched: RoaringBitmap::new(),
         })
     }
 
@@ -150,65 +265,73 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.collect_block(&[doc]);
+        self.matched.insert(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for column in &mut self.columns {
-            column.count(docs, &mut self.block, &mut self.seen);
-        }
-        if let Some(when) = &mut self.when {
-            docs.iter().for_each(|doc| when.count(*doc));
+        // Blocks come in ascending order: appending skips the search for each one's place.
+        if self.matched.append(docs.iter().copied()).is_err() {
+            self.matched.extend(docs.iter().copied());
         }
     }
 
     fn harvest(self) -> Counts {
         let mut counts = Counts::new();
-        for DimensionColumn {
-            dimension,
-            column,
-            counts: ords,
-            ..
-        } in self.columns
-        {
-            let Some(column) = column else { continue };
-            let values = counts.entry(dimension.to_owned()).or_default();
-            let mut text = String::new();
-            for (ord, count) in ords.into_iter().enumerate() {
-                if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                    values.insert(text.clone(), count);
-                }
-            }
-        }
-        if let Some(when) = self.when {
-            counts.insert(
-                "when".to_owned(),
-                when.counts
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            );
+        self.facets
+            .count(&self.matched, &self.dimensions, &mut counts);
+        if let Some(now) = self.when {
+            self.facets.count_when(&self.matched, now, &mut counts);
         }
         counts
     }
 }
 
-impl WhenColumns {
-    /// Counts a document in each "when" bucket it falls in.
-    fn count(&mut self, doc: DocId) {
-        let self_paced = match (&self.format, self.self_paced_ord) {
-            (Some(column), Some(ord)) => column.ords().first(doc) == Some(ord),
-            _ => false,
-        };
-        let buckets = buckets_of(
-            self_paced,
-            self.starts_at.first(doc),
-            self.ends_at.first(doc),
-            self.now,
-            self.limits,
-        );
-        for bucket in buckets {
-            *self.counts.entry(bucket.as_str()).or_default() += 1;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three documents: 0 holds a and b, 1 holds b, 2 holds nothing.
+    fn segment() -> SegmentFacets {
+        let bitmap = |docs: &[u32]| docs.iter().copied().collect::<RoaringBitmap>();
+        SegmentFacets {
+            values: HashMap::from([(
+                "audience",
+                vec![
+                    ("a".to_owned(), bitmap(&[0])),
+                    ("b".to_owned(), bitmap(&[0, 1])),
+                ],
+            )]),
+            per_doc: HashMap::from([(
+                "audience",
+                DocValues {
+                    starts: vec![0, 2, 3, 3],
+                    values: vec![0, 1, 1],
+                },
+            )]),
+            self_paced: RoaringBitmap::new(),
+            starts_at: vec![None; 3],
+            ends_at: vec![None; 3],
         }
+    }
+
+    #[test]
+    fn visiting_documents_and_intersecting_bitmaps_count_alike() {
+        let segment = segment();
+        for matched in [[0u32, 1, 2].as_slice(), &[1, 2], &[0], &[]] {
+            let matched: RoaringBitmap = matched.iter().copied().collect();
+            let (mut visited, mut intersected) = (Counts::new(), Counts::new());
+            segment.count_by(true, &matched, &["audience"], &mut visited);
+            segment.count_by(false, &matched, &["audience"], &mut intersected);
+            assert_eq!(visited, intersected, "{matched:?}");
+        }
+        let mut counts = Counts::new();
+        segment.count_by(
+            false,
+            &[0, 1].into_iter().collect(),
+            &["audience"],
+            &mut counts,
+        );
+        assert_eq!(counts["audience"]["b"], 2);
+        assert_eq!(counts["audience"]["a"], 1);
     }
 }

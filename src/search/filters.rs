@@ -224,22 +224,17 @@ pub fn buckets_of(
         _ => None,
     };
     let [week, month, quarter] = limits;
-    let mut buckets = Vec::with_capacity(4);
+    // At most one of each, in a fixed array: this runs for every document a search counts.
+    let mut buckets = [None; 4];
     if let Some(start) = dated {
-        if start < week {
-            buckets.push(WhenBucket::Week);
-        }
-        if start < month {
-            buckets.push(WhenBucket::Month);
-        }
-        if start < quarter {
-            buckets.push(WhenBucket::Quarter);
+        buckets[0] = (start < week).then_some(WhenBucket::Week);
+        buckets[1] = (start < month).then_some(WhenBucket::Month);
+        buckets[2] = Some(if start < quarter {
+            WhenBucket::Quarter
         } else {
-            buckets.push(WhenBucket::Later);
-        }
+            WhenBucket::Later
+        });
     }
-    if format_is_self_paced {
-        buckets.push(WhenBucket::SelfPaced);
-    }
-    buckets.into_iter()
+    buckets[3] = format_is_self_paced.then_some(WhenBucket::SelfPaced);
+    buckets.into_iter().flatten()
 }
