@@ -92,6 +92,17 @@ pub struct Rows {
     pub places: Vec<String>,
 }
 
+impl Rows {
+    /// Where the row at `position` (from 1) stands in the file.
+    pub fn place(&self, position: usize) -> String {
+        position
+            .checked_sub(1)
+            .and_then(|index| self.places.get(index))
+            .cloned()
+            .unwrap_or_else(|| format!("row {position}"))
+    }
+}
+
 /// Problems by place: (place, messages).
 pub type Problems = Vec<(String, Vec<String>)>;
 

@@ -181,8 +181,8 @@ fn check_and_submit(
             problems
                 .into_iter()
                 .map(|(row, errors)| {
-                    let place = rows.places[row - 1].clone();
-                    (place, errors.iter().map(ToString::to_string).collect())
+                    let messages = errors.iter().map(ToString::to_string).collect();
+                    (rows.place(row), messages)
                 })
                 .collect(),
         ));
@@ -197,7 +197,7 @@ fn check_and_submit(
         Ok(uploaded) => Ok(Outcome::Stored(uploaded)),
         // A row refused for what it says; a fault of the database is not the row's.
         Err(StoreError::Batch(row, error)) if !error.is_unavailable() => Ok(Outcome::Problems(
-            vec![(rows.places[row - 1].clone(), vec![error.to_string()])],
+            vec![(rows.place(row), vec![error.to_string()])],
         )),
         Err(error) => Err(error),
     }
