@@ -242,3 +242,26 @@ fn a_certifications_name_or_abbreviation_finds_what_its_filter_finds() {
         }
     }
 }
+
+#[test]
+fn a_search_without_words_shows_a_new_offering_within_a_second() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let browse = "format=conference&level=advanced";
+    let before = server.total(browse);
+    assert_eq!(server.total(browse), before, "the same answer twice");
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    let mut added = offerings[0].clone();
+    added["id"] = serde_json::json!("quillwort-advanced-conference");
+    added["format"] = serde_json::json!("conference");
+    added["level"] = serde_json::json!("advanced");
+    added["location"] = serde_json::json!({"city": "Chicago", "region": "IL", "country": "US"});
+    offerings.as_array_mut().unwrap().push(added);
+    common::write_json(&path, &offerings);
+    catalog.import(bundle.path());
+    common::within_a_second("the new offering in a search without words", || {
+        server.total(browse) == before + 1
+    });
+}

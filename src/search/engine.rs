@@ -4,6 +4,7 @@
 //! competency feedback), paged, told which words they lack, and their descriptions cut to the
 //! passage that matched best. A query that finds nothing is searched corrected (`correction`).
 
+use super::answers::Answers;
 use super::compile::{Compiled, Compiler};
 use super::facets::{Counts, FacetCache, FacetCounter};
 use super::filters::{Source, filters};
@@ -44,18 +45,37 @@ impl SearchIndex {
         let generation = self.live.load_full();
         let labels = self.labels.load_full();
         let searcher = generation.reader.searcher();
-        let mut found = self.find(&searcher, &generation, request, now, true)?;
+        let kept = Answers::key(searcher.generation().generation_id(), request, now);
+        if let Some(results) = kept.as_ref().and_then(|key| self.answers.get(key)) {
+            return Ok(results);
+        }
+        let results = self.answer(&searcher, &generation, &labels, request, now)?;
+        if let Some(key) = kept {
+            self.answers.keep(key, &results);
+        }
+        Ok(results)
+    }
+
+    fn answer(
+        &self,
+        searcher: &Searcher,
+        generation: &Generation,
+        labels: &Labels,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SearchResults, SearchError> {
+        let mut found = self.find(searcher, generation, request, now, true)?;
         // Nothing at all, even with words left out: search the corrected query instead, if that
         // finds something (as a web search does).
         let mut corrected_query = None;
         if found.total == 0
-            && let Some(corrected) = self.corrected_query(&searcher, &generation, &request.query)
+            && let Some(corrected) = self.corrected_query(searcher, generation, &request.query)
         {
             let retry = SearchRequest {
                 query: corrected.clone(),
                 ..request.clone()
             };
-            let again = self.find(&searcher, &generation, &retry, now, true)?;
+            let again = self.find(searcher, generation, &retry, now, true)?;
             if again.total > 0 {
                 found = again;
                 corrected_query = Some(corrected);
@@ -67,7 +87,7 @@ impl SearchIndex {
             .highlight
             .as_ref()
             .and_then(|query| {
-                SnippetGenerator::create(&searcher, &**query, generation.fields.description).ok()
+                SnippetGenerator::create(searcher, &**query, generation.fields.description).ok()
             })
             .map(|mut generator| {
                 generator.set_max_num_chars(SNIPPET_LENGTH);
@@ -75,22 +95,22 @@ impl SearchIndex {
             });
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
-        let mut missing = MissingWords::new(&searcher, found.compiled.plan.as_ref())?
-            .of_each(&searcher, &addresses)?
+        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref())?
+            .of_each(searcher, &addresses)?
             .into_iter();
         let hits = found
             .top
             .iter()
             .map(|(key, address)| {
                 let mut hit = hit(
-                    &searcher,
-                    &generation,
+                    searcher,
+                    generation,
                     *address,
                     scored.then_some(key.0 as f32),
                     snippets.as_ref(),
                 )?;
                 if let Some(near) = &request.near {
-                    set_distance(&mut hit, &searcher, &generation, *address, near)?;
+                    set_distance(&mut hit, searcher, generation, *address, near)?;
                 }
                 hit.missing_words = missing.next().unwrap_or_default();
                 Ok(hit)
@@ -98,16 +118,16 @@ impl SearchIndex {
             .collect::<Result<Vec<_>, SearchError>>()?;
 
         let counts = facet_counts(
-            &searcher,
+            searcher,
             &generation.facets,
             found.text.as_deref(),
             &found.filters,
             now,
         )?;
-        let facets = facet_values(request, &counts, &labels);
+        let facets = facet_values(request, &counts, labels);
         let suggestion = match corrected_query {
             Some(_) => None,
-            None => self.checked_suggestion(&searcher, &generation, request, now, &found)?,
+            None => self.checked_suggestion(searcher, generation, request, now, &found)?,
         };
         Ok(SearchResults {
             total: found.total,

@@ -10,6 +10,7 @@
 //! Catching up (docs/ARCHITECTURE.md, "The consistency model"): the index's last commit records the highest catalog revision it holds;
 //! catching up indexes every offering written since and drops what is no longer published.
 
+mod answers;
 mod baseline;
 mod compile;
 mod correction;
@@ -101,6 +102,8 @@ pub struct SearchIndex {
     vocabulary: Vocabulary,
     /// One catch-up at a time (the writer is shared).
     catching_up: Mutex<()>,
+    /// Answers to searches without words, for the commit being served.
+    answers: answers::Answers,
     /// Since when the index has been behind the database without a catch-up closing the gap.
     behind_since: Mutex<Option<Instant>>,
 }
@@ -197,6 +200,7 @@ impl SearchIndex {
             labels_loaded: AtomicBool::new(false),
             vocabulary,
             catching_up: Mutex::new(()),
+            answers: Default::default(),
             behind_since: Mutex::new(None),
         }
     }
