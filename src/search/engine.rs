@@ -120,6 +120,7 @@ impl SearchIndex {
         let counts = facet_counts(
             searcher,
             &generation.facets,
+            found.counts.take().unwrap_or_default(),
             found.text.as_deref(),
             &found.filters,
             now,
@@ -180,6 +181,9 @@ impl SearchIndex {
         let origin = request.near.as_ref().map(|near| near.place.point);
         let currency = super::cost::currency_number(request.currency());
         let offset = (request.page - 1) * request.per_page;
+        // A page's search also counts the facets that its own filters do not narrow, in the same
+        // pass over the matches (the others need passes of their own, `facet_counts`).
+        let shared = page.then(|| shared_counter(searcher, &generation.facets, &filters, now));
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(plan) = &compiled.plan {
             while minimum > 1 && searcher.search(&*plan.words_query(minimum), &Count)? < ENOUGH {
@@ -189,26 +193,27 @@ impl SearchIndex {
         loop {
             let text = compiled.plan.as_ref().map(|plan| plan.query(minimum));
             let main = combine(text.as_deref(), &filters, None);
-            let (total, top) = if page && sort == Sort::Relevance && text.is_some() {
+            let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
                 // The first candidates are reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
                 let top =
                     TopDocs::with_limit(depth).tweak_score(sort_key(sort, now, origin, currency));
-                let (total, mut candidates) = searcher.search(&*main, &(Count, top))?;
+                let (total, mut candidates, counts) =
+                    searcher.search(&*main, &(Count, top, shared.clone()))?;
                 feedback::rerank(searcher, &mut candidates)?;
                 let page = candidates
                     .into_iter()
                     .skip(offset)
                     .take(request.per_page)
                     .collect();
-                (total, page)
+                (total, page, counts)
             } else if page {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
                     .tweak_score(sort_key(sort, now, origin, currency));
-                searcher.search(&*main, &(Count, top))?
+                searcher.search(&*main, &(Count, top, shared.clone()))?
             } else {
-                (searcher.search(&*main, &Count)?, Vec::new())
+                (searcher.search(&*main, &Count)?, Vec::new(), None)
             };
             // With the filters, relax further only rather than show an empty page: fewer words,
             // then the common words too.
@@ -226,6 +231,7 @@ impl SearchIndex {
                     filters,
                     total,
                     top,
+                    counts,
                 });
             }
             minimum -= 1;
@@ -254,6 +260,8 @@ pub(super) struct Found {
     pub(super) filters: Vec<(Source, Box<dyn Query>)>,
     pub(super) total: usize,
     pub(super) top: Vec<(SortKey, DocAddress)>,
+    /// For a page: the counts of the facets its filters do not narrow.
+    pub(super) counts: Option<Counts>,
 }
 
 /// Which of a query's meaningful words a result lacks, shown as "Missing: …".
@@ -484,25 +492,31 @@ fn escape(text: &str) -> String {
 
 /// Counts for every facet: dimensions without an active filter share one pass over the full
 /// result; each active filter gets a pass of its own with itself left out.
-fn facet_counts(
-    searcher: &Searcher,
-    cache: &FacetCache,
-    text: Option<&dyn Query>,
-    filters: &[(Source, Box<dyn Query>)],
-    now: DateTime<Utc>,
-) -> Result<Counts, SearchError> {
-    let active: Vec<Source> = filters
+/// The filters that narrow a facet dimension (or "when").
+fn active_sources(filters: &[(Source, Box<dyn Query>)]) -> Vec<Source> {
+    filters
         .iter()
         .map(|(source, _)| *source)
         .filter(|s| *s != Source::Other)
-        .collect();
+        .collect()
+}
+
+/// The counter of the facets that no active filter narrows: the search's own matches count
+/// them. Forgets the facet indexes of segments a merge has replaced.
+fn shared_counter<'a>(
+    searcher: &Searcher,
+    cache: &'a FacetCache,
+    filters: &[(Source, Box<dyn Query>)],
+    now: DateTime<Utc>,
+) -> FacetCounter<'a> {
     let live: Vec<_> = searcher
         .segment_readers()
         .iter()
         .map(|segment| segment.segment_id())
         .collect();
     cache.keep_only(&live);
-    let shared = FacetCounter {
+    let active = active_sources(filters);
+    FacetCounter {
         cache,
         dimensions: DIMENSIONS
             .iter()
@@ -511,9 +525,21 @@ fn facet_counts(
             .collect(),
         when: !active.contains(&Source::When),
         now,
-    };
-    let mut counts = searcher.search(&*combine(text, filters, None), &shared)?;
-    for source in active {
+    }
+}
+
+/// Every facet's counts: those no filter narrows, counted with the search (`shared`), then one
+/// pass for each narrowing filter, over what the other filters let through.
+fn facet_counts(
+    searcher: &Searcher,
+    cache: &FacetCache,
+    shared: Counts,
+    text: Option<&dyn Query>,
+    filters: &[(Source, Box<dyn Query>)],
+    now: DateTime<Utc>,
+) -> Result<Counts, SearchError> {
+    let mut counts = shared;
+    for source in active_sources(filters) {
         let counter = match source {
             Source::Dimension(dimension) => FacetCounter {
                 cache,

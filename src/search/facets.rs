@@ -212,6 +212,7 @@ impl FacetCache {
 }
 
 /// Counts the values of some dimensions (and, if asked, the "when" buckets) over what matches.
+#[derive(Clone)]
 pub struct FacetCounter<'a> {
     pub cache: &'a FacetCache,
     pub dimensions: Vec<&'static str>,
