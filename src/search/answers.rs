@@ -14,8 +14,10 @@ use std::sync::Mutex;
 /// traffic: distinct filter combinations are few in practice).
 const CAPACITY: usize = 1024;
 
-/// (searcher generation, the request as a query string, the minute)
-type Key = (u64, String, i64);
+/// (index generation folder, searcher generation, the request as a query string, the minute).
+/// The folder's name is in it because each generation's reader counts its searchers from the
+/// start: after a reindex or a restore, a searcher number could come round again.
+type Key = (String, u64, String, i64);
 
 #[derive(Default)]
 pub struct Answers {
@@ -24,14 +26,20 @@ pub struct Answers {
 
 impl Answers {
     /// The key of a request that may be kept: one without words.
-    pub fn key(generation: u64, request: &SearchRequest, now: DateTime<Utc>) -> Option<Key> {
+    pub fn key(
+        folder: &str,
+        searcher: u64,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+    ) -> Option<Key> {
         if !request.query.trim().is_empty() {
             return None;
         }
         let pairs = request.to_pairs();
         let mut query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         query.push(format!("page={}", request.page));
-        Some((generation, query.join("&"), now.timestamp().div_euclid(60)))
+        let minute = now.timestamp().div_euclid(60);
+        Some((folder.to_owned(), searcher, query.join("&"), minute))
     }
 
     pub fn get(&self, key: &Key) -> Option<SearchResults> {

@@ -45,7 +45,12 @@ impl SearchIndex {
         let generation = self.live.load_full();
         let labels = self.labels.load_full();
         let searcher = generation.reader.searcher();
-        let kept = Answers::key(searcher.generation().generation_id(), request, now);
+        let kept = Answers::key(
+            &generation.name,
+            searcher.generation().generation_id(),
+            request,
+            now,
+        );
         if let Some(results) = kept.as_ref().and_then(|key| self.answers.get(key)) {
             return Ok(results);
         }
