@@ -209,28 +209,43 @@ pub fn template() -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// A column whose cells are codes of a closed vocabulary: its codes and how each reads.
+pub struct Coded {
+    pub codes: fn() -> Vec<&'static str>,
+    pub label_of: fn(&str) -> Option<&'static str>,
+}
+
+/// The vocabulary of a column of codes, if it has one.
+pub fn coded(column: &str) -> Option<Coded> {
+    fn of<T: ClosedVocabulary>() -> Option<Coded> {
+        Some(Coded {
+            codes: T::values,
+            label_of: T::label_of,
+        })
+    }
+    match column {
+        "format" => of::<Format>(),
+        "level" => of::<Level>(),
+        "audiences" => of::<Audience>(),
+        "credits.unit" => of::<CreditUnit>(),
+        _ => None,
+    }
+}
+
 /// A cell of a column with a closed vocabulary, as codes: a label ("Trustees", "online, live")
 /// reads as its code, whatever its case; anything else is left for validation to name.
 fn as_codes(column: &str, cell: &str) -> String {
+    let Some(vocabulary) = coded(column) else {
+        return cell.to_owned();
+    };
     let code = |value: &str| -> String {
-        let label = |values: fn() -> Vec<&'static str>,
-                     label_of: fn(&str) -> Option<&'static str>| {
-            values()
-                .into_iter()
-                .find(|code| {
-                    code.eq_ignore_ascii_case(value)
-                        || label_of(code).is_some_and(|l| l.eq_ignore_ascii_case(value))
-                })
-                .map(str::to_owned)
-        };
-        let found = match column {
-            "format" => label(Format::values, Format::label_of),
-            "level" => label(Level::values, Level::label_of),
-            "audiences" => label(Audience::values, Audience::label_of),
-            "credits.unit" => label(CreditUnit::values, CreditUnit::label_of),
-            _ => None,
-        };
-        found.unwrap_or_else(|| value.to_owned())
+        (vocabulary.codes)()
+            .into_iter()
+            .find(|code| {
+                code.eq_ignore_ascii_case(value)
+                    || (vocabulary.label_of)(code).is_some_and(|l| l.eq_ignore_ascii_case(value))
+            })
+            .map_or_else(|| value.to_owned(), str::to_owned)
     };
     match column {
         "audiences" => cell

@@ -3,7 +3,7 @@
 //! as sets, so reordering audiences is no change and what was added or removed is marked.
 
 use super::provider_area::field_label;
-use crate::catalog::{Audience, ClosedVocabulary, CreditUnit, Format, Level, Offering};
+use crate::catalog::Offering;
 use crate::formats::table;
 
 /// One field an edit changes.
@@ -90,20 +90,15 @@ fn words(column: &str, cell: &str) -> String {
     if cell.is_empty() {
         return NONE.to_owned();
     }
-    let label = match column {
-        "format" => Format::label_of(cell),
-        "level" => Level::label_of(cell),
-        "audiences" => Audience::label_of(cell),
-        "credits.unit" => CreditUnit::label_of(cell),
-        _ => None,
-    };
-    label.map_or_else(|| cell.to_owned(), str::to_owned)
+    table::coded(column)
+        .and_then(|vocabulary| (vocabulary.label_of)(cell))
+        .map_or_else(|| cell.to_owned(), str::to_owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Audience;
+    use crate::catalog::{Audience, Format};
 
     fn offering() -> Offering {
         serde_json::from_value(serde_json::json!({
