@@ -27,6 +27,7 @@ mod language;
 mod plan;
 pub mod query;
 pub mod request;
+mod stemming;
 mod tiers;
 pub mod vocabulary;
 
@@ -231,25 +232,34 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get_or_insert_with(Instant::now);
-        let changes = store.changes_since(committed)?;
+        let fields = &generation.fields;
+        let mut context = None;
+        let changes = store.changes_since(committed, |changes, batch| {
+            let context = context.get_or_insert_with(|| {
+                fields::Context::new(changes.providers.clone(), &changes.frameworks)
+            });
+            let written = generation.with_writer(|writer| {
+                for stored in &batch {
+                    writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+                    if stored.status == crate::catalog::OfferingStatus::Published {
+                        writer.add_document(fields::document(fields, stored, context))?;
+                    }
+                }
+                Ok(())
+            });
+            // A generation opened only to read has no writer: it serves what it holds.
+            written.unwrap_or(Ok(()))
+        })?;
         self.labels_loaded.store(true, Ordering::Release);
         self.labels.store(Arc::new(Labels::new(
             &changes.providers,
             &changes.frameworks,
         )));
-        if changes.offerings.is_empty() && changes.revision == committed {
+        if changes.offerings == 0 && changes.revision == committed {
             self.serve_committed(&generation, committed)?;
             return Ok(0);
         }
-        let context = fields::Context::new(changes.providers, &changes.frameworks);
-        let fields = &generation.fields;
         let written = generation.with_writer(|writer| {
-            for stored in &changes.offerings {
-                writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
-                if stored.status == crate::catalog::OfferingStatus::Published {
-                    writer.add_document(fields::document(fields, stored, &context))?;
-                }
-            }
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&changes.revision.to_string());
             commit.commit()?;
@@ -260,7 +270,7 @@ impl SearchIndex {
             Some(result) => result?,
         }
         self.serve_committed(&generation, changes.revision)?;
-        Ok(changes.offerings.len())
+        Ok(changes.offerings)
     }
 
     /// Makes searches see the generation's commit at `revision`, and marks the index current.
@@ -330,15 +340,8 @@ impl SearchIndex {
         // What a killed reindex left would otherwise take the room this one needs.
         let keep: Vec<&str> = previous.iter().map(String::as_str).collect();
         generation::remove_others(root, &keep);
-        let changes = store.changes_since(0)?;
-        let published: Vec<_> = changes
-            .offerings
-            .iter()
-            .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published)
-            .collect();
-        generation::ensure_room(root, published.len())?;
         let name = generation::new_name();
-        let built = Self::build(root, &name, &changes, &published, progress);
+        let built = Self::build(root, &name, store, progress);
         if built.is_err() {
             generation::remove_others(root, &keep);
         }
@@ -351,29 +354,50 @@ impl SearchIndex {
         Ok(name)
     }
 
-    /// Writes `published` into a new generation `name` and commits it at the changes' revision.
-    /// The generation is closed (its writer lock released) when this returns.
+    /// Writes every published offering into a new generation `name`, a batch at a time, and
+    /// commits it at the revision of the snapshot it read. The generation is closed (its writer
+    /// lock released) when this returns.
     fn build(
         root: &Path,
         name: &str,
-        changes: &crate::store::Changes,
-        published: &[&crate::store::StoredOffering],
+        store: &Store,
         progress: &dyn Fn(usize, usize),
     ) -> Result<(), SearchError> {
         let generation = Generation::create(root, name)?;
-        let context = fields::Context::new(changes.providers.clone(), &changes.frameworks);
+        let mut context = None;
+        let mut done = 0;
+        let changes = store.changes_since(0, |changes, batch| {
+            if context.is_none() {
+                generation::ensure_room(root, changes.published)?;
+            }
+            let context = context.get_or_insert_with(|| {
+                fields::Context::new(changes.providers.clone(), &changes.frameworks)
+            });
+            let published = batch
+                .iter()
+                .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published);
+            generation
+                .with_writer(|writer| {
+                    for stored in published {
+                        writer.add_document(fields::document(
+                            &generation.fields,
+                            stored,
+                            context,
+                        ))?;
+                        done += 1;
+                    }
+                    Ok(())
+                })
+                .ok_or(SearchError::Busy)??;
+            progress(done, changes.published);
+            Ok::<_, SearchError>(())
+        })?;
         generation
             .with_writer(|writer| {
-                for (done, stored) in published.iter().enumerate() {
-                    writer.add_document(fields::document(&generation.fields, stored, &context))?;
-                    if done % 256 == 0 {
-                        progress(done, published.len());
-                    }
-                }
                 let mut commit = writer.prepare_commit()?;
                 commit.set_payload(&changes.revision.to_string());
                 commit.commit()?;
-                progress(published.len(), published.len());
+                progress(done, done);
                 Ok(())
             })
             .ok_or(SearchError::Busy)?

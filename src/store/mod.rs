@@ -199,16 +199,26 @@ impl Store {
 
     /// Everything an index at `revision` needs to catch up, consistently: revisions are taken
     /// under SQLite's single write lock, so none below the snapshot's can still appear later.
-    pub fn changes_since(&self, revision: i64) -> Result<Changes, StoreError> {
+    /// The offerings written since come to `each` a batch at a time, in revision order, so that
+    /// indexing a million holds one batch in memory, not the catalog.
+    pub fn changes_since<E: From<StoreError>>(
+        &self,
+        revision: i64,
+        mut each: impl FnMut(&Changes, Vec<StoredOffering>) -> Result<(), E>,
+    ) -> Result<Changes, E> {
         let mut connection = self.connection()?;
-        let snapshot = connection.transaction()?;
-        let changes = Changes {
-            offerings: offerings::read_where(&snapshot, "revision > ?1", [revision])?,
-            providers: catalog_rows::read_providers(&snapshot)?,
-            frameworks: catalog_rows::read_frameworks(&snapshot)?,
-            revision: current_revision(&snapshot)?,
-        };
-        snapshot.finish()?;
+        let snapshot = connection.transaction().map_err(StoreError::from)?;
+        let changes = Changes::read(&snapshot, revision)?;
+        let mut after = revision;
+        loop {
+            let batch = offerings::read_batch_after(&snapshot, after, CHANGES_BATCH)?;
+            let Some(last) = batch.iter().map(|stored| stored.revision).max() else {
+                break;
+            };
+            after = last;
+            each(&changes, batch)?;
+        }
+        snapshot.finish().map_err(StoreError::from)?;
         Ok(changes)
     }
 
@@ -326,13 +336,37 @@ mod tests {
     }
 }
 
-/// What changed in the catalog after some revision, read in one snapshot.
+/// Offerings read at a time when catching up or reindexing.
+const CHANGES_BATCH: usize = 2_000;
+
+/// What changed in the catalog after some revision, read in one snapshot: the offerings
+/// themselves come in batches (`Store::changes_since`).
 #[derive(Debug, Default)]
 pub struct Changes {
-    /// Offerings written after the revision, whatever their status.
-    pub offerings: Vec<StoredOffering>,
+    /// How many offerings were written after the revision, whatever their status.
+    pub offerings: usize,
+    /// How many of them are published.
+    pub published: usize,
     pub providers: Vec<crate::catalog::Provider>,
     pub frameworks: crate::catalog::Frameworks,
-    /// The catalog's revision in the same snapshot: everything up to it is in `offerings`.
+    /// The catalog's revision in the same snapshot: every offering up to it is in the batches.
     pub revision: i64,
+}
+
+impl Changes {
+    fn read(snapshot: &Connection, after: i64) -> Result<Self, StoreError> {
+        let (offerings, published): (i64, i64) = snapshot.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'published') \
+             FROM offerings WHERE revision > ?1",
+            [after],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(Changes {
+            offerings: offerings as usize,
+            published: published as usize,
+            providers: catalog_rows::read_providers(snapshot)?,
+            frameworks: catalog_rows::read_frameworks(snapshot)?,
+            revision: current_revision(snapshot)?,
+        })
+    }
 }

@@ -152,6 +152,29 @@ pub(crate) fn read_where(
     Ok(offerings)
 }
 
+/// The next `limit` offerings written after revision `after`, whatever their status, with all
+/// their links. Each write takes a revision of its own, so the revisions page through them.
+pub(crate) fn read_batch_after(
+    connection: &Connection,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<StoredOffering>, StoreError> {
+    let last: Option<i64> = connection.query_row(
+        "SELECT max(revision) FROM \
+         (SELECT revision FROM offerings WHERE revision > ?1 ORDER BY revision LIMIT ?2)",
+        rusqlite::params![after, limit as i64],
+        |row| row.get(0),
+    )?;
+    match last {
+        None => Ok(Vec::new()),
+        Some(last) => read_where(
+            connection,
+            "revision > ?1 AND revision <= ?2",
+            [after, last],
+        ),
+    }
+}
+
 /// The offerings among `ids` that exist, whatever their status, by id: one query for a whole
 /// bundle rather than one per offering.
 pub(crate) fn read_many(
