@@ -221,32 +221,30 @@ fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
 
 fn import(db: &Path, index: &Path, dir: &Path) -> Result<()> {
     let started = std::time::Instant::now();
-    let parsed =
-        bundle::read_dir(dir).with_context(|| format!("cannot import {}", dir.display()))?;
-    tracing::debug!(took = ?started.elapsed(), "bundle read");
+    let bundle = bundle::StreamedBundle::open(dir)
+        .with_context(|| format!("cannot import {}", dir.display()))?;
     let store = open_store(db)?;
-    let bundle = &parsed.bundle;
-    let items = bundle.offerings.len()
-        + bundle.providers.len()
-        + bundle
-            .frameworks
-            .frameworks
-            .iter()
-            .map(|f| f.flatten().len())
-            .sum::<usize>();
-    let bar = progress_bar(items, "importing");
-    let summary = store.import_parsed(&parsed, &|| bar.inc(1));
+    let bar = progress_bar(0, "importing");
+    let summary = store.import_streamed(&bundle, &|done, total| {
+        if done % 256 == 0 || done == total {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
     bar.finish_and_clear();
     let summary =
         summary.with_context(|| format!("cannot import {}; nothing was changed", dir.display()))?;
+    let stored = started.elapsed().as_secs_f64();
+    let offerings = summary.offerings.total();
+    catch_up_if_free(&store, index);
     let took = started.elapsed().as_secs_f64();
     println!(
-        "imported {} in {took:.1} s ({:.0} offerings a second)\n{summary}",
+        "imported {} in {took:.1} s ({:.0} offerings a second; {stored:.1} s to check and store, \
+         {:.1} s to index)\n{summary}",
         dir.display(),
-        bundle.offerings.len() as f64 / took
+        offerings as f64 / took.max(0.001),
+        took - stored,
     );
-    catch_up_if_free(&store, index);
-    tracing::debug!(took = ?started.elapsed(), "imported and indexed");
     Ok(())
 }
 

@@ -10,18 +10,6 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A generated bundle of `count` offerings (new ids over the seed's providers).
-fn generated(catalog: &Catalog, count: usize) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    catalog.run_ok(&[
-        "generate",
-        "--offerings",
-        &count.to_string(),
-        out.path().to_str().unwrap(),
-    ]);
-    out
-}
-
 fn health(server: &Server) -> (u16, Value) {
     let (status, body) = server.get("/healthz");
     (status, serde_json::from_str(&body).unwrap())
@@ -56,7 +44,7 @@ fn a_full_index_disk_delays_search_but_loses_nothing() {
     let Some(disk) = SmallDisk::mount(&catalog.index(), 48) else {
         return;
     };
-    let bundle = generated(&catalog, 300);
+    let bundle = catalog.generated(300);
     let server = catalog.start_serving(&["--max-index-lag", "2"]);
     waits_until_current(&server);
     let before = searchable(&server);
@@ -85,7 +73,7 @@ fn serve_starts_on_a_full_index_disk_and_catches_up_when_space_returns() {
         return;
     };
     catalog.import(&common::seed_dir());
-    let bundle = generated(&catalog, 200);
+    let bundle = catalog.generated(200);
     disk.fill();
     // The import is kept; only the index could not follow.
     catalog.import(bundle.path());
@@ -160,7 +148,7 @@ fn on_a_full_disk_reindex_first_makes_room_then_says_when_there_is_none() {
 #[test]
 fn a_second_reindex_at_once_says_one_is_running() {
     let catalog = Catalog::new();
-    catalog.import(generated(&catalog, 3000).path());
+    catalog.import(catalog.generated(3000).path());
     let reindex = || {
         catalog
             .command()
@@ -184,7 +172,7 @@ fn a_second_reindex_at_once_says_one_is_running() {
 #[test]
 fn check_while_a_server_catches_up_waits_for_it_instead_of_reporting_a_difference() {
     let catalog = Catalog::new();
-    let bundle = generated(&catalog, 3000);
+    let bundle = catalog.generated(3000);
     let _server = catalog.serve();
     // The import commits, then the server indexes its 3,000 offerings: check runs meanwhile.
     catalog.import(bundle.path());

@@ -353,3 +353,69 @@ fn generate_writes_a_valid_bundle_the_same_for_the_same_seed() {
         "{output}"
     );
 }
+
+#[test]
+fn a_prerequisite_later_in_the_file_is_known() {
+    let catalog = Catalog::new();
+    let bundle = seed_copy();
+    let mut count = 0;
+    edit_offerings(bundle.path(), |offerings| {
+        offerings.reverse();
+        count = offerings.len();
+        let position = |id: &Value| offerings.iter().position(|o| o["id"] == *id);
+        let forward = offerings.iter().enumerate().any(|(at, offering)| {
+            offering["prerequisites"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|id| position(id) > Some(at)))
+        });
+        assert!(forward, "the reversed seed names a prerequisite further on");
+    });
+    let output = catalog.import(bundle.path());
+    assert!(
+        summary_line(&output, "offerings").contains(&format!("{count} created")),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_bad_item_after_thousands_of_good_ones_leaves_the_catalog_as_it_was() {
+    let catalog = Catalog::new();
+    let bundle = catalog.generated(2500);
+    let mut id = String::new();
+    edit_offerings(bundle.path(), |offerings| {
+        offerings[2199]["format"] = json!("carrier pigeon");
+        id = offerings[2199]["id"].as_str().unwrap().to_owned();
+    });
+    let output = catalog.run(&["import", bundle.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!("offerings.json: item 2200 (id {id}), line ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("format: unknown variant `carrier pigeon`"),
+        "{stderr}"
+    );
+    assert!(offerings_by_id(catalog.export().path()).is_empty());
+}
+
+#[test]
+fn a_thousand_problems_are_listed_and_the_rest_counted() {
+    let catalog = Catalog::new();
+    let bundle = catalog.generated(1200);
+    edit_offerings(bundle.path(), |offerings| {
+        for offering in offerings.iter_mut() {
+            offering["level"] = json!("expert-ish");
+        }
+    });
+    let output = catalog.run(&["import", bundle.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("offerings.json: item 1000 ("), "{stderr}");
+    assert!(!stderr.contains("offerings.json: item 1001 ("), "{stderr}");
+    assert!(
+        stderr.contains("offerings.json: and 200 more problems, not listed"),
+        "{stderr}"
+    );
+}

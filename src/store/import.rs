@@ -3,8 +3,8 @@
 
 use super::catalog_rows::{self, Change};
 use super::{Store, StoreError, now, offerings, reserve_revisions};
-use crate::bundle::{Bundle, BundleError, Parsed, Problem};
-use crate::catalog::{OfferingStatus, Provider};
+use crate::bundle::{Bundle, BundleError};
+use crate::catalog::{Offering, OfferingStatus, Provider};
 use rusqlite::Transaction;
 use std::collections::HashSet;
 use std::fmt;
@@ -24,6 +24,13 @@ impl Counts {
             Change::Updated => self.updated += 1,
             Change::Unchanged => self.unchanged += 1,
         }
+    }
+}
+
+impl Counts {
+    /// Items in the bundle: created, updated and unchanged.
+    pub fn total(&self) -> usize {
+        self.created + self.updated + self.unchanged
     }
 }
 
@@ -61,10 +68,10 @@ const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 const DEFAULT_CACHE_KIB: i64 = 2000;
 
 /// The import's page cache on one connection, set back when dropped.
-struct LargeCache<'a>(&'a Transaction<'a>);
+pub(super) struct LargeCache<'a>(&'a Transaction<'a>);
 
 impl<'a> LargeCache<'a> {
-    fn set(transaction: &'a Transaction<'a>) -> Result<Self, StoreError> {
+    pub(super) fn set(transaction: &'a Transaction<'a>) -> Result<Self, StoreError> {
         transaction.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         Ok(LargeCache(transaction))
     }
@@ -84,49 +91,20 @@ impl Store {
         bundle: &Bundle,
         progress: &dyn Fn(),
     ) -> Result<ImportSummary, StoreError> {
-        self.import_checked(bundle, &[], &[], progress)
-    }
-
-    /// Like `import`, for a bundle that may have had parse problems: those are reported together
-    /// with every validation problem of the items that did parse, and nothing is written.
-    pub fn import_parsed(
-        &self,
-        parsed: &Parsed,
-        progress: &dyn Fn(),
-    ) -> Result<ImportSummary, StoreError> {
-        self.import_checked(
-            &parsed.bundle,
-            &parsed.problems,
-            &parsed.unparsed_ids,
-            progress,
-        )
-    }
-
-    fn import_checked(
-        &self,
-        bundle: &Bundle,
-        parse_problems: &[Problem],
-        unparsed_ids: &[String],
-        progress: &dyn Fn(),
-    ) -> Result<ImportSummary, StoreError> {
         self.write(|transaction| {
             let _cache = LargeCache::set(transaction)?;
-            let mut known = catalog_rows::read_known(transaction)?;
-            // Items that did not parse are already reported; references to them are not broken.
-            known.offerings.extend(unparsed_ids.iter().cloned());
-            known.providers.extend(unparsed_ids.iter().cloned());
-            let mut problems = parse_problems.to_vec();
-            if let Err(BundleError::Invalid(found)) = bundle.validate(&known) {
-                problems.extend(found);
-            }
-            if !problems.is_empty() {
+            let known = catalog_rows::read_known(transaction)?;
+            if let Err(BundleError::Invalid(problems)) = bundle.validate(&known) {
                 return Err(StoreError::Invalid(problems));
             }
             let now = now();
             let mut summary = ImportSummary::default();
             import_frameworks(transaction, bundle, &mut summary, progress)?;
             import_providers(transaction, &bundle.providers, &now, &mut summary, progress)?;
-            import_offerings(transaction, &bundle.offerings, &now, &mut summary, progress)?;
+            for batch in bundle.offerings.chunks(IMPORT_BATCH) {
+                import_offerings(transaction, batch, &now, &mut summary)?;
+                batch.iter().for_each(|_| progress());
+            }
             Ok(summary)
         })
     }
@@ -210,7 +188,7 @@ impl Store {
     }
 }
 
-fn import_frameworks(
+pub(super) fn import_frameworks(
     transaction: &Transaction<'_>,
     bundle: &Bundle,
     summary: &mut ImportSummary,
@@ -241,18 +219,21 @@ fn import_frameworks(
     Ok(())
 }
 
-/// Upserts the offerings, published. What changes is known before writing, so the revisions
-/// are taken from the counter in one step rather than one statement an offering.
-fn import_offerings(
+/// Offerings checked and written at a time: their current versions are read in one query and
+/// their revisions taken in one step.
+pub(super) const IMPORT_BATCH: usize = 1_000;
+
+/// Upserts a batch of offerings, published. What changes is known before writing, so the
+/// revisions are taken from the counter in one step rather than one statement an offering.
+pub(super) fn import_offerings(
     transaction: &Transaction<'_>,
-    bundle_offerings: &[crate::catalog::Offering],
+    batch: &[Offering],
     now: &str,
     summary: &mut ImportSummary,
-    progress: &dyn Fn(),
 ) -> Result<(), StoreError> {
-    let ids: Vec<&str> = bundle_offerings.iter().map(|o| o.id.as_str()).collect();
+    let ids: Vec<&str> = batch.iter().map(|o| o.id.as_str()).collect();
     let existing = offerings::read_many(transaction, &ids)?;
-    let changes: Vec<Change> = bundle_offerings
+    let changes: Vec<Change> = batch
         .iter()
         .map(|offering| match existing.get(&offering.id) {
             Some(stored)
@@ -267,7 +248,7 @@ fn import_offerings(
     let writes = changes.iter().filter(|c| **c != Change::Unchanged).count();
     let mut revisions = reserve_revisions(transaction, writes)?;
     let published = OfferingStatus::Published;
-    for (offering, change) in bundle_offerings.iter().zip(changes) {
+    for (offering, change) in batch.iter().zip(changes) {
         match change {
             Change::Unchanged => {}
             Change::Created => {
@@ -280,12 +261,11 @@ fn import_offerings(
             }
         }
         summary.offerings.add(change);
-        progress();
     }
     Ok(())
 }
 
-fn import_providers(
+pub(super) fn import_providers(
     transaction: &Transaction<'_>,
     providers: &[Provider],
     now: &str,

@@ -10,6 +10,7 @@ mod import;
 mod moderation;
 mod offerings;
 mod sessions;
+mod streamed_import;
 mod users;
 
 pub use backup::restore;

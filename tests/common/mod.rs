@@ -87,6 +87,18 @@ impl Catalog {
         self.run_ok(&["import", bundle.to_str().unwrap()])
     }
 
+    /// A generated bundle of `count` offerings (new ids over the seed's providers).
+    pub fn generated(&self, count: usize) -> TempDir {
+        let out = tempfile::tempdir().unwrap();
+        self.run_ok(&[
+            "generate",
+            "--offerings",
+            &count.to_string(),
+            out.path().to_str().unwrap(),
+        ]);
+        out
+    }
+
     /// Exports the catalog into a new folder and returns it.
     pub fn export(&self) -> TempDir {
         let out = tempfile::tempdir().unwrap();

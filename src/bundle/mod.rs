@@ -13,6 +13,9 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod stream;
+pub use stream::{ItemsError, OfferingsFile, RawItem, id_of};
+
 pub const COMPETENCIES_FILE: &str = "competencies.json";
 pub const PROVIDERS_FILE: &str = "providers.json";
 pub const OFFERINGS_FILE: &str = "offerings.json";
@@ -79,6 +82,17 @@ pub struct BundleText {
 impl BundleText {
     /// Reads the files of a bundle folder.
     pub fn from_dir(dir: &Path) -> Result<Self, BundleError> {
+        let mut text = BundleText::head_from_dir(dir)?;
+        text.offerings = match OfferingsFile::in_dir(dir) {
+            Some(file) => Some((file.name, read_text(&file.path)?.unwrap_or_default())),
+            None => None,
+        };
+        Ok(text)
+    }
+
+    /// Reads the competencies and providers of a bundle folder, leaving its offerings file on
+    /// disk (`OfferingsFile`); refuses a folder that holds both offerings files.
+    fn head_from_dir(dir: &Path) -> Result<Self, BundleError> {
         if !dir.is_dir() {
             let source = std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder");
             return Err(BundleError::Io {
@@ -86,17 +100,7 @@ impl BundleText {
                 source,
             });
         }
-        let read = |name: &str| -> Result<Option<String>, BundleError> {
-            let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(Some(text)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(BundleError::Io { path, source }),
-            }
-        };
-        let json = read(OFFERINGS_FILE)?.map(|text| (OFFERINGS_FILE, text));
-        let lines = read(OFFERINGS_LINES_FILE)?.map(|text| (OFFERINGS_LINES_FILE, text));
-        if json.is_some() && lines.is_some() {
+        if dir.join(OFFERINGS_FILE).is_file() && dir.join(OFFERINGS_LINES_FILE).is_file() {
             return Err(BundleError::Invalid(vec![Problem {
                 file: OFFERINGS_FILE.into(),
                 item: None,
@@ -106,9 +110,9 @@ impl BundleText {
             }]));
         }
         Ok(BundleText {
-            competencies: read(COMPETENCIES_FILE)?,
-            providers: read(PROVIDERS_FILE)?,
-            offerings: json.or(lines),
+            competencies: read_text(&dir.join(COMPETENCIES_FILE))?,
+            providers: read_text(&dir.join(PROVIDERS_FILE))?,
+            offerings: None,
         })
     }
 
@@ -182,6 +186,61 @@ pub struct Parsed {
 /// Reads a bundle folder and parses what it can.
 pub fn read_dir(dir: &Path) -> Result<Parsed, BundleError> {
     Ok(BundleText::from_dir(dir)?.parse_all())
+}
+
+/// A bundle folder opened for a large import: competencies and providers parsed (they are
+/// small), the offerings file left on disk to be read an item at a time.
+#[derive(Debug)]
+pub struct StreamedBundle {
+    /// The frameworks and providers, with their problems; no offerings.
+    pub head: Parsed,
+    pub offerings: OfferingsFile,
+}
+
+impl StreamedBundle {
+    /// Opens the bundle in `dir`; a folder without an offerings file is refused.
+    pub fn open(dir: &Path) -> Result<Self, BundleError> {
+        let head = BundleText::head_from_dir(dir)?;
+        let offerings = OfferingsFile::in_dir(dir).ok_or_else(|| {
+            BundleError::Invalid(vec![Problem {
+                file: OFFERINGS_FILE.into(),
+                item: None,
+                message: format!(
+                    "missing: a bundle needs {OFFERINGS_FILE} or {OFFERINGS_LINES_FILE}"
+                ),
+            }])
+        })?;
+        let mut head = BundleText {
+            offerings: Some((OFFERINGS_FILE, "[]".into())),
+            ..head
+        }
+        .parse_all();
+        head.bundle.offerings_file = offerings.name;
+        Ok(StreamedBundle { head, offerings })
+    }
+}
+
+/// A file's text, none when it does not exist.
+fn read_text(path: &Path) -> Result<Option<String>, BundleError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(BundleError::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+impl RawItem {
+    /// The item parsed, or its problem named by file, position, id and line.
+    pub fn parse<T: DeserializeOwned>(&self, file: &str) -> Result<T, Problem> {
+        deserialize_at(&self.text, self.line).map_err(|message| Problem {
+            file: file.into(),
+            item: Some(item_label(self.index, &self.text, self.line)),
+            message,
+        })
+    }
 }
 
 /// `serde_json`'s message without its own position, which is relative to the item.
@@ -349,6 +408,31 @@ impl Bundle {
     /// Checks every item and every reference; `catalog` holds what the catalog already has, which
     /// references may also point at. Returns every problem found.
     pub fn validate(&self, catalog: &Known) -> Result<(), BundleError> {
+        let mut known = catalog.clone();
+        known
+            .offerings
+            .extend(self.offerings.iter().map(|o| o.id.clone()));
+        let (mut problems, known) = self.validate_head(known);
+        let mut seen = HashSet::new();
+        for (index, offering) in self.offerings.iter().enumerate() {
+            problems.extend(offering_problems(
+                self.offerings_file(),
+                index,
+                offering,
+                &known,
+                &mut seen,
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(BundleError::Invalid(problems))
+        }
+    }
+
+    /// Checks the frameworks and providers. Returns their problems and what references may
+    /// point at: `known` with the bundle's competencies and providers added.
+    pub fn validate_head(&self, mut known: Known) -> (Vec<Problem>, Known) {
         let mut problems: Vec<Problem> = validate_frameworks(&self.frameworks)
             .into_iter()
             .map(|(item, error)| Problem {
@@ -357,44 +441,19 @@ impl Bundle {
                 message: error.to_string(),
             })
             .collect();
-        let mut known = catalog.clone();
         known.add_frameworks(&self.frameworks);
         known
             .providers
             .extend(self.providers.iter().map(|p| p.id.clone()));
-        known
-            .offerings
-            .extend(self.offerings.iter().map(|o| o.id.clone()));
-
         let mut seen = HashSet::new();
         for (index, provider) in self.providers.iter().enumerate() {
             let mut errors = validate_provider(provider).err().unwrap_or_default();
-            if !seen.insert(provider.id.as_str()) {
+            if !seen.insert(provider.id.clone()) {
                 errors.push(duplicate(&provider.id));
             }
             push_item_problems(&mut problems, PROVIDERS_FILE, index, &provider.id, errors);
         }
-        let mut seen = HashSet::new();
-        for (index, offering) in self.offerings.iter().enumerate() {
-            let mut errors = validate_offering(offering, &known)
-                .err()
-                .unwrap_or_default();
-            if !seen.insert(offering.id.as_str()) {
-                errors.push(duplicate(&offering.id));
-            }
-            push_item_problems(
-                &mut problems,
-                self.offerings_file(),
-                index,
-                &offering.id,
-                errors,
-            );
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(BundleError::Invalid(problems))
-        }
+        (problems, known)
     }
 
     fn offerings_file(&self) -> &'static str {
@@ -421,6 +480,24 @@ impl Bundle {
             .map_err(io(&dir.join(OFFERINGS_FILE)))?;
         Ok(())
     }
+}
+
+/// The problems of the offering at `index` of `file`: its own, its references (against
+/// `known`), and a second use of an id already in `seen`.
+pub fn offering_problems(
+    file: &str,
+    index: usize,
+    offering: &Offering,
+    known: &Known,
+    seen: &mut HashSet<String>,
+) -> Vec<Problem> {
+    let mut errors = validate_offering(offering, known).err().unwrap_or_default();
+    if !seen.insert(offering.id.clone()) {
+        errors.push(duplicate(&offering.id));
+    }
+    let mut problems = Vec::new();
+    push_item_problems(&mut problems, file, index, &offering.id, errors);
+    problems
 }
 
 fn duplicate(id: &str) -> FieldError {

@@ -1,0 +1,209 @@
+//! Import of a bundle folder whose offerings file may be larger than memory. The file is read
+//! twice: once for its ids, before the write starts, so that a prerequisite may name an offering
+//! further on; then to check each item and write it. Checking runs on a thread of its own
+//! beside the writer, a batch at a time, and the whole import is one transaction: it lands
+//! whole or not at all, as `Store::import` does.
+
+use super::catalog_rows;
+use super::import::{
+    IMPORT_BATCH, ImportSummary, LargeCache, import_frameworks, import_offerings, import_providers,
+};
+use super::{Store, StoreError, now};
+use crate::bundle::{
+    BundleError, ItemsError, OfferingsFile, Problem, StreamedBundle, id_of, offering_problems,
+};
+use crate::catalog::{Known, Offering};
+use std::collections::HashSet;
+use std::sync::mpsc::{SyncSender, sync_channel};
+
+/// Checked batches that may wait for the writer: enough to keep it busy, few enough to keep
+/// the memory of a million-offering import to a few batches.
+const BATCHES_AHEAD: usize = 4;
+
+impl Store {
+    /// Imports the bundle; every problem (to the first thousand) is reported and nothing is
+    /// written when there is one. `progress(done, total)` follows the offerings written.
+    pub fn import_streamed(
+        &self,
+        bundle: &StreamedBundle,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<ImportSummary, StoreError> {
+        let (ids, total) = read_ids(bundle)?;
+        self.write(|transaction| {
+            let _cache = LargeCache::set(transaction)?;
+            let mut known = catalog_rows::read_known(transaction)?;
+            known.offerings.extend(ids.iter().cloned());
+            known
+                .providers
+                .extend(bundle.head.unparsed_ids.iter().cloned());
+            let (head_problems, known) = bundle.head.bundle.validate_head(known);
+            let mut problems = Problems::new(bundle.head.problems.clone());
+            problems.extend(head_problems);
+            let now = now();
+            let mut summary = ImportSummary::default();
+            if problems.is_empty() {
+                import_frameworks(transaction, &bundle.head.bundle, &mut summary, &|| {})?;
+                let providers = &bundle.head.bundle.providers;
+                import_providers(transaction, providers, &now, &mut summary, &|| {})?;
+            }
+            let (sender, batches) = sync_channel(BATCHES_AHEAD);
+            let checked = std::thread::scope(|scope| {
+                let checker = scope.spawn(|| check(&bundle.offerings, &known, problems, sender));
+                let mut done = 0;
+                for batch in batches {
+                    import_offerings(transaction, &batch.offerings, &now, &mut summary)?;
+                    done += batch.read;
+                    progress(done, total);
+                }
+                checker.join().map_err(|_| {
+                    StoreError::Conflict("checking the offerings failed unexpectedly".into())
+                })
+            })?;
+            let problems = checked.map_err(|error| items_error(error, &[]))?;
+            if !problems.is_empty() {
+                return Err(StoreError::Invalid(problems.into_list()));
+            }
+            Ok(summary)
+        })
+    }
+}
+
+/// Every id in the offerings file, and how many items it has; a file that is not JSON is
+/// refused here, with the problems of the rest of the bundle, before anything is written.
+fn read_ids(bundle: &StreamedBundle) -> Result<(HashSet<String>, usize), StoreError> {
+    let started = std::time::Instant::now();
+    let mut ids = HashSet::new();
+    let mut total = 0;
+    let counted = bundle.offerings.each_item(|item| {
+        ids.extend(id_of(&item.text));
+        total += 1;
+        Ok::<_, StoreError>(())
+    });
+    if let Err(error) = counted {
+        return Err(items_error(error, &bundle.head.problems));
+    }
+    tracing::debug!(took = ?started.elapsed(), total, "offerings counted");
+    Ok((ids, total))
+}
+
+/// A batch of checked offerings for the writer; empty once a problem is found (nothing more
+/// is written), still counting what was read.
+struct Checked {
+    offerings: Vec<Offering>,
+    read: usize,
+}
+
+/// The writer stopped taking batches (it failed), so checking stops too.
+struct WriterGone;
+
+/// Reads, parses and checks every offering against `known`, sending the good ones on in
+/// batches while no problem has been found. Returns the problems.
+fn check(
+    file: &OfferingsFile,
+    known: &Known,
+    mut problems: Problems,
+    batches: SyncSender<Checked>,
+) -> Result<Problems, ItemsError<WriterGone>> {
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    let mut seen = HashSet::new();
+    let mut read = 0;
+    let send = |batch: &mut Vec<Offering>, read: &mut usize, problems: &Problems| {
+        let offerings = std::mem::take(batch);
+        let offerings = if problems.is_empty() {
+            offerings
+        } else {
+            Vec::new()
+        };
+        let checked = Checked {
+            offerings,
+            read: std::mem::take(read),
+        };
+        batches.send(checked).map_err(|_| WriterGone)
+    };
+    file.each_item(|item| {
+        match item.parse::<Offering>(file.name) {
+            Ok(offering) => {
+                problems.extend(offering_problems(
+                    file.name, item.index, &offering, known, &mut seen,
+                ));
+                batch.push(offering);
+            }
+            Err(problem) => problems.push(problem),
+        }
+        read += 1;
+        if read == IMPORT_BATCH {
+            send(&mut batch, &mut read, &problems)?;
+        }
+        Ok(())
+    })?;
+    send(&mut batch, &mut read, &problems).map_err(ItemsError::Stopped)?;
+    Ok(problems)
+}
+
+/// Problems found so far, the first thousand kept: a file broken on every line of a million
+/// still reports in memory and on one screen.
+struct Problems {
+    listed: Vec<Problem>,
+    more: usize,
+}
+
+impl Problems {
+    const LISTED: usize = 1_000;
+
+    fn new(listed: Vec<Problem>) -> Self {
+        Problems { listed, more: 0 }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    fn push(&mut self, problem: Problem) {
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        problems.into_iter().for_each(|problem| self.push(problem));
+    }
+
+    fn into_list(mut self) -> Vec<Problem> {
+        if self.more > 0 {
+            let file = self
+                .listed
+                .last()
+                .map(|p| p.file.clone())
+                .unwrap_or_default();
+            self.listed.push(Problem {
+                file,
+                item: None,
+                message: format!("and {} more problems, not listed", self.more),
+            });
+        }
+        self.listed
+    }
+}
+
+/// An offerings file that could not be read, as the store reports it: with `others`, the
+/// problems of the rest of the bundle, when the file is not JSON.
+fn items_error<E>(error: ItemsError<E>, others: &[Problem]) -> StoreError
+where
+    StoreError: From<E>,
+{
+    match error {
+        ItemsError::Stopped(error) => error.into(),
+        ItemsError::Unreadable(BundleError::Io { path, source }) => StoreError::Io { path, source },
+        ItemsError::Unreadable(BundleError::Invalid(problems)) => {
+            StoreError::Invalid(others.iter().cloned().chain(problems).collect())
+        }
+    }
+}
+
+impl From<WriterGone> for StoreError {
+    fn from(_: WriterGone) -> Self {
+        StoreError::Conflict("the import stopped while writing".into())
+    }
+}
