@@ -1,6 +1,9 @@
-//! Facet counts are honest: for random filter combinations, every facet value's count equals what
-//! an SQL count over the database gives for the same filters with that facet's own filter replaced
-//! by the value (the other filters stay), and the total equals the SQL count of all filters.
+//! Facet counts are honest: for random filter combinations (with dates and the free flag), every
+//! facet value's count equals what an SQL count over the database gives for the same filters with
+//! that facet's own filter replaced by the value (the other filters stay), and the total equals
+//! the SQL count of all filters. The rounds cover both ways of counting: by intersecting bitmaps
+//! (matches are a large share of the catalog) and by visiting the matches (a small share).
+//! A program may ask for only some facets (`facets=`).
 
 mod common;
 
@@ -85,14 +88,38 @@ fn region_code() -> String {
     format!("(CASE {cases}ELSE o.region END)")
 }
 
-fn sql_count(connection: &Connection, filters: &Filters, free: bool) -> u64 {
+/// What the random rounds vary besides the facet filters.
+#[derive(Debug, Clone, Default)]
+struct Others {
+    free: bool,
+    /// Running on or after this day (`from`).
+    from: Option<chrono::NaiveDate>,
+    /// Starting on or before this day (`to`).
+    to: Option<chrono::NaiveDate>,
+}
+
+/// The Unix time of a day's first second, UTC.
+fn midnight(day: chrono::NaiveDate) -> i64 {
+    day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
+}
+
+fn sql_count(connection: &Connection, filters: &Filters, others: &Others) -> u64 {
     let mut params = Vec::new();
     let mut conditions = vec!["o.status = 'published'".to_owned()];
     for (dimension, values) in filters {
         conditions.push(condition(dimension, values, &mut params));
     }
-    if free {
+    if others.free {
         conditions.push("o.cost_amount = 0".to_owned());
+    }
+    if let Some(from) = others.from {
+        conditions.push(format!("o.ends_at >= {}", midnight(from)));
+    }
+    if let Some(to) = others.to {
+        conditions.push(format!(
+            "o.starts_at < {}",
+            midnight(to.succ_opt().unwrap())
+        ));
     }
     let sql = format!(
         "SELECT count(*) FROM offerings o JOIN providers p ON p.id = o.provider WHERE {}",
@@ -105,7 +132,7 @@ fn sql_count(connection: &Connection, filters: &Filters, free: bool) -> u64 {
         .unwrap() as u64
 }
 
-fn query_string(filters: &Filters, free: bool) -> String {
+fn query_string(filters: &Filters, others: &Others) -> String {
     let mut pairs = vec!["include_past=true".to_owned(), "per_page=1".to_owned()];
     for (dimension, values) in filters {
         for value in values {
@@ -115,10 +142,18 @@ fn query_string(filters: &Filters, free: bool) -> String {
             ));
         }
     }
-    if free {
+    if others.free {
         pairs.push("free=true".into());
     }
+    pairs.extend(others.from.map(|day| format!("from={day}")));
+    pairs.extend(others.to.map(|day| format!("to={day}")));
     pairs.join("&")
+}
+
+/// A random day of the seed's years, or none.
+fn maybe_day(rng: &mut fastrand::Rng) -> Option<chrono::NaiveDate> {
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    (rng.u8(..3) == 0).then(|| first + chrono::Days::new(rng.u64(0..3 * 365)))
 }
 
 #[test]
@@ -144,8 +179,10 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
             .collect()
     };
 
+    let everything_total = everything["total"].as_u64().unwrap();
+    let (mut by_bitmaps, mut by_visits) = (0, 0);
     let mut rng = fastrand::Rng::with_seed(20261127);
-    for round in 0..40 {
+    for round in 0..60 {
         let mut filters = Filters::new();
         for _ in 0..rng.usize(0..4) {
             let dimension = &dimensions[rng.usize(..dimensions.len())];
@@ -158,16 +195,28 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
             chosen.dedup();
             filters.insert(dimension.clone(), chosen);
         }
-        let free = rng.u8(..4) == 0;
-        let (status, body) =
-            server.get(&format!("/api/v1/search?{}", query_string(&filters, free)));
+        let others = Others {
+            free: rng.u8(..4) == 0,
+            from: maybe_day(&mut rng),
+            to: maybe_day(&mut rng),
+        };
+        let (status, body) = server.get(&format!(
+            "/api/v1/search?{}",
+            query_string(&filters, &others)
+        ));
         assert_eq!(status, 200, "{body}");
         let results: Value = serde_json::from_str(&body).unwrap();
+        let total = results["total"].as_u64().unwrap();
         assert_eq!(
-            results["total"].as_u64().unwrap(),
-            sql_count(&connection, &filters, free),
-            "round {round}: total for {filters:?}"
+            total,
+            sql_count(&connection, &filters, &others),
+            "round {round}: total for {filters:?} {others:?}"
         );
+        if total * 4 > everything_total {
+            by_bitmaps += 1;
+        } else {
+            by_visits += 1;
+        }
 
         for dimension in &dimensions {
             let listed: BTreeMap<String, u64> = results["facets"][dimension]
@@ -184,13 +233,51 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
             for value in values_of(&everything["facets"], dimension) {
                 let mut with_value = filters.clone();
                 with_value.insert(dimension.clone(), vec![value.clone()]);
-                let expected = sql_count(&connection, &with_value, free);
+                let expected = sql_count(&connection, &with_value, &others);
                 let shown = listed.get(&value).copied().unwrap_or(0);
                 assert_eq!(
                     shown, expected,
-                    "round {round}: {dimension}={value} under {filters:?} free={free}"
+                    "round {round}: {dimension}={value} under {filters:?} {others:?}"
                 );
             }
         }
     }
+    // Matches over a quarter of the catalog are counted from bitmaps (`DENSE_SHARE`).
+    assert!(
+        by_bitmaps >= 5 && by_visits >= 5,
+        "{by_bitmaps} {by_visits}"
+    );
+}
+
+#[test]
+fn a_program_asks_for_the_facets_it_shows() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let answer = |query: &str| -> (u16, Value) {
+        let (status, body) = server.get(&format!("/api/v1/search?q=library&{query}"));
+        (status, serde_json::from_str(&body).unwrap())
+    };
+    let (_, every) = answer("format=online_live");
+    let (status, two) = answer("format=online_live&facets=format,when");
+    assert_eq!(status, 200);
+    let names: Vec<&String> = two["facets"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["format", "when"]);
+    assert_eq!(two["facets"]["format"], every["facets"]["format"]);
+    assert_eq!(two["facets"]["when"], every["facets"]["when"]);
+    assert_eq!(two["total"], every["total"]);
+
+    let (_, none) = answer("facets=none");
+    assert_eq!(none["facets"], serde_json::json!({}));
+    assert!(none["total"].as_u64().unwrap() > 0);
+
+    let (status, refused) = answer("facets=format,colour");
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["parameter"], "facets");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`colour` is not a facet"),
+        "{refused}"
+    );
 }

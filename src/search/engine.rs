@@ -128,6 +128,7 @@ impl SearchIndex {
             found.counts.take().unwrap_or_default(),
             found.text.as_deref(),
             &found.filters,
+            request,
             now,
         )?;
         let facets = facet_values(request, &counts, labels);
@@ -188,7 +189,8 @@ impl SearchIndex {
         let offset = (request.page - 1) * request.per_page;
         // A page's search also counts the facets that its own filters do not narrow, in the same
         // pass over the matches (the others need passes of their own, `facet_counts`).
-        let shared = page.then(|| shared_counter(searcher, &generation.facets, &filters, now));
+        let shared =
+            page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(plan) = &compiled.plan {
             while minimum > 1 && searcher.search(&*plan.words_query(minimum), &Count)? < ENOUGH {
@@ -511,6 +513,7 @@ fn active_sources(filters: &[(Source, Box<dyn Query>)]) -> Vec<Source> {
 fn shared_counter<'a>(
     searcher: &Searcher,
     cache: &'a FacetCache,
+    request: &SearchRequest,
     filters: &[(Source, Box<dyn Query>)],
     now: DateTime<Utc>,
 ) -> FacetCounter<'a> {
@@ -526,9 +529,9 @@ fn shared_counter<'a>(
         dimensions: DIMENSIONS
             .iter()
             .map(|spec| spec.name)
-            .filter(|d| !active.contains(&Source::Dimension(d)))
+            .filter(|d| !active.contains(&Source::Dimension(d)) && request.counts_facet(d))
             .collect(),
-        when: !active.contains(&Source::When),
+        when: !active.contains(&Source::When) && request.counts_facet("when"),
         now,
     }
 }
@@ -541,10 +544,15 @@ fn facet_counts(
     shared: Counts,
     text: Option<&dyn Query>,
     filters: &[(Source, Box<dyn Query>)],
+    request: &SearchRequest,
     now: DateTime<Utc>,
 ) -> Result<Counts, SearchError> {
     let mut counts = shared;
-    for source in active_sources(filters) {
+    let asked = |source: &Source| match source {
+        Source::Dimension(dimension) => request.counts_facet(dimension),
+        _ => request.counts_facet("when"),
+    };
+    for source in active_sources(filters).into_iter().filter(asked) {
         let counter = match source {
             Source::Dimension(dimension) => FacetCounter {
                 cache,
@@ -581,6 +589,9 @@ fn facet_values(
     let mut facets = BTreeMap::new();
     let names = DIMENSIONS.iter().map(|spec| spec.name);
     for dimension in names.chain(std::iter::once("when")) {
+        if !request.counts_facet(dimension) {
+            continue;
+        }
         let counted = counts.get(dimension).unwrap_or(&empty);
         let selected: Vec<String> = if dimension == "when" {
             request.when.iter().map(|b| b.as_str().to_owned()).collect()

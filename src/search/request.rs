@@ -55,6 +55,8 @@ pub struct SearchRequest {
     pub sort: Option<Sort>,
     pub page: usize,
     pub per_page: usize,
+    /// The facets to count (`facets`, API only); `None`: every one.
+    pub facets: Option<Vec<&'static str>>,
 }
 
 impl Default for SearchRequest {
@@ -75,6 +77,7 @@ impl Default for SearchRequest {
             sort: None,
             page: 1,
             per_page: 20,
+            facets: None,
         }
     }
 }
@@ -152,6 +155,7 @@ fn is_parameter(name: &str) -> bool {
                 | "when"
                 | "page"
                 | "per_page"
+                | "facets"
                 | "near"
                 | "within"
         )
@@ -264,6 +268,15 @@ impl SearchRequest {
                 "within" => radius = Radius::parse(value).map_err(|message| bad(name, message))?,
                 "page" => request.page = number_in(name, value, 1, 10_000)?,
                 "per_page" => request.per_page = number_in(name, value, 1, 100)?,
+                // A page always shows every facet; a program may ask for fewer, or none.
+                "facets" if input == Input::Query => {
+                    let chosen = request.facets.get_or_insert_with(Vec::new);
+                    for facet in facet_names(value)? {
+                        if !chosen.contains(&facet) {
+                            chosen.push(facet);
+                        }
+                    }
+                }
                 _ => {
                     if let Some(spec) = DIMENSIONS.iter().find(|spec| spec.name == name) {
                         spec.dimension
@@ -313,6 +326,13 @@ impl SearchRequest {
         } else {
             Sort::Relevance
         })
+    }
+
+    /// Whether the answer counts this facet (a dimension's name, or `when`).
+    pub fn counts_facet(&self, name: &str) -> bool {
+        self.facets
+            .as_ref()
+            .is_none_or(|chosen| chosen.contains(&name))
     }
 
     /// The request as query-string pairs (the inverse of `from_pairs`), for links that change
@@ -372,8 +392,42 @@ impl SearchRequest {
         if self.per_page != 20 {
             pairs.push(("per_page".into(), self.per_page.to_string()));
         }
+        if let Some(facets) = &self.facets {
+            let list = if facets.is_empty() {
+                NO_FACETS.to_owned()
+            } else {
+                facets.join(",")
+            };
+            pairs.push(("facets".into(), list));
+        }
         pairs
     }
+}
+
+/// The `facets` value that asks for none.
+const NO_FACETS: &str = "none";
+
+/// The facets a `facets` value names: names separated by commas, or `none`.
+fn facet_names(value: &str) -> Result<Vec<&'static str>, ParameterError> {
+    if value == NO_FACETS {
+        return Ok(Vec::new());
+    }
+    let known = || DIMENSIONS.iter().map(|spec| spec.name).chain(["when"]);
+    value
+        .split(',')
+        .map(|name| {
+            known().find(|known| *known == name).ok_or_else(|| {
+                let names: Vec<&str> = known().collect();
+                bad(
+                    "facets",
+                    format!(
+                        "`{name}` is not a facet; name some of {}, separated by commas, or `{NO_FACETS}`",
+                        names.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 fn number_in(

@@ -128,6 +128,11 @@ pub struct SearchParameters {
     page: Option<u32>,
     #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
+    /// `/api/v1/search` only: the facets to count, by name and separated by commas
+    /// (`facets=format,level`), or `none`; default every one. Each facet costs a little time,
+    /// so a program that shows two asks for two; facets not asked for are absent from `facets`.
+    #[param(value_type = Option<String>, pattern = r"^(none|(format|audience|level|competency|provider|provider_kind|region|country|certification|language|when)(,(format|audience|level|competency|provider|provider_kind|region|country|certification|language|when))*)$")]
+    facets: Option<String>,
 }
 
 /// A bundle in one object: the matching offerings and everything they reference.
@@ -399,5 +404,23 @@ mod tests {
                     .collect()
             )
         );
+    }
+
+    #[test]
+    fn the_facets_parameter_names_every_facet() {
+        let document = document();
+        let parameters = document["paths"]["/api/v1/search"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let facets = parameters.iter().find(|p| p["name"] == "facets").unwrap();
+        let pattern = facets["schema"]["pattern"].as_str().unwrap();
+        let listed = pattern
+            .split_once("(,(")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .map(|(names, _)| names.split('|').collect::<Vec<_>>())
+            .unwrap();
+        let names = crate::search::DIMENSIONS.iter().map(|spec| spec.name);
+        assert_eq!(listed, names.chain(["when"]).collect::<Vec<_>>());
+        assert!(pattern.starts_with(&format!("^(none|({})", listed.join("|"))));
     }
 }
