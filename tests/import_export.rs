@@ -419,3 +419,24 @@ fn a_thousand_problems_are_listed_and_the_rest_counted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_id_twice_in_the_file_is_refused_at_its_second_item() {
+    let catalog = Catalog::new();
+    let bundle = seed_copy();
+    let mut id = String::new();
+    edit_offerings(bundle.path(), |offerings| {
+        id = offerings[0]["id"].as_str().unwrap().to_owned();
+        offerings[9]["id"] = json!(id);
+    });
+    let output = catalog.run(&["import", bundle.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "offerings.json: item 10 (id {id}): id: {id} appears more than once in this file"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("item 1 ("), "{stderr}");
+}

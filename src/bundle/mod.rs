@@ -415,12 +415,13 @@ impl Bundle {
         let (mut problems, known) = self.validate_head(known);
         let mut seen = HashSet::new();
         for (index, offering) in self.offerings.iter().enumerate() {
+            let again = !seen.insert(offering.id.as_str());
             problems.extend(offering_problems(
                 self.offerings_file(),
                 index,
                 offering,
                 &known,
-                &mut seen,
+                again,
             ));
         }
         if problems.is_empty() {
@@ -483,16 +484,16 @@ impl Bundle {
 }
 
 /// The problems of the offering at `index` of `file`: its own, its references (against
-/// `known`), and a second use of an id already in `seen`.
+/// `known`), and, when its id came earlier in the file (`again`), that.
 pub fn offering_problems(
     file: &str,
     index: usize,
     offering: &Offering,
     known: &Known,
-    seen: &mut HashSet<String>,
+    again: bool,
 ) -> Vec<Problem> {
     let mut errors = validate_offering(offering, known).err().unwrap_or_default();
-    if !seen.insert(offering.id.clone()) {
+    if again {
         errors.push(duplicate(&offering.id));
     }
     let mut problems = Vec::new();

@@ -172,6 +172,14 @@ impl Generation {
         Some(result)
     }
 
+    /// Drops the writer and what it holds uncommitted; the next write opens a fresh one.
+    pub fn discard_writer(&self) {
+        *self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
     /// The catalog revision the last commit holds (its payload), 0 for a new generation.
     pub fn revision(&self) -> i64 {
         self.index

@@ -234,13 +234,18 @@ impl SearchIndex {
             .get_or_insert_with(Instant::now);
         let fields = &generation.fields;
         let mut context = None;
+        // An index at revision 0 holds no offering (every write takes a revision from 1): there
+        // is nothing to replace, and a first catch-up of a million keeps no million deletions.
+        let replacing = committed > 0;
         let changes = store.changes_since(committed, |changes, batch| {
             let context = context.get_or_insert_with(|| {
                 fields::Context::new(changes.providers.clone(), &changes.frameworks)
             });
             let written = generation.with_writer(|writer| {
                 for stored in &batch {
-                    writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+                    if replacing {
+                        writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+                    }
                     if stored.status == crate::catalog::OfferingStatus::Published {
                         writer.add_document(fields::document(fields, stored, context))?;
                     }
@@ -249,7 +254,15 @@ impl SearchIndex {
             });
             // A generation opened only to read has no writer: it serves what it holds.
             written.unwrap_or(Ok(()))
-        })?;
+        });
+        let changes = match changes {
+            Ok(changes) => changes,
+            Err(error) => {
+                // Batches already added must not be committed without the rest.
+                generation.discard_writer();
+                return Err(error);
+            }
+        };
         self.labels_loaded.store(true, Ordering::Release);
         self.labels.store(Arc::new(Labels::new(
             &changes.providers,

@@ -28,11 +28,12 @@ impl Store {
         bundle: &StreamedBundle,
         progress: &dyn Fn(usize, usize),
     ) -> Result<ImportSummary, StoreError> {
-        let (ids, total) = read_ids(bundle)?;
-        self.write(|transaction| {
+        let ids = read_ids(bundle)?;
+        let total = ids.total;
+        self.write(move |transaction| {
             let _cache = LargeCache::set(transaction)?;
             let mut known = catalog_rows::read_known(transaction)?;
-            known.offerings.extend(ids.iter().cloned());
+            known.offerings.extend(ids.unique);
             known
                 .providers
                 .extend(bundle.head.unparsed_ids.iter().cloned());
@@ -48,7 +49,8 @@ impl Store {
             }
             let (sender, batches) = sync_channel(BATCHES_AHEAD);
             let checked = std::thread::scope(|scope| {
-                let checker = scope.spawn(|| check(&bundle.offerings, &known, problems, sender));
+                let checker =
+                    scope.spawn(|| check(&bundle.offerings, &known, &ids.again, problems, sender));
                 let mut done = 0;
                 for batch in batches {
                     import_offerings(transaction, &batch.offerings, &now, &mut summary)?;
@@ -68,22 +70,39 @@ impl Store {
     }
 }
 
-/// Every id in the offerings file, and how many items it has; a file that is not JSON is
-/// refused here, with the problems of the rest of the bundle, before anything is written.
-fn read_ids(bundle: &StreamedBundle) -> Result<(HashSet<String>, usize), StoreError> {
+/// What the first reading of the offerings file found.
+struct Ids {
+    /// Every id in it.
+    unique: HashSet<String>,
+    /// The positions of items whose id came earlier in the file (usually none).
+    again: HashSet<usize>,
+    /// How many items it has.
+    total: usize,
+}
+
+/// Reads every id of the offerings file; a file that is not JSON is refused here, with the
+/// problems of the rest of the bundle, before anything is written.
+fn read_ids(bundle: &StreamedBundle) -> Result<Ids, StoreError> {
     let started = std::time::Instant::now();
-    let mut ids = HashSet::new();
-    let mut total = 0;
+    let mut ids = Ids {
+        unique: HashSet::new(),
+        again: HashSet::new(),
+        total: 0,
+    };
     let counted = bundle.offerings.each_item(|item| {
-        ids.extend(id_of(&item.text));
-        total += 1;
+        if let Some(id) = id_of(&item.text)
+            && !ids.unique.insert(id)
+        {
+            ids.again.insert(item.index);
+        }
+        ids.total += 1;
         Ok::<_, StoreError>(())
     });
     if let Err(error) = counted {
         return Err(items_error(error, &bundle.head.problems));
     }
-    tracing::debug!(took = ?started.elapsed(), total, "offerings counted");
-    Ok((ids, total))
+    tracing::debug!(took = ?started.elapsed(), total = ids.total, "offerings counted");
+    Ok(ids)
 }
 
 /// A batch of checked offerings for the writer; empty once a problem is found (nothing more
@@ -101,11 +120,11 @@ struct WriterGone;
 fn check(
     file: &OfferingsFile,
     known: &Known,
+    again: &HashSet<usize>,
     mut problems: Problems,
     batches: SyncSender<Checked>,
 ) -> Result<Problems, ItemsError<WriterGone>> {
     let mut batch = Vec::with_capacity(IMPORT_BATCH);
-    let mut seen = HashSet::new();
     let mut read = 0;
     let send = |batch: &mut Vec<Offering>, read: &mut usize, problems: &Problems| {
         let offerings = std::mem::take(batch);
@@ -124,7 +143,11 @@ fn check(
         match item.parse::<Offering>(file.name) {
             Ok(offering) => {
                 problems.extend(offering_problems(
-                    file.name, item.index, &offering, known, &mut seen,
+                    file.name,
+                    item.index,
+                    &offering,
+                    known,
+                    again.contains(&item.index),
                 ));
                 batch.push(offering);
             }
