@@ -130,6 +130,9 @@ pub async fn search_page(
         .collect();
     let providers = provider_names(&state).await?;
     let results = run_search(&state, request.clone()).await?;
+    state
+        .searches
+        .record(&request, &results, chrono::Utc::now().date_naive());
     let page = SearchPage {
         asset_version: asset_version(),
         query: request.query.clone(),

@@ -30,9 +30,13 @@ pub async fn search(
     let pairs = query.into_inner();
     let request = SearchRequest::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let index = state.index.clone();
-    let results = web::block(move || index.search(&request, chrono::Utc::now()))
+    let asked = request.clone();
+    let results = web::block(move || index.search(&asked, chrono::Utc::now()))
         .await?
         .map_err(ApiError::from)?;
+    state
+        .searches
+        .record(&request, &results, chrono::Utc::now().date_naive());
     Ok(HttpResponse::Ok().json(results))
 }
 
