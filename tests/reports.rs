@@ -134,6 +134,7 @@ fn bad_parameters_are_400s_naming_them() {
         ("/api/v1/reports/trends?from=2027-02-01&to=2027-01-01", "to"),
         ("/api/v1/reports/demand?window=forever", "window"),
         ("/api/v1/reports/places?from=soon&to=2027-01-01", "from"),
+        ("/api/v1/reports/coverage?to=", "to"),
     ] {
         let (status, body) = server.get(path);
         assert_eq!(status, 400, "{path}: {body}");

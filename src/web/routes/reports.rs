@@ -49,7 +49,7 @@ fn answer<T: Serialize>(
 
 /// Reads the parameters every report takes: the window and the format.
 fn read(query: &[(String, String)]) -> Result<(Params, reports::Window, Shape), ApiError> {
-    let params = Params::read(query);
+    let params = Params::read_exact(query)?;
     let window = params.window()?;
     let shape = shape(&params)?;
     Ok((params, window, shape))

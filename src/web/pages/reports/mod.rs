@@ -75,6 +75,19 @@ impl Params {
         }
     }
 
+    /// The same, read as the API reads a program's parameters: exactly, so a known parameter
+    /// given empty is an error naming it (a form's empty field means "not set").
+    pub fn read_exact(pairs: &[(String, String)]) -> Result<Params, ReportError> {
+        const KNOWN: [&str; 6] = ["window", "from", "to", "by", "framework", "format"];
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| value.is_empty() && KNOWN.contains(&name.as_str()))
+        {
+            return Err(crate::reports::bad(name, "must not be empty"));
+        }
+        Ok(Params::read(pairs))
+    }
+
     /// The window these parameters name, seen from today.
     pub fn window(&self) -> Result<Window, ReportError> {
         Window::read(
