@@ -25,6 +25,7 @@ use std::collections::HashMap;
 #[route("/api/v1/search", method = "GET", method = "HEAD")]
 pub async fn search(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query.into_inner();
@@ -34,9 +35,11 @@ pub async fn search(
     let results = web::block(move || index.search(&asked, chrono::Utc::now()))
         .await?
         .map_err(ApiError::from)?;
-    state
-        .searches
-        .record(&request, &results, chrono::Utc::now().date_naive());
+    // For the demand report; a HEAD asks nothing.
+    if http.method() == actix_web::http::Method::GET {
+        let today = chrono::Utc::now().date_naive();
+        state.searches.record(&request, &results, today);
+    }
     Ok(HttpResponse::Ok().json(results))
 }
 
