@@ -368,6 +368,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         "/search?q=library",
         "/offerings/yalsa-ya-readers-advisory-boot-camp-seattle",
         "/competencies",
+        "/reports",
     ] {
         client.goto(&server.url(path)).await.unwrap();
         let widths: Value = client
