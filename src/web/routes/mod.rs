@@ -28,6 +28,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(discovery::openapi_document)
         .service(discovery::api_page)
         .service(assets::style)
+        .service(assets::reports_style)
         .service(assets::script)
         .service(assets::form_script)
         .service(pages::sign_in::login_page)
