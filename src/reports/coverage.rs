@@ -121,11 +121,36 @@ pub fn coverage(
     ask: &Ask,
     now: DateTime<Utc>,
 ) -> Result<Coverage, ReportError> {
+    build(index, frameworks, ask, true, now)
+}
+
+/// The report's "All" column alone (no other column), from one search: for the brief.
+pub fn totals(
+    index: &SearchIndex,
+    frameworks: &Frameworks,
+    ask: &Ask,
+    now: DateTime<Utc>,
+) -> Result<Coverage, ReportError> {
+    build(index, frameworks, ask, false, now)
+}
+
+fn build(
+    index: &SearchIndex,
+    frameworks: &Frameworks,
+    ask: &Ask,
+    with_columns: bool,
+    now: DateTime<Utc>,
+) -> Result<Coverage, ReportError> {
     let base = ask.window.request();
     let everything = count(index, &base, now)?;
     let mut columns = Vec::new();
     let mut counted = Vec::new();
-    for (key, label, request) in columns_of(&ask.by, &base, &everything) {
+    let wanted = if with_columns {
+        columns_of(&ask.by, &base, &everything)
+    } else {
+        Vec::new()
+    };
+    for (key, label, request) in wanted {
         let results = count(index, &request, now)?;
         columns.push(Column {
             key,
@@ -170,13 +195,18 @@ pub fn snapshot_rows(
     window: &Window,
     now: DateTime<Utc>,
 ) -> Result<Vec<crate::store::SnapshotRow>, ReportError> {
-    let everything = count(index, &window.request(), now)?;
-    Ok(tree(frameworks, None)
+    let ask = Ask {
+        window: window.clone(),
+        by: "format".to_owned(),
+        framework: None,
+    };
+    Ok(totals(index, frameworks, &ask, now)?
+        .rows
         .into_iter()
-        .map(|(competency, label, _)| crate::store::SnapshotRow {
-            offerings: facet_count(&everything, "competency", &competency),
-            competency,
-            label,
+        .map(|row| crate::store::SnapshotRow {
+            competency: row.competency,
+            label: row.label,
+            offerings: row.all.count,
         })
         .collect())
 }

@@ -162,7 +162,7 @@ pub async fn reports_page(
         let frameworks = store.frameworks()?;
         let ask = crate::reports::coverage::Ask::new(asked.clone(), None, None, &frameworks)?;
         Ok((
-            crate::reports::coverage::coverage(index, &frameworks, &ask, now)?,
+            crate::reports::coverage::totals(index, &frameworks, &ask, now)?,
             crate::reports::places::places(index, &asked, now)?,
             crate::reports::trends::trends(index, store, &asked, now)?,
             crate::reports::demand::demand(store, &asked, true, now.date_naive())?,
