@@ -89,6 +89,10 @@ impl Window {
             if to < from {
                 return Err(bad("to", "is before `from`"));
             }
+            // A report reads every month of its window: a century is more than anyone plans.
+            if to.years_since(from).unwrap_or(0) > 100 {
+                return Err(bad("to", "is more than 100 years after `from`"));
+            }
             return Ok(Window {
                 name: "custom".to_owned(),
                 label: format!("{from} to {to}"),
@@ -245,6 +249,7 @@ mod tests {
             (None, Some("2027-01-01"), None, "to"),
             (None, Some("soon"), Some("2027-01-01"), "from"),
             (None, Some("2027-02-01"), Some("2027-01-01"), "to"),
+            (None, Some("1900-01-01"), Some("2100-01-01"), "to"),
         ] {
             match Window::read(window, from, to, today) {
                 Err(ReportError::BadParameter(error)) => assert_eq!(error.parameter, parameter),

@@ -219,7 +219,7 @@ impl Store {
     /// search's dates have it: ending on or after `from`, starting before the day after `to`).
     pub fn cost_facts(&self, from: NaiveDate, to: NaiveDate) -> Result<CostFacts, StoreError> {
         let start = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
-        let (from, after) = (start(from), start(to + Duration::days(1)));
+        let (from, after) = (start(from), start(to.succ_opt().unwrap_or(to)));
         let connection = self.connection()?;
         let mut statement = connection.prepare(
             "SELECT cost_amount, cost_currency, credits_amount, credits_unit FROM offerings \
