@@ -1,5 +1,7 @@
 //! The command line: clap parses it into a `Command`, which runs against the library.
 
+mod report;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use clearinghouse::search::{SearchError, SearchIndex};
@@ -102,6 +104,9 @@ pub enum Command {
         /// Folder to write.
         out_dir: PathBuf,
     },
+    /// Writes a report (coverage, places, trends, demand) as CSV or JSON on standard output, or
+    /// stores today's coverage figures (`snapshot`, monthly from cron) for the trends report.
+    Report(report::Options),
     /// Measures search quality on the seed: runs a judged query set and prints nDCG@10, MRR,
     /// recall@20 and the zero-result rate per query, per kind and overall, beside a plain BM25
     /// baseline. Works in a temporary folder; --db and --index are not used.
@@ -202,6 +207,7 @@ impl Cli {
                 out_dir,
             } => generate(offerings, seed, &out_dir),
             Command::Evaluate { judged_dir, show } => evaluate(&judged_dir, &show),
+            Command::Report(options) => report::run(&self.db, &self.index, &options),
         }
     }
 }

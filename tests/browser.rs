@@ -289,6 +289,15 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ("api", "/api"),
         ("sign in", "/login"),
         ("register", "/register"),
+        ("reports", "/reports"),
+        ("coverage report", "/reports/coverage"),
+        (
+            "coverage by region",
+            "/reports/coverage?by=region&window=24m",
+        ),
+        ("places report", "/reports/places"),
+        ("trends report", "/reports/trends"),
+        ("demand report", "/reports/demand"),
     ] {
         client.goto(&server.url(path)).await.unwrap();
         audit(name.into(), violations(&client, &axe).await);
@@ -320,7 +329,10 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
             "editor@pla.example.org",
             vec!["/provider", "/provider/offerings/new", "/provider/upload"],
         ),
-        ("admin@example.org", vec!["/admin", "/admin/audit"]),
+        (
+            "admin@example.org",
+            vec!["/admin", "/admin/audit", "/reports/demand"],
+        ),
     ] {
         sign_in(&client, &server, email).await;
         for path in pages {
@@ -356,6 +368,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         "/search?q=library",
         "/offerings/yalsa-ya-readers-advisory-boot-camp-seattle",
         "/competencies",
+        "/reports",
     ] {
         client.goto(&server.url(path)).await.unwrap();
         let widths: Value = client

@@ -9,6 +9,7 @@ mod catalog_rows;
 mod import;
 mod moderation;
 mod offerings;
+mod reports;
 mod sessions;
 mod streamed_import;
 mod users;
@@ -20,6 +21,7 @@ pub use moderation::{
     can_undo_withdrawal,
 };
 pub use offerings::StoredOffering;
+pub use reports::{Asked, CostFacts, LoggedSearch, SEARCH_LOG_DAYS, SnapshotRow, Which};
 pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};
 
@@ -95,12 +97,13 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 5] = [
+const MIGRATION_STEPS: [&str; 6] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
     include_str!("migrations/004_applications.sql"),
     include_str!("migrations/005_review_queue.sql"),
+    include_str!("migrations/006_reports.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

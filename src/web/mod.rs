@@ -34,6 +34,8 @@ pub struct AppState {
     pub throttle: Arc<throttle::Throttle>,
     /// How long the search index may stay behind the database before `/healthz` answers 503.
     pub max_index_lag: std::time::Duration,
+    /// Records searches for the demand report, off the request's path.
+    pub searches: crate::reports::demand::Recorder,
 }
 
 impl AppState {
@@ -45,7 +47,6 @@ impl AppState {
     ) -> Result<Self, crate::store::StoreError> {
         let key = actix_web::cookie::Key::derive_from(&store.cookie_key()?);
         Ok(AppState {
-            store,
             index,
             cookies: accounts::CookieSettings {
                 key,
@@ -53,6 +54,8 @@ impl AppState {
             },
             throttle: Arc::new(throttle::Throttle::default()),
             max_index_lag: DEFAULT_MAX_INDEX_LAG,
+            searches: crate::reports::demand::Recorder::start(store.clone()),
+            store,
         })
     }
 

@@ -135,6 +135,90 @@ pub struct SearchParameters {
     facets: Option<String>,
 }
 
+/// The windows of the reports.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the parameter's values; reports::Window reads them"
+)]
+pub enum WindowValue {
+    #[schema(rename = "3m")]
+    Next3,
+    #[schema(rename = "6m")]
+    Next6,
+    #[schema(rename = "12m")]
+    Next12,
+    #[schema(rename = "24m")]
+    Next24,
+    #[schema(rename = "past-year")]
+    PastYear,
+}
+
+/// How a report is sent.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "documents the parameter's values; the reports' routes read them"
+)]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+/// The columns of the coverage report.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "documents the parameter's values; reports::coverage reads them"
+)]
+pub enum CoverageColumns {
+    Format,
+    Level,
+    Audience,
+    Region,
+    Language,
+    Cost,
+    Credits,
+}
+
+/// The parameters every report takes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+#[expect(
+    dead_code,
+    reason = "documents the parameters; the reports' routes read them"
+)]
+pub struct ReportParameters {
+    /// The dates the report covers, from today (default `12m`, the next 12 months). The demand
+    /// report covers as many months back.
+    window: Option<WindowValue>,
+    /// With `to`, instead of `window`: the first day (both must be given, `to` not before it).
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<String>,
+    /// With `from`: the last day.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<ReportFormat>,
+}
+
+/// The parameters of the coverage report alone.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+#[expect(
+    dead_code,
+    reason = "documents the parameters; reports::coverage reads them"
+)]
+pub struct CoverageParameters {
+    /// The dimension across the columns (default `format`).
+    by: Option<CoverageColumns>,
+    /// Only this framework (an id from `/api/v1/competencies`).
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9-]+$")]
+    framework: Option<String>,
+}
+
 /// A bundle in one object: the matching offerings and everything they reference.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportBundle {
@@ -207,6 +291,10 @@ pub struct Health {
         super::routes::api::competency_trees,
         super::routes::formats::export,
         super::routes::health::healthz,
+        super::routes::reports::coverage_report,
+        super::routes::reports::places_report,
+        super::routes::reports::trends_report,
+        super::routes::reports::demand_report,
     ),
     components(schemas(
         Offering,
@@ -234,7 +322,23 @@ pub struct Health {
         CountedCompetency,
         Health,
         WhenValue,
-        SortValue
+        SortValue,
+        WindowValue,
+        ReportFormat,
+        CoverageColumns,
+        crate::reports::Window,
+        crate::reports::Cell,
+        crate::reports::coverage::Coverage,
+        crate::reports::coverage::Column,
+        crate::reports::coverage::Row,
+        crate::reports::places::Places,
+        crate::reports::places::Place,
+        crate::reports::trends::Trends,
+        crate::reports::trends::Month,
+        crate::reports::trends::Share,
+        crate::reports::trends::Change,
+        crate::reports::demand::Demand,
+        crate::reports::demand::AskedSearch
     ))
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ mod edit_diff;
 mod offering;
 pub mod provider_area;
 pub mod register;
+pub mod reports;
 mod search;
 pub mod sign_in;
 pub mod upload;

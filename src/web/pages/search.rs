@@ -117,6 +117,7 @@ pub struct SearchPage {
 #[route("/search", method = "GET", method = "HEAD")]
 pub async fn search_page(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let pairs = query.into_inner();
@@ -130,6 +131,11 @@ pub async fn search_page(
         .collect();
     let providers = provider_names(&state).await?;
     let results = run_search(&state, request.clone()).await?;
+    // For the demand report; a HEAD (a link checker) asks nothing.
+    if http.method() == actix_web::http::Method::GET {
+        let today = chrono::Utc::now().date_naive();
+        state.searches.record(&request, &results, today);
+    }
     let page = SearchPage {
         asset_version: asset_version(),
         query: request.query.clone(),

@@ -25,14 +25,21 @@ use std::collections::HashMap;
 #[route("/api/v1/search", method = "GET", method = "HEAD")]
 pub async fn search(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query.into_inner();
     let request = SearchRequest::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let index = state.index.clone();
-    let results = web::block(move || index.search(&request, chrono::Utc::now()))
+    let asked = request.clone();
+    let results = web::block(move || index.search(&asked, chrono::Utc::now()))
         .await?
         .map_err(ApiError::from)?;
+    // For the demand report; a HEAD asks nothing.
+    if http.method() == actix_web::http::Method::GET {
+        let today = chrono::Utc::now().date_naive();
+        state.searches.record(&request, &results, today);
+    }
     Ok(HttpResponse::Ok().json(results))
 }
 

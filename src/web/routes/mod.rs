@@ -4,6 +4,7 @@ pub(crate) mod api;
 mod discovery;
 pub(crate) mod formats;
 pub(crate) mod health;
+pub(crate) mod reports;
 
 use crate::web::{assets, pages};
 use actix_web::web;
@@ -27,6 +28,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(discovery::openapi_document)
         .service(discovery::api_page)
         .service(assets::style)
+        .service(assets::reports_style)
         .service(assets::script)
         .service(assets::form_script)
         .service(pages::sign_in::login_page)
@@ -60,5 +62,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(pages::provider_page)
         .service(pages::competencies_page)
         .service(pages::competency_framework_page)
-        .service(pages::competency_page);
+        .service(pages::competency_page)
+        .service(pages::reports::reports_page)
+        .service(pages::reports::coverage_page)
+        .service(pages::reports::places_page)
+        .service(pages::reports::trends_page)
+        .service(pages::reports::demand_page)
+        .service(reports::coverage_report)
+        .service(reports::places_report)
+        .service(reports::trends_report)
+        .service(reports::demand_report);
 }
