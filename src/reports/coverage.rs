@@ -142,7 +142,7 @@ fn build(
     now: DateTime<Utc>,
 ) -> Result<Coverage, ReportError> {
     let base = ask.window.request();
-    let everything = count(index, &base, now)?;
+    let everything = count(index, &base, None, now)?;
     let mut columns = Vec::new();
     let mut counted = Vec::new();
     let wanted = if with_columns {
@@ -151,7 +151,7 @@ fn build(
         Vec::new()
     };
     for (key, label, request) in wanted {
-        let results = count(index, &request, now)?;
+        let results = count(index, &request, Some(&["competency"]), now)?;
         columns.push(Column {
             key,
             label,

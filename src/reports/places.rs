@@ -122,7 +122,7 @@ pub fn places(
     request
         .filters
         .insert("format", PLACED.iter().map(|f| (*f).to_owned()).collect());
-    let found = count(index, &request, now)?;
+    let found = count(index, &request, Some(&["region"]), now)?;
     let regions = TILES
         .iter()
         .filter_map(|(code, column, row)| {

@@ -75,7 +75,7 @@ pub fn trends(
     for (first, last) in months_of(window.from, window.to) {
         let mut request = window.request();
         (request.from, request.to) = (Some(first), Some(last));
-        let found = count(index, &request, now)?;
+        let found = count(index, &request, Some(&["format", "provider_kind"]), now)?;
         let cells = |dimension: &'static str, values: &[&str]| -> Vec<Cell> {
             values
                 .iter()
@@ -137,7 +137,7 @@ fn shares(
     now: DateTime<Utc>,
 ) -> Result<(Cell, Vec<Share>), ReportError> {
     let base = window.request();
-    let everything = count(index, &base, now)?;
+    let everything = count(index, &base, Some(&["format"]), now)?;
     let total = everything.total as u64;
     let percent = |n: u64| {
         if total == 0 {
@@ -170,7 +170,7 @@ fn shares(
         free: true,
         ..base.clone()
     };
-    let n = count(index, &free, now)?.total as u64;
+    let n = count(index, &free, Some(&[]), now)?.total as u64;
     shares.push(Share {
         label: "Free".to_owned(),
         offerings: Cell::new(n, &free),
