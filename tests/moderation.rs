@@ -405,6 +405,6 @@ fn logs_written_to_a_file_or_pipe_carry_no_colour_codes() {
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(log.contains("bundle read"), "{log}");
+    assert!(log.contains("offerings counted"), "{log}");
     assert!(!log.contains('\u{1b}'), "no escape codes: {log:?}");
 }
