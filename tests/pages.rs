@@ -441,6 +441,35 @@ fn a_budget_compares_costs_in_one_currency_and_says_so() {
 }
 
 #[test]
+fn a_price_band_keeps_only_what_costs_more_than_its_floor_and_at_most_its_ceiling() {
+    let site = common::seeded();
+    let band = all_hits(&site.server, "cost_over=50&cost_max=200");
+    assert!(!band.is_empty());
+    for hit in &band {
+        let (amount, currency) = cost_of(hit);
+        assert!(
+            currency == "USD" && amount > 50.0 && amount <= 200.0,
+            "{amount} {currency}"
+        );
+    }
+    // The bands of the coverage report add up to every priced offering in dollars.
+    let priced_usd = site.server.total("cost_over=0");
+    let bands = [
+        "cost_over=0&cost_max=50",
+        "cost_over=50&cost_max=200",
+        "cost_over=200",
+    ]
+    .map(|band| site.server.total(band));
+    assert!(bands.iter().all(|&count| count > 0), "{bands:?}");
+    assert_eq!(bands.iter().sum::<u64>(), priced_usd);
+    let (status, body) = site.server.get("/api/v1/search?cost_over=-1");
+    assert_eq!(status, 400);
+    assert!(body.contains("\"parameter\":\"cost_over\""), "{body}");
+    let (_, page) = site.server.get("/search?cost_over=50");
+    assert!(page.contains("Costs more than 50 USD"), "the chip names it");
+}
+
+#[test]
 fn the_lowest_cost_never_ranks_one_currency_beside_another_as_equal() {
     let site = common::seeded();
     let hits = all_hits(&site.server, "sort=cost&q=library");

@@ -118,7 +118,7 @@ fn coverage_lists_every_competency_of_every_framework_and_marks_gaps_in_words() 
     assert!(page.contains("thin<span class=\"visually-hidden\">: only one offering</span>"));
     let (status, csv) = server.get("/api/v1/reports/coverage?by=cost&format=csv");
     assert_eq!(status, 200);
-    assert!(csv.starts_with("competency,label,depth,all,free,at-most-50,at-most-200\n"));
+    assert!(csv.starts_with("competency,label,depth,all,free,under-50,50-200,over-200\n"));
 }
 
 #[test]

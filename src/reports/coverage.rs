@@ -233,6 +233,13 @@ fn tree(frameworks: &Frameworks, only: Option<&str>) -> Vec<(String, String, usi
     rows
 }
 
+/// Narrows a search to prices in US dollars above `over` and up to `max`: the bands do not
+/// overlap, and free offerings are only in "Free".
+fn price_band(request: &mut SearchRequest, over: f64, max: Option<f64>) {
+    request.cost_over = Some(over);
+    request.cost_max = max;
+}
+
 /// The columns of a dimension: (key, label, the window's search narrowed to it). Open
 /// dimensions (regions, languages) list the values the window's offerings have.
 fn columns_of(
@@ -249,14 +256,19 @@ fn columns_of(
         "cost" => vec![
             ("free", "Free", with(&|r| r.free = true)),
             (
-                "at-most-50",
-                "Free or up to $50",
-                with(&|r| r.cost_max = Some(50.0)),
+                "under-50",
+                "Up to $50",
+                with(&|r| price_band(r, 0.0, Some(50.0))),
             ),
             (
-                "at-most-200",
-                "Free or up to $200",
-                with(&|r| r.cost_max = Some(200.0)),
+                "50-200",
+                "Over $50, up to $200",
+                with(&|r| price_band(r, 50.0, Some(200.0))),
+            ),
+            (
+                "over-200",
+                "Over $200",
+                with(&|r| price_band(r, 200.0, None)),
             ),
         ]
         .into_iter()

@@ -46,6 +46,22 @@ pub fn at_most(fields: &Fields, max: f64, currency: &str) -> Box<dyn Query> {
     ]))
 }
 
+/// Offerings that cost more than `over` in `currency` (so none that is free).
+pub fn more_than(fields: &Fields, over: f64, currency: &str) -> Box<dyn Query> {
+    let in_currency = TermQuery::new(
+        Term::from_field_u64(fields.currency, currency_number(currency)),
+        IndexRecordOption::Basic,
+    );
+    let dear = RangeQuery::new(
+        Bound::Excluded(Term::from_field_f64(fields.cost, over)),
+        Bound::Unbounded,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(in_currency) as Box<dyn Query>),
+        (Occur::Must, Box::new(dear)),
+    ]))
+}
+
 /// Amounts within one currency are far below this, so a currency's group never mixes with the
 /// next one's.
 const GROUP: f64 = 1e9;

@@ -170,6 +170,13 @@ pub fn filters(
         let currency = request.currency();
         clauses.push((Source::Other, super::cost::at_most(fields, max, currency)));
     }
+    if let Some(over) = request.cost_over {
+        let currency = request.currency();
+        clauses.push((
+            Source::Other,
+            super::cost::more_than(fields, over, currency),
+        ));
+    }
     if let Some(from) = request.from {
         let from = from.and_time(NaiveTime::MIN).and_utc().timestamp();
         clauses.push((

@@ -44,6 +44,8 @@ pub struct SearchRequest {
     pub credits_min: Option<f64>,
     /// Free, or at most this in `currency` (never converted from another).
     pub cost_max: Option<f64>,
+    /// More than this in `currency` (so never free): with `cost_max`, a band of prices.
+    pub cost_over: Option<f64>,
     /// The currency costs are compared in (three capital letters); `None`: US dollars.
     pub currency: Option<String>,
     pub from: Option<NaiveDate>,
@@ -69,6 +71,7 @@ impl Default for SearchRequest {
             has_credits: false,
             credits_min: None,
             cost_max: None,
+            cost_over: None,
             currency: None,
             from: None,
             to: None,
@@ -148,6 +151,7 @@ fn is_parameter(name: &str) -> bool {
                 | "include_past"
                 | "credits_min"
                 | "cost_max"
+                | "cost_over"
                 | "currency"
                 | "from"
                 | "to"
@@ -247,12 +251,8 @@ impl SearchRequest {
                         ));
                     }
                 },
-                "cost_max" => match value.parse::<f64>() {
-                    Ok(number) if number.is_finite() && number >= 0.0 => {
-                        request.cost_max = Some(number)
-                    }
-                    _ => return Err(bad(name, format!("`{value}` is not an amount (0 or more)"))),
-                },
+                "cost_max" => request.cost_max = Some(amount(name, value)?),
+                "cost_over" => request.cost_over = Some(amount(name, value)?),
                 // The default is left out, so links and chips stay as short as the search.
                 "currency" => {
                     let code = currency(name, value)?;
@@ -369,6 +369,9 @@ impl SearchRequest {
         if let Some(cost) = self.cost_max {
             pairs.push(("cost_max".into(), cost.to_string()));
         }
+        if let Some(cost) = self.cost_over {
+            pairs.push(("cost_over".into(), cost.to_string()));
+        }
         if let Some(currency) = &self.currency {
             pairs.push(("currency".into(), currency.clone()));
         }
@@ -428,6 +431,17 @@ fn facet_names(value: &str) -> Result<Vec<&'static str>, ParameterError> {
             })
         })
         .collect()
+}
+
+/// An amount of money: a number, 0 or more.
+fn amount(parameter: &str, value: &str) -> Result<f64, ParameterError> {
+    match value.parse::<f64>() {
+        Ok(number) if number.is_finite() && number >= 0.0 => Ok(number),
+        _ => Err(bad(
+            parameter,
+            format!("`{value}` is not an amount (0 or more)"),
+        )),
+    }
 }
 
 fn number_in(

@@ -98,6 +98,11 @@ pub struct SearchParameters {
     /// currencies are not converted: those offerings are left out.
     #[param(minimum = 0)]
     cost_max: Option<f64>,
+    /// Only offerings that cost more than this much in `currency` (so none that is free); with
+    /// `cost_max`, a band of prices (`cost_over=50&cost_max=200`). Other currencies are not
+    /// converted: those offerings are left out.
+    #[param(minimum = 0)]
+    cost_over: Option<f64>,
     /// The currency of `cost_max` and of the `cost` order (which lists free offerings, then
     /// this currency from the lowest, then each other currency in turn); default USD.
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{3}$")]

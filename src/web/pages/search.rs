@@ -102,6 +102,7 @@ pub struct SearchPage {
     pub to: String,
     pub credits_min: String,
     pub cost_max: String,
+    pub cost_over: String,
     /// The currency costs are compared in, and the choices offered: (code, selected).
     pub currencies: Vec<(&'static str, bool)>,
     /// Said when costs are compared or ordered: amounts in other currencies are not converted.
@@ -216,6 +217,7 @@ pub async fn search_page(
                 .to_owned()
         },
         cost_max: request.cost_max.map(|c| c.to_string()).unwrap_or_default(),
+        cost_over: request.cost_over.map(|c| c.to_string()).unwrap_or_default(),
         currencies: OFFERED_CURRENCIES
             .iter()
             .map(|&code| (code, code == request.currency()))
@@ -413,7 +415,7 @@ const OFFERED_CURRENCIES: [&str; 2] = ["USD", "CAD"];
 /// What a searcher must know when costs are compared or ordered: nothing is converted.
 fn currency_note(request: &SearchRequest) -> Option<String> {
     let currency = request.currency();
-    if request.cost_max.is_some() {
+    if request.cost_max.is_some() || request.cost_over.is_some() {
         Some(format!(
             "Costs are compared in {currency} only: free offerings and those priced in {currency} \
              are shown; amounts in other currencies are not converted, so those are left out."
@@ -458,6 +460,7 @@ fn chips(request: &SearchRequest, results: &SearchResults) -> Vec<(String, Strin
                 ("include_past", _) => "Including past offerings".to_owned(),
                 ("credits_min", _) => format!("At least {value} contact hours"),
                 ("cost_max", _) => format!("Costs at most {value} {}", request.currency()),
+                ("cost_over", _) => format!("Costs more than {value} {}", request.currency()),
                 ("currency", _) => format!("Costs in {value}"),
                 ("from", _) => format!("Running on or after {}", views::day_text(value)),
                 ("to", _) => format!("Starting by {}", views::day_text(value)),
