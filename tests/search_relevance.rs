@@ -99,6 +99,49 @@ fn exact_matches_rank_above_typo_matches() {
 }
 
 #[test]
+fn words_found_next_to_each_other_rank_above_the_same_words_apart() {
+    // Two offerings alike but for where one word stands in the description. The one with the
+    // words apart starts sooner, which alone would put it first.
+    let bundle = common::seed_copy();
+    let path = bundle.path().join("offerings.json");
+    let mut offerings = common::read_json(&path);
+    let base = offerings[0].clone();
+    for (id, description, day) in [
+        (
+            "words-near",
+            "The zephyrine quillwort method of weeding a collection, step by step, for small libraries.",
+            "20",
+        ),
+        (
+            "words-apart",
+            "The zephyrine method of weeding a collection, step by step, for small libraries: quillwort.",
+            "05",
+        ),
+    ] {
+        let mut offering = base.clone();
+        offering["id"] = Value::from(id);
+        offering["title"] = Value::from("The Weeding Method");
+        offering["description"] = Value::from(description);
+        offering["start"] = Value::from(format!("2027-02-{day}T13:00:00-06:00"));
+        offering["end"] = Value::from(format!("2027-02-{day}T14:00:00-06:00"));
+        offering.as_object_mut().unwrap().remove("series");
+        offerings.as_array_mut().unwrap().push(offering);
+    }
+    common::write_json(&path, &offerings);
+    let catalog = common::Catalog::new();
+    catalog.import(bundle.path());
+    let server = catalog.serve();
+    let (status, body) = server.get("/api/v1/search?q=zephyrine+quillwort&include_past=true");
+    assert_eq!(status, 200, "{body}");
+    let results: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = hits(&results)
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["words-near", "words-apart"], "{body}");
+}
+
+#[test]
 fn stemming_matches_other_forms_of_a_word() {
     let catalog = seeded();
     let results = catalog.search("q=storytimes&include_past=true");

@@ -170,6 +170,7 @@ impl<'a> Compiler<'a> {
                 words: Vec::new(),
                 common: Vec::new(),
                 optional: Vec::new(),
+                proximity: Vec::new(),
                 required: 0,
             }),
         };
@@ -198,7 +199,8 @@ impl<'a> Compiler<'a> {
     fn top_level(&mut self, parts: &[Expr]) -> Option<Plan> {
         let mut strict = Vec::new();
         let mut read = Vec::new();
-        let mut optional = Vec::new();
+        let mut optional: Vec<Box<dyn Query>> = Vec::new();
+        let mut proximity = Vec::new();
         let mut index = 0;
         while index < parts.len() {
             match &parts[index] {
@@ -206,7 +208,7 @@ impl<'a> Compiler<'a> {
                     let run = word_run(&parts[index..]);
                     index += run.len();
                     let units = self.units(&run);
-                    optional.extend(self.proximity(&units));
+                    proximity.extend(self.proximity(&units));
                     read.extend(units);
                 }
                 Expr::Not(inner) => {
@@ -262,6 +264,7 @@ impl<'a> Compiler<'a> {
             words,
             common,
             optional,
+            proximity,
         })
     }
 

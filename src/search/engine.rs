@@ -12,7 +12,9 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
-use super::{DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, tiers};
+use super::{
+    DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, rescore, tiers,
+};
 use crate::catalog::Offering;
 use crate::geo::{Point, Unit};
 use chrono::{DateTime, Utc};
@@ -201,12 +203,18 @@ impl SearchIndex {
             let text = compiled.plan.as_ref().map(|plan| plan.query(minimum));
             let main = combine(text.as_deref(), &filters, None);
             let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
-                // The first candidates are reordered by feedback, then the page is cut.
+                // The first candidates get their proximity and are reordered by feedback,
+                // then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
-                let top =
-                    TopDocs::with_limit(depth).tweak_score(sort_key(sort, now, origin, currency));
+                let top = TopDocs::with_limit(depth + rescore::WINDOW)
+                    .tweak_score(sort_key(sort, now, origin, currency));
                 let (total, mut candidates, counts) =
                     searcher.search(&*main, &(Count, top, shared.clone()))?;
+                if let Some(proximity) = compiled.plan.as_ref().and_then(Plan::proximity) {
+                    let scale = |key: &SortKey| 1.0 + soon(-key.1 as i64, now.timestamp());
+                    rescore::add_proximity(searcher, &*proximity, &mut candidates, scale)?;
+                }
+                candidates.truncate(depth);
                 feedback::rerank(searcher, &mut candidates)?;
                 let page = candidates
                     .into_iter()
@@ -354,6 +362,17 @@ fn combine(
 
 /// Builds the per-segment sort key function for an order; `origin` is the place of a search
 /// near one (the nearest-first order's).
+/// The relevance boost of an offering starting at `start` (seconds), seen at `now`: up to
+/// `SOON_BOOST` for one starting now, falling to none at `SOON_DAYS`.
+fn soon(start: i64, now: i64) -> f64 {
+    let days = (start - now) as f64 / 86_400.0;
+    if (0.0..SOON_DAYS).contains(&days) {
+        SOON_BOOST * (1.0 - days / SOON_DAYS)
+    } else {
+        0.0
+    }
+}
+
 fn sort_key(
     sort: Sort,
     now: DateTime<Utc>,
@@ -379,15 +398,10 @@ fn sort_key(
             let tiebreak = tiebreak.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
             let primary = match sort {
                 Sort::Relevance => {
-                    let days = (start - now) as f64 / 86_400.0;
-                    let soon = if (0.0..SOON_DAYS).contains(&days) {
-                        SOON_BOOST * (1.0 - days / SOON_DAYS)
-                    } else {
-                        0.0
-                    };
                     // Words matched first, then relevance with its boost.
                     let (words, relevance) = tiers::split(score);
-                    f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) * (1.0 + soon)
+                    f64::from(words) * f64::from(tiers::TIER)
+                        + f64::from(relevance) * (1.0 + soon(start, now))
                 }
                 Sort::Start => soonest,
                 Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,

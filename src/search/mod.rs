@@ -27,6 +27,7 @@ mod language;
 mod plan;
 pub mod query;
 pub mod request;
+mod rescore;
 mod stemming;
 mod tiers;
 pub mod vocabulary;
