@@ -170,6 +170,10 @@ async fn heading(client: &Client) -> String {
         .unwrap()
 }
 
+/// A PLA offering's evaluation page for its provider (its link, QR code and results).
+const EVALUATION_RESULTS: &str =
+    "/provider/offerings/pla-de-escalation-public-service-desk-las-vegas/evaluation";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_violations() {
     let Some(axe) = tools_present() else { return };
@@ -327,11 +331,21 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     for (email, pages) in [
         (
             "editor@pla.example.org",
-            vec!["/provider", "/provider/offerings/new", "/provider/upload"],
+            vec![
+                "/provider",
+                "/provider/offerings/new",
+                "/provider/upload",
+                EVALUATION_RESULTS,
+            ],
         ),
         (
             "admin@example.org",
-            vec!["/admin", "/admin/audit", "/reports/demand"],
+            vec![
+                "/admin",
+                "/admin/audit",
+                "/reports/demand",
+                "/admin/offerings/pla-de-escalation-public-service-desk-las-vegas/evaluation",
+            ],
         ),
     ] {
         sign_in(&client, &server, email).await;
@@ -348,6 +362,26 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
             wait_for(&client, ".error-summary").await;
             audit(
                 "the offering form with errors".into(),
+                violations(&client, &axe).await,
+            );
+            // A participant's evaluation form, through the link the provider's page gives, also
+            // with its errors shown.
+            client.goto(&server.url(EVALUATION_RESULTS)).await.unwrap();
+            let link = client
+                .find(Locator::Css("a.evaluation-url"))
+                .await
+                .unwrap()
+                .attr("href")
+                .await
+                .unwrap()
+                .unwrap();
+            client.goto(&link).await.unwrap();
+            wait_for(&client, "form.evaluation-form").await;
+            audit("evaluation form".into(), violations(&client, &axe).await);
+            click(&client, "form.evaluation-form button[type=submit]").await;
+            wait_for(&client, ".error-summary").await;
+            audit(
+                "evaluation form with errors".into(),
                 violations(&client, &axe).await,
             );
         }
