@@ -121,6 +121,35 @@ impl Summary {
     }
 }
 
+/// One month's answers, for results over time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Month {
+    /// YYYY-MM
+    pub month: String,
+    pub responses: usize,
+    /// The mean overall rating that month.
+    pub overall: f64,
+}
+
+/// Answers by the month they came, oldest first, from (day as YYYY-MM-DD, answer) pairs.
+pub fn by_month<'a>(answers: impl IntoIterator<Item = (&'a str, &'a Answer)>) -> Vec<Month> {
+    let mut months: std::collections::BTreeMap<&str, (usize, u32)> = Default::default();
+    for (day, answer) in answers {
+        let month = day.get(..7).unwrap_or(day);
+        let entry = months.entry(month).or_default();
+        entry.0 += 1;
+        entry.1 += u32::from(answer.overall);
+    }
+    months
+        .into_iter()
+        .map(|(month, (responses, total))| Month {
+            month: month.to_owned(),
+            responses,
+            overall: f64::from(total) / responses as f64,
+        })
+        .collect()
+}
+
 /// A scale's summary; `None` without ratings.
 fn rating_summary(ratings: &[u8]) -> Option<RatingSummary> {
     if ratings.is_empty() {
@@ -252,6 +281,20 @@ mod tests {
         assert_eq!(mean_with_interval(&[4.0]), (4.0, 1.0, 5.0));
         let (_, low, high) = mean_with_interval(&[5.0, 5.0, 5.0]);
         assert_eq!((low, high), (5.0, 5.0));
+    }
+
+    #[test]
+    fn answers_are_counted_by_month_oldest_first() {
+        let (a, b) = (
+            answer(5, OutcomeRating::Fully),
+            answer(2, OutcomeRating::Not),
+        );
+        let months = by_month([("2027-03-02", &a), ("2027-02-28", &b), ("2027-03-30", &b)]);
+        let shown: Vec<(&str, usize, f64)> = months
+            .iter()
+            .map(|m| (m.month.as_str(), m.responses, m.overall))
+            .collect();
+        assert_eq!(shown, [("2027-02", 1, 2.0), ("2027-03", 2, 3.5)]);
     }
 
     #[test]

@@ -172,6 +172,13 @@ fn a_participant_answers_and_a_single_use_link_answers_once() {
     let (_, _, results) = get(&provider, &server, &results_path());
     assert!(results.contains("3 participants answered"), "{results}");
     assert!(results.contains("<svg"), "the QR code is inline");
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    assert!(
+        results.contains(&format!(
+            "<th scope=\"row\">{month}</th><td>3</td><td>4.0</td>"
+        )),
+        "results over time: {results}"
+    );
     let (_, _, home) = get(&provider, &server, "/provider");
     assert!(home.contains("What participants said of your offerings"));
     assert!(home.contains("3 participants answered"), "{home}");
