@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod formats;
 pub mod generate;
 pub mod geo;
+pub mod participant_evaluations;
 pub mod reports;
 pub mod search;
 pub mod seed;

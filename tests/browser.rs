@@ -170,6 +170,39 @@ async fn heading(client: &Client) -> String {
         .unwrap()
 }
 
+/// A PLA offering's evaluation page for its provider (its link, QR code and results).
+const EVALUATION_RESULTS: &str =
+    "/provider/offerings/pla-de-escalation-public-service-desk-las-vegas/evaluation";
+/// The offering those pages are about.
+const EVALUATED: &str = "pla-de-escalation-public-service-desk-las-vegas";
+
+/// Five answers to `EVALUATED`'s evaluation through its shared link, over HTTP as participants
+/// send them (the PLA editor's account must exist).
+fn five_evaluations(server: &Server) {
+    use common::web::{agent, get, hidden, post, sign_in};
+    let editor = sign_in(server, "editor@pla.example.org");
+    let (_, _, page) = get(&editor, server, EVALUATION_RESULTS);
+    let start = page.find("/evaluate/").expect("the shared link");
+    let link = page[start..].split('"').next().unwrap().to_owned();
+    for overall in ["5", "4", "4", "3", "5"] {
+        let participant = agent();
+        let (_, _, form) = get(&participant, server, &link);
+        let csrf = hidden(&form, "csrf");
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("overall", overall),
+            ("relevance", "4"),
+            ("recommend", "yes"),
+            ("role", "librarians"),
+            ("different", "Practise the script"),
+        ];
+        let outcomes: Vec<String> = (0..4).map(|i| format!("outcome-{i}")).collect();
+        fields.extend(outcomes.iter().map(|name| (name.as_str(), "partly")));
+        let (status, _, _) = post(&participant, server, &link, &fields);
+        assert_eq!(status, 303, "an answer is taken");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_violations() {
     let Some(axe) = tools_present() else { return };
@@ -324,14 +357,36 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
                 .success()
         );
     }
+    // Five participants answer through the shared link, so the offering page and the results
+    // pages show a summary (its tables and distributions are audited too).
+    five_evaluations(&server);
+    client
+        .goto(&server.url(&format!("/offerings/{EVALUATED}")))
+        .await
+        .unwrap();
+    wait_for(&client, "section[aria-labelledby=evaluation]").await;
+    audit(
+        "offering with evaluations".into(),
+        violations(&client, &axe).await,
+    );
     for (email, pages) in [
         (
             "editor@pla.example.org",
-            vec!["/provider", "/provider/offerings/new", "/provider/upload"],
+            vec![
+                "/provider",
+                "/provider/offerings/new",
+                "/provider/upload",
+                EVALUATION_RESULTS,
+            ],
         ),
         (
             "admin@example.org",
-            vec!["/admin", "/admin/audit", "/reports/demand"],
+            vec![
+                "/admin",
+                "/admin/audit",
+                "/reports/demand",
+                "/admin/offerings/pla-de-escalation-public-service-desk-las-vegas/evaluation",
+            ],
         ),
     ] {
         sign_in(&client, &server, email).await;
@@ -348,6 +403,26 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
             wait_for(&client, ".error-summary").await;
             audit(
                 "the offering form with errors".into(),
+                violations(&client, &axe).await,
+            );
+            // A participant's evaluation form, through the link the provider's page gives, also
+            // with its errors shown.
+            client.goto(&server.url(EVALUATION_RESULTS)).await.unwrap();
+            let link = client
+                .find(Locator::Css("a.evaluation-url"))
+                .await
+                .unwrap()
+                .attr("href")
+                .await
+                .unwrap()
+                .unwrap();
+            client.goto(&link).await.unwrap();
+            wait_for(&client, "form.evaluation-form").await;
+            audit("evaluation form".into(), violations(&client, &axe).await);
+            click(&client, "form.evaluation-form button[type=submit]").await;
+            wait_for(&client, ".error-summary").await;
+            audit(
+                "evaluation form with errors".into(),
                 violations(&client, &axe).await,
             );
         }

@@ -450,6 +450,7 @@ fn the_openapi_document_describes_every_api_route_and_the_api_page_shows_it() {
     for path in [
         "/api/v1/search",
         "/api/v1/offerings/{id}",
+        "/api/v1/offerings/{id}/evaluation",
         "/api/v1/providers",
         "/api/v1/providers/{id}",
         "/api/v1/competencies",

@@ -132,7 +132,7 @@ fn starts_like_formula(cell: &str) -> bool {
 }
 
 /// A cell a spreadsheet will show as text, never run.
-fn neutralise(cell: String) -> String {
+pub fn neutralise(cell: String) -> String {
     if starts_like_formula(&cell) {
         format!("'{cell}")
     } else {

@@ -6,6 +6,7 @@
 
 mod backup;
 mod catalog_rows;
+mod evaluations;
 mod import;
 mod moderation;
 mod offerings;
@@ -15,6 +16,7 @@ mod streamed_import;
 mod users;
 
 pub use backup::restore;
+pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH};
 pub use import::{Counts, ImportSummary};
 pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
@@ -97,13 +99,14 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 6] = [
+const MIGRATION_STEPS: [&str; 7] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
     include_str!("migrations/004_applications.sql"),
     include_str!("migrations/005_review_queue.sql"),
     include_str!("migrations/006_reports.sql"),
+    include_str!("migrations/007_evaluations.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -1,6 +1,7 @@
 //! Conditional requests: pages, feeds and API answers carry an ETag derived from what they are
 //! made of (the revision of the catalog the index holds, the hour, since "upcoming" moves with the
-//! clock, and the version of the site's assets), and a matching `If-None-Match` gets 304.
+//! clock, the version of the site's assets, and the newest participant's evaluation answer, which
+//! offering pages summarise), and a matching `If-None-Match` gets 304.
 
 use crate::web::AppState;
 use actix_web::body::{EitherBody, MessageBody};
@@ -13,9 +14,12 @@ use actix_web::{Error, HttpResponse, web};
 fn current_tag(state: &AppState) -> String {
     let hour = chrono::Utc::now().format("%Y%m%d%H");
     format!(
-        "W/\"{}-{hour}-{}\"",
+        "W/\"{}-{hour}-{}-{}\"",
         state.index.revision(),
-        super::assets::VERSION.as_str()
+        super::assets::VERSION.as_str(),
+        state
+            .newest_evaluation
+            .load(std::sync::atomic::Ordering::Relaxed)
     )
 }
 
@@ -34,10 +38,13 @@ fn matches(request: &ServiceRequest, tag: &str) -> bool {
 /// Whether a path is one of the private areas or under one, matched by whole segments:
 /// `/provider/upload` is private, `/providers` (the public list) is not.
 fn is_personal(path: &str) -> bool {
-    ["/provider", "/admin", "/login"].iter().any(|area| {
-        path.strip_prefix(area)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
+    // An evaluation form holds a token of its own and says whether its link is used: never cached.
+    ["/provider", "/admin", "/login", "/evaluate"]
+        .iter()
+        .any(|area| {
+            path.strip_prefix(area)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
 }
 
 /// Answers 304 when the client's copy is current; tags fresh 200 answers otherwise.
@@ -97,6 +104,7 @@ mod tests {
             "/admin",
             "/admin/audit",
             "/login",
+            "/evaluate/0123abcd",
         ] {
             assert!(is_personal(path), "{path}");
         }

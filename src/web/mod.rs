@@ -36,6 +36,9 @@ pub struct AppState {
     pub max_index_lag: std::time::Duration,
     /// Records searches for the demand report, off the request's path.
     pub searches: crate::reports::demand::Recorder,
+    /// The id of the newest participant's evaluation answer: public pages show summaries of
+    /// answers the catalog's revision does not count, so their ETags carry it too.
+    pub newest_evaluation: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
@@ -46,7 +49,9 @@ impl AppState {
         secure_cookies: bool,
     ) -> Result<Self, crate::store::StoreError> {
         let key = actix_web::cookie::Key::derive_from(&store.cookie_key()?);
+        let newest_evaluation = Arc::new(store.newest_evaluation_answer()?.into());
         Ok(AppState {
+            newest_evaluation,
             index,
             cookies: accounts::CookieSettings {
                 key,

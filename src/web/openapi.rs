@@ -291,6 +291,7 @@ pub struct Health {
     paths(
         super::routes::api::search,
         super::routes::api::offering,
+        super::routes::api::offering_evaluation,
         super::routes::api::provider_list,
         super::routes::api::provider,
         super::routes::api::competency_trees,
@@ -343,7 +344,11 @@ pub struct Health {
         crate::reports::trends::Share,
         crate::reports::trends::Change,
         crate::reports::demand::Demand,
-        crate::reports::demand::AskedSearch
+        crate::reports::demand::AskedSearch,
+        super::routes::api::OfferingEvaluation,
+        crate::participant_evaluations::Summary,
+        crate::participant_evaluations::RatingSummary,
+        crate::participant_evaluations::OutcomeSummary
     ))
 )]
 pub struct ApiDoc;

@@ -1,4 +1,5 @@
-//! Rate limits on signing in and on applying for an account, per client and per account, with
+//! Rate limits on signing in and on applying for an account, per client and per account, and on
+//! answers through an offering's shared evaluation link, per offering, with
 //! `governor`'s keyed limiters (GCRA: a burst, then one more attempt every period).
 //!
 //! Each limit has tiers, so the wait grows the longer an attack goes on: a person who mistypes a
@@ -42,6 +43,13 @@ const REGISTER_PER_CLIENT: &[Tier] = &[
     (10, Duration::from_secs(60)),
     (30, Duration::from_secs(600)),
 ];
+/// Answers through one offering's shared evaluation link: a lecture hall of 300 answering at the
+/// end of a session, then one every two seconds. Past it an answer is refused (429).
+const EVALUATION_PER_OFFERING: &[Tier] = &[(300, Duration::from_secs(2))];
+/// Past 40 answers at once (then one every 30 seconds, a slow trickle), answers through the
+/// shared link are still taken but flagged as a burst for an administrator to look at: a room
+/// answers together once; a script answers again and again.
+const EVALUATION_BURST: &[Tier] = &[(40, Duration::from_secs(30))];
 /// How often keys that no longer matter are forgotten.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -114,6 +122,8 @@ pub struct Throttle {
     sign_in_by_client: Limit<IpAddr>,
     sign_in_by_account: Limit<u64>,
     register_by_client: Limit<IpAddr>,
+    evaluation_by_offering: Limit<u64>,
+    evaluation_bursts: Limit<u64>,
     /// Hashes accounts with a key of this process, so no one can choose addresses that collide.
     hasher: RandomState,
     next_sweep: Mutex<Instant>,
@@ -125,6 +135,8 @@ impl Default for Throttle {
             sign_in_by_client: Limit::new(SIGN_IN_PER_CLIENT),
             sign_in_by_account: Limit::new(SIGN_IN_PER_ACCOUNT),
             register_by_client: Limit::new(REGISTER_PER_CLIENT),
+            evaluation_by_offering: Limit::new(EVALUATION_PER_OFFERING),
+            evaluation_bursts: Limit::new(EVALUATION_BURST),
             hasher: RandomState::new(),
             next_sweep: Mutex::new(Instant::now() + SWEEP_EVERY),
         }
@@ -137,6 +149,7 @@ impl std::fmt::Debug for Throttle {
             .field("sign_in_clients", &self.sign_in_by_client.keys())
             .field("sign_in_accounts", &self.sign_in_by_account.keys())
             .field("register_clients", &self.register_by_client.keys())
+            .field("evaluated_offerings", &self.evaluation_by_offering.keys())
             .finish()
     }
 }
@@ -156,6 +169,17 @@ impl Throttle {
         self.register_by_client.check(&client).map_err(throttled)
     }
 
+    /// Counts an answer through an offering's shared evaluation link: `Ok(true)` when it comes in
+    /// a burst (taken, but flagged), an error when it must wait.
+    pub fn shared_evaluation(&self, offering: &str) -> Result<bool, Throttled> {
+        self.sweep_now_and_then();
+        let key = self.hasher.hash_one(offering);
+        // The burst tier counts first: an answer the hard limit then refuses was a burst too.
+        let burst = self.evaluation_bursts.check(&key).is_err();
+        self.evaluation_by_offering.check(&key).map_err(throttled)?;
+        Ok(burst)
+    }
+
     /// Forgets keys that no longer matter, at most once a minute, by whichever request comes.
     fn sweep_now_and_then(&self) {
         let Ok(mut next) = self.next_sweep.try_lock() else {
@@ -167,6 +191,8 @@ impl Throttle {
         self.sign_in_by_client.sweep();
         self.sign_in_by_account.sweep();
         self.register_by_client.sweep();
+        self.evaluation_by_offering.sweep();
+        self.evaluation_bursts.sweep();
         *next = Instant::now() + SWEEP_EVERY;
     }
 }
@@ -237,6 +263,20 @@ mod tests {
         std::thread::sleep(Duration::from_millis(30));
         limit.sweep();
         assert_eq!(limit.keys(), 0);
+    }
+
+    #[test]
+    fn a_room_answers_unflagged_a_burst_is_flagged_per_offering() {
+        let throttle = Throttle::default();
+        let flagged = (0..50)
+            .filter(|_| throttle.shared_evaluation("a-course").unwrap())
+            .count();
+        assert_eq!(flagged, 10);
+        assert_eq!(throttle.shared_evaluation("another-course"), Ok(false));
+        for _ in 50..300 {
+            throttle.shared_evaluation("a-course").unwrap();
+        }
+        assert!(throttle.shared_evaluation("a-course").is_err());
     }
 
     #[test]

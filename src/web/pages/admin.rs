@@ -91,6 +91,8 @@ struct AdminPage {
     /// (provider id, name, kind, website, users)
     applications: Vec<(String, String, String, String, String)>,
     accounts: Vec<crate::store::User>,
+    /// Offerings whose shared evaluation link took answers in bursts: (id, title, how many).
+    evaluation_bursts: Vec<(String, String, usize)>,
 }
 
 #[route("/admin", method = "GET", method = "HEAD")]
@@ -100,8 +102,14 @@ pub async fn admin_home(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(&state, &request, Role::Admin).await?;
-    let (applications, users) =
-        with_store(&state, |store| Ok((store.applications()?, store.users()?))).await?;
+    let (applications, users, evaluation_bursts) = with_store(&state, |store| {
+        Ok((
+            store.applications()?,
+            store.users()?,
+            store.evaluation_bursts()?,
+        ))
+    })
+    .await?;
     let applications = applications
         .into_iter()
         .map(|(p, users)| {
@@ -164,6 +172,7 @@ pub async fn admin_home(
         first: offset + 1,
         applications,
         accounts: users,
+        evaluation_bursts,
     };
     Ok(render(StatusCode::OK, &page))
 }

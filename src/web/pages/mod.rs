@@ -4,6 +4,7 @@
 pub mod admin;
 mod catalog_pages;
 mod edit_diff;
+pub mod evaluations;
 mod offering;
 pub mod provider_area;
 pub mod register;

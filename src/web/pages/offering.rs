@@ -33,6 +33,9 @@ pub struct OfferingPage {
     pub json_ld: String,
     /// Its last session is over: the page says so and offers no registration.
     pub ended: bool,
+    /// What participants' evaluations add up to, from `PUBLIC_MIN_RESPONSES` answers up (no
+    /// free text: that is for the provider and administrators).
+    pub evaluation: Option<super::evaluations::SummaryView>,
 }
 
 /// What the page needs from the store, read in one blocking call.
@@ -42,6 +45,7 @@ struct Loaded {
     series: Vec<(String, String, i64)>,
     prerequisites: Vec<(String, String)>,
     frameworks: crate::catalog::Frameworks,
+    evaluation: Option<crate::participant_evaluations::Summary>,
 }
 
 /// What the catalog holds under an offering's address.
@@ -77,7 +81,11 @@ fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
             prerequisites.push((found.offering.id, found.offering.title));
         }
     }
+    let responses = store.evaluation_responses(&offering.id)?;
+    let evaluation =
+        crate::participant_evaluations::Summary::public(responses.iter().map(|r| &r.answer));
     Ok(Found::Published(Box::new(Loaded {
+        evaluation,
         offering,
         provider,
         series,
@@ -173,6 +181,7 @@ fn page(loaded: Loaded) -> OfferingPage {
         series,
         prerequisites,
         frameworks,
+        evaluation,
     } = loaded;
     let provider_name = provider
         .as_ref()
@@ -228,6 +237,7 @@ fn page(loaded: Loaded) -> OfferingPage {
             .map(|c| crate::search::certification_label(c))
             .collect(),
         json_ld,
+        evaluation: evaluation.as_ref().map(super::evaluations::SummaryView::of),
         o,
     }
 }

@@ -68,6 +68,56 @@ pub async fn offering(
     })
 }
 
+/// What participants' evaluations of one offering add up to.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OfferingEvaluation {
+    pub offering: String,
+    /// Answers needed before a summary is published (fewer could single a participant out).
+    pub minimum_responses: usize,
+    /// The summary; null while fewer than `minimum_responses` participants have answered (how
+    /// many have is not said either).
+    pub summary: Option<crate::participant_evaluations::Summary>,
+}
+
+/// `GET /api/v1/offerings/{id}/evaluation`: the public summary of its participants' answers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}/evaluation",
+    summary = "What participants said of one offering",
+    description = "The aggregates of participants' evaluations of a published offering: number of answers, rating distributions with means and 95% confidence intervals, the share reaching each learning outcome, the share who would recommend it. Only from `minimum_responses` (5) answers up; below that `summary` is null. Free-text answers are never published.",
+    params(("id" = String, Path, description = "The offering's id")),
+    responses(
+        (status = 200, description = "The summary, or null below the threshold", body = OfferingEvaluation),
+        (status = 404, description = "No published offering has this id", body = ErrorBody),
+    )
+)]
+#[route("/api/v1/offerings/{id}/evaluation", method = "GET", method = "HEAD")]
+pub async fn offering_evaluation(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lookup = id.clone();
+    let found = blocking(&state, move |store| {
+        let published = store
+            .offering(&lookup)?
+            .filter(|stored| stored.status == OfferingStatus::Published);
+        let Some(stored) = published else {
+            return Ok(None);
+        };
+        let responses = store.evaluation_responses(&stored.offering.id)?;
+        Ok(Some(OfferingEvaluation {
+            offering: stored.offering.id,
+            minimum_responses: crate::participant_evaluations::PUBLIC_MIN_RESPONSES,
+            summary: crate::participant_evaluations::Summary::public(
+                responses.iter().map(|r| &r.answer),
+            ),
+        }))
+    })
+    .await?;
+    json_or_404(found, || format!("offering {id}"))
+}
+
 /// `GET /api/v1/providers`: every provider, in the bundle format.
 #[utoipa::path(
     get,

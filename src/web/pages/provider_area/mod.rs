@@ -14,6 +14,7 @@ mod withdrawal;
 
 use super::{asset_version, render, with_store};
 use crate::catalog::{FieldError, Offering, OfferingStatus, Provider};
+use crate::participant_evaluations::Summary;
 use crate::store::{
     Role, StoreError, StoredOffering, Submission, SubmissionStatus, can_undo_withdrawal,
 };
@@ -99,6 +100,9 @@ struct ProviderHome {
     notice: Option<String>,
     submissions: Vec<SubmissionRow>,
     offerings: Vec<OfferingRow>,
+    /// What participants said of all its offerings together (each offering's outcomes are on
+    /// its own evaluation page, so none are listed here).
+    evaluation: Option<super::evaluations::SummaryView>,
 }
 
 /// What the page says after a form sent the provider back to it (`?done=`).
@@ -122,7 +126,7 @@ pub async fn provider_home(
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(&state, &request, Role::Provider).await?;
     let provider = session.user.provider.clone().unwrap_or_default();
-    let (offerings, submissions, name) = with_store(&state, move |store| {
+    let (offerings, submissions, name, answers) = with_store(&state, move |store| {
         let name = store
             .provider(&provider)?
             .map_or(provider.clone(), |p| p.name);
@@ -130,9 +134,15 @@ pub async fn provider_home(
             store.offerings_of(&provider)?,
             store.submissions_of(&provider)?,
             name,
+            store.evaluation_responses_of_provider(&provider)?,
         ))
     })
     .await?;
+    let evaluation = Summary::of(answers.iter().map(|r| &r.answer)).map(|summary| {
+        let mut view = super::evaluations::SummaryView::of(&summary);
+        view.outcomes.clear();
+        view
+    });
     let submissions = submission_rows(submissions);
     let page = ProviderHome {
         asset_version: asset_version(),
@@ -140,6 +150,7 @@ pub async fn provider_home(
         email: session.user.email.clone(),
         csrf: session.csrf.clone(),
         notice: notice(field(&query, "done")),
+        evaluation,
         offerings: offerings
             .into_iter()
             .map(|stored| OfferingRow::new(stored, &submissions))
@@ -248,7 +259,7 @@ async fn own_offering(
 
 /// For a provider's POST about one of their offerings: the session, once the form's token is
 /// checked, and the offering.
-async fn own_offering_posted(
+pub(crate) async fn own_offering_posted(
     state: &AppState,
     request: &HttpRequest,
     id: &str,
@@ -261,7 +272,7 @@ async fn own_offering_posted(
 }
 
 /// For a provider's page about one of their offerings: the session and the offering.
-async fn own_offering_shown(
+pub(crate) async fn own_offering_shown(
     state: &AppState,
     request: &HttpRequest,
     id: &str,
