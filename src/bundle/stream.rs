@@ -57,12 +57,37 @@ impl OfferingsFile {
         &self,
         mut each: impl FnMut(RawItem) -> Result<(), E>,
     ) -> Result<(), ItemsError<E>> {
+        self.read(Lines::Counted, &mut each)
+    }
+
+    /// `each_item` for a reading that names no item's line (each `line` is 0): an array is read
+    /// without counting its lines, about twice as fast. A syntax error still has its line.
+    pub fn each_item_unnumbered<E>(
+        &self,
+        mut each: impl FnMut(RawItem) -> Result<(), E>,
+    ) -> Result<(), ItemsError<E>> {
+        self.read(Lines::Uncounted, &mut each)
+    }
+
+    fn read<E>(
+        &self,
+        lines: Lines,
+        each: &mut dyn FnMut(RawItem) -> Result<(), E>,
+    ) -> Result<(), ItemsError<E>> {
         let file = std::fs::File::open(&self.path).map_err(|source| self.io(source))?;
         let reader = BufReader::with_capacity(1 << 20, file);
-        if self.name == OFFERINGS_LINES_FILE {
-            self.each_line(reader, &mut each)
-        } else {
-            self.each_element(reader, &mut each)
+        match lines {
+            _ if self.name == OFFERINGS_LINES_FILE => self.each_line(reader, each),
+            Lines::Counted => {
+                let newlines = Rc::new(Cell::new(0));
+                let counted = CountNewlines {
+                    inner: reader,
+                    newlines: newlines.clone(),
+                };
+                self.each_element(counted, Some(newlines), each)
+            }
+            // serde_json reads a `BufReader` straight from its buffer, a byte at a time.
+            Lines::Uncounted => self.each_element(reader, None, each),
         }
     }
 
@@ -98,20 +123,16 @@ impl OfferingsFile {
     fn each_element<E>(
         &self,
         reader: impl Read,
+        newlines: Option<Rc<Cell<usize>>>,
         each: &mut dyn FnMut(RawItem) -> Result<(), E>,
     ) -> Result<(), ItemsError<E>> {
-        let newlines = Rc::new(Cell::new(0));
-        let counted = CountNewlines {
-            inner: reader,
-            newlines: newlines.clone(),
-        };
         let mut stopped = None;
         let elements = Elements {
             newlines,
             each,
             stopped: &mut stopped,
         };
-        let mut deserializer = serde_json::Deserializer::from_reader(counted);
+        let mut deserializer = serde_json::Deserializer::from_reader(reader);
         let read = serde::Deserializer::deserialize_seq(&mut deserializer, elements)
             .and_then(|()| deserializer.end());
         match (read, stopped) {
@@ -134,6 +155,13 @@ impl OfferingsFile {
     }
 }
 
+/// Whether items are numbered by the line they start on.
+#[derive(Clone, Copy)]
+enum Lines {
+    Counted,
+    Uncounted,
+}
+
 /// A reader that counts the newlines read through it. serde_json reads a byte at a time, so
 /// when it asks for an item the count is where that item starts.
 struct CountNewlines<R> {
@@ -152,7 +180,8 @@ impl<R: Read> Read for CountNewlines<R> {
 
 /// Visits the top-level array, handing each element on as it is read.
 struct Elements<'a, E> {
-    newlines: Rc<Cell<usize>>,
+    /// Newlines read so far, when counted.
+    newlines: Option<Rc<Cell<usize>>>,
     each: &'a mut dyn FnMut(RawItem) -> Result<(), E>,
     stopped: &'a mut Option<E>,
 }
@@ -178,9 +207,9 @@ impl<'de, E> Visitor<'de> for Elements<'_, E> {
     }
 }
 
-/// One element's text and the line it starts on: serde_json has read the element's first byte
-/// (and every newline before it) when it calls this.
-struct LineAndText(Rc<Cell<usize>>);
+/// One element's text and the line it starts on (0 when lines are not counted): serde_json has
+/// read the element's first byte (and every newline before it) when it calls this.
+struct LineAndText(Option<Rc<Cell<usize>>>);
 
 impl<'de> DeserializeSeed<'de> for LineAndText {
     type Value = (usize, String);
@@ -189,7 +218,7 @@ impl<'de> DeserializeSeed<'de> for LineAndText {
         self,
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
-        let line = self.0.get() + 1;
+        let line = self.0.map_or(0, |newlines| newlines.get() + 1);
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         Ok((line, Box::<str>::from(raw).into_string()))
     }

@@ -89,7 +89,7 @@ fn read_ids(bundle: &StreamedBundle) -> Result<Ids, StoreError> {
         again: HashSet::new(),
         total: 0,
     };
-    let counted = bundle.offerings.each_item(|item| {
+    let counted = bundle.offerings.each_item_unnumbered(|item| {
         if let Some(id) = id_of(&item.text)
             && !ids.unique.insert(id)
         {
