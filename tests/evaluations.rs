@@ -185,6 +185,25 @@ fn a_participant_answers_and_a_single_use_link_answers_once() {
 }
 
 #[test]
+fn an_evaluation_form_still_sends_after_the_sign_in_form_is_opened() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PLA_EDITOR);
+    let link = &single_use_links(&provider, &server, 1)[0];
+    let participant = agent();
+    let (_, _, form) = get(&participant, &server, link);
+    // Another tab: the sign-in form, which sets its own anti-forgery cookie.
+    let (status, _, _) = get(&participant, &server, "/login");
+    assert_eq!(status, 200);
+    accepted(send(
+        &participant,
+        &server,
+        link,
+        &hidden(&form, "csrf"),
+        &complete("4", "Try the script"),
+    ));
+}
+
+#[test]
 fn the_offering_page_shows_the_summary_from_the_fifth_answer() {
     let (_catalog, server) = site();
     let provider = sign_in(&server, PLA_EDITOR);

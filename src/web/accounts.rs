@@ -10,6 +10,10 @@ use actix_web::{HttpRequest, HttpResponse};
 
 const SESSION_COOKIE: &str = "session";
 const LOGIN_COOKIE: &str = "login_csrf";
+/// The participant's evaluation form has a double-submit cookie of its own: opening the
+/// sign-in form in another tab, or signing in (which removes the sign-in form's cookie), leaves
+/// an evaluation being written still sendable.
+const EVALUATION_COOKIE: &str = "evaluation_csrf";
 
 /// How cookies are made: signed with the catalog's key, Secure when served over HTTPS.
 #[derive(Clone)]
@@ -121,16 +125,43 @@ pub fn check_csrf(session: &Session, form: &[(String, String)]) -> Result<(), Pa
 
 /// A fresh token for the sign-in form, with the cookie that pairs with it.
 pub fn login_token(state: &AppState) -> (String, Cookie<'static>) {
-    let token = crate::store::random_token();
-    let cookie = make_cookie(&state.cookies, LOGIN_COOKIE, token.clone());
-    (token, cookie)
+    double_submit_token(state, LOGIN_COOKIE)
 }
 
 /// Whether a sign-in form's token matches its cookie (double submit: no session exists yet).
 pub fn login_token_ok(state: &AppState, request: &HttpRequest, form: &[(String, String)]) -> bool {
+    double_submit_ok(state, request, form, LOGIN_COOKIE)
+}
+
+/// A fresh token for a participant's evaluation form, with the cookie that pairs with it.
+pub fn evaluation_token(state: &AppState) -> (String, Cookie<'static>) {
+    double_submit_token(state, EVALUATION_COOKIE)
+}
+
+/// Whether an evaluation form's token matches its cookie (participants have no session).
+pub fn evaluation_token_ok(
+    state: &AppState,
+    request: &HttpRequest,
+    form: &[(String, String)],
+) -> bool {
+    double_submit_ok(state, request, form, EVALUATION_COOKIE)
+}
+
+fn double_submit_token(state: &AppState, cookie: &'static str) -> (String, Cookie<'static>) {
+    let token = crate::store::random_token();
+    let cookie = make_cookie(&state.cookies, cookie, token.clone());
+    (token, cookie)
+}
+
+fn double_submit_ok(
+    state: &AppState,
+    request: &HttpRequest,
+    form: &[(String, String)],
+    cookie: &'static str,
+) -> bool {
     let submitted = field(form, "csrf");
     !submitted.is_empty()
-        && signed_value(request, &state.cookies, LOGIN_COOKIE).as_deref() == Some(submitted)
+        && signed_value(request, &state.cookies, cookie).as_deref() == Some(submitted)
 }
 
 /// Signs a user in: a new session and its cookie, then on to their pages.

@@ -87,7 +87,7 @@ impl FormPage {
         form: &[(String, String)],
         errors: Vec<(String, String)>,
     ) -> (Self, actix_web::cookie::Cookie<'static>) {
-        let (csrf, cookie) = accounts::login_token(state);
+        let (csrf, cookie) = accounts::evaluation_token(state);
         let error_of = |name: &str| {
             errors
                 .iter()
@@ -309,7 +309,7 @@ pub async fn send_answer(
     if link.answered {
         return Ok(Notice::answered().render(StatusCode::GONE));
     }
-    if !accounts::login_token_ok(&state, &request, &form) {
+    if !accounts::evaluation_token_ok(&state, &request, &form) {
         return Err(PageError::Forbidden(
             "This form has expired. Reload the page and answer again.".into(),
         ));
