@@ -60,25 +60,18 @@ fn a_misspelled_phrase_finds_its_offering_first_and_a_correct_one_is_not_correct
     assert!(catalog.search("q=summer+reading")["suggestion"].is_null());
 }
 
-#[test]
-fn exact_matches_rank_above_typo_matches() {
-    // Two offerings alike but for one word of the title, each matching one word of the query:
-    // one as typed (zephyrine), the other only as the nearest word to a typo (quillwurt for
-    // quillwort). The typo match starts sooner, which alone would put it first.
+/// The seed and offerings alike but for (id, title, description, day of February 2027 it
+/// starts), served.
+fn served_with_alike(variants: &[(&str, &str, &str, &str)]) -> (common::Catalog, common::Server) {
     let bundle = common::seed_copy();
     let path = bundle.path().join("offerings.json");
     let mut offerings = common::read_json(&path);
     let base = offerings[0].clone();
-    for (id, word, day) in [
-        ("exact-match", "Zephyrine", "12"),
-        ("typo-match", "Quillwort", "05"),
-    ] {
+    for (id, title, description, day) in variants {
         let mut offering = base.clone();
-        offering["id"] = Value::from(id);
-        offering["title"] = Value::from(format!("The {word} Method"));
-        offering["description"] = Value::from(format!(
-            "The {word} method of weeding a collection, step by step, for small libraries."
-        ));
+        offering["id"] = Value::from(*id);
+        offering["title"] = Value::from(*title);
+        offering["description"] = Value::from(*description);
         offering["start"] = Value::from(format!("2027-02-{day}T13:00:00-06:00"));
         offering["end"] = Value::from(format!("2027-02-{day}T14:00:00-06:00"));
         offering.as_object_mut().unwrap().remove("series");
@@ -88,57 +81,61 @@ fn exact_matches_rank_above_typo_matches() {
     let catalog = common::Catalog::new();
     catalog.import(bundle.path());
     let server = catalog.serve();
-    let (status, body) = server.get("/api/v1/search?q=zephyrine+quillwurt&include_past=true");
+    (catalog, server)
+}
+
+/// The ids a search finds, in order, past offerings included.
+fn ranked_ids(server: &common::Server, words: &str) -> Vec<String> {
+    let (status, body) = server.get(&format!("/api/v1/search?q={words}&include_past=true"));
     assert_eq!(status, 200, "{body}");
     let results: Value = serde_json::from_str(&body).unwrap();
-    let ids: Vec<&str> = hits(&results)
+    hits(&results)
         .iter()
-        .map(|hit| hit["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["exact-match", "typo-match"], "{body}");
+        .map(|hit| hit["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn exact_matches_rank_above_typo_matches() {
+    // Two offerings alike but for one word of the title, each matching one word of the query:
+    // one as typed (zephyrine), the other only as the nearest word to a typo (quillwurt for
+    // quillwort). The typo match starts sooner, which alone would put it first.
+    let description = |word: &str| {
+        format!("The {word} method of weeding a collection, step by step, for small libraries.")
+    };
+    let (zephyrine, quillwort) = (description("Zephyrine"), description("Quillwort"));
+    let (_catalog, server) = served_with_alike(&[
+        ("exact-match", "The Zephyrine Method", &zephyrine, "12"),
+        ("typo-match", "The Quillwort Method", &quillwort, "05"),
+    ]);
+    assert_eq!(
+        ranked_ids(&server, "zephyrine+quillwurt"),
+        ["exact-match", "typo-match"]
+    );
 }
 
 #[test]
 fn words_found_next_to_each_other_rank_above_the_same_words_apart() {
     // Two offerings alike but for where one word stands in the description. The one with the
     // words apart starts sooner, which alone would put it first.
-    let bundle = common::seed_copy();
-    let path = bundle.path().join("offerings.json");
-    let mut offerings = common::read_json(&path);
-    let base = offerings[0].clone();
-    for (id, description, day) in [
+    let (_catalog, server) = served_with_alike(&[
         (
             "words-near",
+            "The Weeding Method",
             "The zephyrine quillwort method of weeding a collection, step by step, for small libraries.",
             "20",
         ),
         (
             "words-apart",
+            "The Weeding Method",
             "The zephyrine method of weeding a collection, step by step, for small libraries: quillwort.",
             "05",
         ),
-    ] {
-        let mut offering = base.clone();
-        offering["id"] = Value::from(id);
-        offering["title"] = Value::from("The Weeding Method");
-        offering["description"] = Value::from(description);
-        offering["start"] = Value::from(format!("2027-02-{day}T13:00:00-06:00"));
-        offering["end"] = Value::from(format!("2027-02-{day}T14:00:00-06:00"));
-        offering.as_object_mut().unwrap().remove("series");
-        offerings.as_array_mut().unwrap().push(offering);
-    }
-    common::write_json(&path, &offerings);
-    let catalog = common::Catalog::new();
-    catalog.import(bundle.path());
-    let server = catalog.serve();
-    let (status, body) = server.get("/api/v1/search?q=zephyrine+quillwort&include_past=true");
-    assert_eq!(status, 200, "{body}");
-    let results: Value = serde_json::from_str(&body).unwrap();
-    let ids: Vec<&str> = hits(&results)
-        .iter()
-        .map(|hit| hit["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["words-near", "words-apart"], "{body}");
+    ]);
+    assert_eq!(
+        ranked_ids(&server, "zephyrine+quillwort"),
+        ["words-near", "words-apart"]
+    );
 }
 
 #[test]

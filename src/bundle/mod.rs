@@ -129,6 +129,29 @@ impl BundleText {
     /// Parses what can be parsed and keeps the problems, so that validation can still look at
     /// every item that did parse and all problems are reported in one go.
     pub fn parse_all(&self) -> Parsed {
+        let mut parsed = self.parse_head();
+        let offerings_file = self
+            .offerings
+            .as_ref()
+            .map_or(OFFERINGS_FILE, |(name, _)| *name);
+        let (problems, unparsed_ids) = (&mut parsed.problems, &mut parsed.unparsed_ids);
+        let offerings = match &self.offerings {
+            Some((name, text)) if *name == OFFERINGS_LINES_FILE => {
+                parse_lines(name, text, problems, unparsed_ids)
+            }
+            Some((name, text)) => parse_array(name, text, problems, unparsed_ids),
+            None => {
+                problems.push(missing_offerings());
+                Vec::new()
+            }
+        };
+        parsed.bundle.offerings = offerings;
+        parsed.bundle.offerings_file = offerings_file;
+        parsed
+    }
+
+    /// Parses the competencies and providers only (the offerings may be read as a stream).
+    fn parse_head(&self) -> Parsed {
         let mut problems = Vec::new();
         let mut unparsed_ids = Vec::new();
         let frameworks = match &self.competencies {
@@ -140,36 +163,25 @@ impl BundleText {
             Some(text) => parse_array(PROVIDERS_FILE, text, &mut problems, &mut unparsed_ids),
             None => Vec::new(),
         };
-        let offerings_file = self
-            .offerings
-            .as_ref()
-            .map_or(OFFERINGS_FILE, |(name, _)| *name);
-        let offerings = match &self.offerings {
-            Some((name, text)) if *name == OFFERINGS_LINES_FILE => {
-                parse_lines(name, text, &mut problems, &mut unparsed_ids)
-            }
-            Some((name, text)) => parse_array(name, text, &mut problems, &mut unparsed_ids),
-            None => {
-                problems.push(Problem {
-                    file: OFFERINGS_FILE.into(),
-                    item: None,
-                    message: format!(
-                        "missing: a bundle needs {OFFERINGS_FILE} or {OFFERINGS_LINES_FILE}"
-                    ),
-                });
-                Vec::new()
-            }
-        };
         Parsed {
             bundle: Bundle {
                 frameworks,
                 providers,
-                offerings,
-                offerings_file,
+                offerings: Vec::new(),
+                offerings_file: OFFERINGS_FILE,
             },
             problems,
             unparsed_ids,
         }
+    }
+}
+
+/// The problem of a bundle without an offerings file.
+fn missing_offerings() -> Problem {
+    Problem {
+        file: OFFERINGS_FILE.into(),
+        item: None,
+        message: format!("missing: a bundle needs {OFFERINGS_FILE} or {OFFERINGS_LINES_FILE}"),
     }
 }
 
@@ -200,21 +212,9 @@ pub struct StreamedBundle {
 impl StreamedBundle {
     /// Opens the bundle in `dir`; a folder without an offerings file is refused.
     pub fn open(dir: &Path) -> Result<Self, BundleError> {
-        let head = BundleText::head_from_dir(dir)?;
-        let offerings = OfferingsFile::in_dir(dir).ok_or_else(|| {
-            BundleError::Invalid(vec![Problem {
-                file: OFFERINGS_FILE.into(),
-                item: None,
-                message: format!(
-                    "missing: a bundle needs {OFFERINGS_FILE} or {OFFERINGS_LINES_FILE}"
-                ),
-            }])
-        })?;
-        let mut head = BundleText {
-            offerings: Some((OFFERINGS_FILE, "[]".into())),
-            ..head
-        }
-        .parse_all();
+        let mut head = BundleText::head_from_dir(dir)?.parse_head();
+        let offerings = OfferingsFile::in_dir(dir)
+            .ok_or_else(|| BundleError::Invalid(vec![missing_offerings()]))?;
         head.bundle.offerings_file = offerings.name;
         Ok(StreamedBundle { head, offerings })
     }

@@ -242,19 +242,10 @@ impl SearchIndex {
             let context = context.get_or_insert_with(|| {
                 fields::Context::new(changes.providers.clone(), &changes.frameworks)
             });
-            let written = generation.with_writer(|writer| {
-                for stored in &batch {
-                    if replacing {
-                        writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
-                    }
-                    if stored.status == crate::catalog::OfferingStatus::Published {
-                        writer.add_document(fields::document(fields, stored, context))?;
-                    }
-                }
-                Ok(())
-            });
+            let written = generation
+                .with_writer(|writer| write_batch(writer, fields, context, &batch, replacing));
             // A generation opened only to read has no writer: it serves what it holds.
-            written.unwrap_or(Ok(()))
+            written.map_or(Ok(()), |added| added.map(|_| ()))
         });
         let changes = match changes {
             Ok(changes) => changes,
@@ -387,21 +378,9 @@ impl SearchIndex {
             let context = context.get_or_insert_with(|| {
                 fields::Context::new(changes.providers.clone(), &changes.frameworks)
             });
-            let published = batch
-                .iter()
-                .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published);
-            generation
-                .with_writer(|writer| {
-                    for stored in published {
-                        writer.add_document(fields::document(
-                            &generation.fields,
-                            stored,
-                            context,
-                        ))?;
-                        done += 1;
-                    }
-                    Ok(())
-                })
+            let fields = &generation.fields;
+            done += generation
+                .with_writer(|writer| write_batch(writer, fields, context, &batch, false))
                 .ok_or(SearchError::Busy)??;
             progress(done, changes.published);
             Ok::<_, SearchError>(())
@@ -464,4 +443,27 @@ impl SearchIndex {
             .collect();
         Ok(differences)
     }
+}
+
+/// Writes a batch of offerings into the index: the published ones added, and, when
+/// `replacing`, every one's earlier document deleted first (an offering no longer published is
+/// only deleted). Returns how many were added.
+fn write_batch(
+    writer: &mut tantivy::IndexWriter,
+    fields: &fields::Fields,
+    context: &fields::Context,
+    batch: &[crate::store::StoredOffering],
+    replacing: bool,
+) -> Result<usize, SearchError> {
+    let mut added = 0;
+    for stored in batch {
+        if replacing {
+            writer.delete_term(Term::from_field_text(fields.id, &stored.offering.id));
+        }
+        if stored.status == crate::catalog::OfferingStatus::Published {
+            writer.add_document(fields::document(fields, stored, context))?;
+            added += 1;
+        }
+    }
+    Ok(added)
 }
