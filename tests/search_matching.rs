@@ -172,3 +172,53 @@ fn a_query_that_finds_nothing_as_typed_shows_its_correction() {
     // A query that finds something is never replaced.
     assert!(catalog.search("q=summer+reading&include_past=true")["corrected_query"].is_null());
 }
+
+#[test]
+fn a_word_in_few_offerings_is_followed_by_related_ones() {
+    let catalog = seeded();
+    let results = catalog.search("q=wcag&include_past=true&per_page=50");
+    let found = hits(&results);
+    let naming = found
+        .iter()
+        .take_while(|hit| missing(hit).is_empty())
+        .count();
+    assert!(
+        (1..10).contains(&naming),
+        "the seed names WCAG in a few offerings: {results}"
+    );
+    assert_eq!(results["related_added"], true, "{results}");
+    let related = &found[naming..];
+    assert!(!related.is_empty(), "related offerings follow: {results}");
+    for hit in related {
+        assert_eq!(missing(hit), ["wcag"], "{}", hit["id"]);
+        assert!(!text_of(hit).contains("wcag"), "{}", hit["id"]);
+    }
+    assert!(
+        related.iter().any(|hit| text_of(hit).contains("accessib")),
+        "an offering on accessibility that does not say WCAG is related: {results}"
+    );
+    // The total and the facets count the results shown: each offering has one format.
+    let total = results["total"].as_u64().unwrap();
+    assert_eq!(total as usize, found.len());
+    let formats: u64 = results["facets"]["format"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(formats, total);
+    let (status, page) = catalog.server.get("/search?q=wcag&include_past=true");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("offerings on related topics follow"),
+        "{page}"
+    );
+    // Quoted, the word is explicit syntax: only the offerings that name it.
+    let quoted = catalog.search("q=%22wcag%22&include_past=true&per_page=50");
+    assert_eq!(
+        quoted["total"].as_u64().unwrap() as usize,
+        naming,
+        "{quoted}"
+    );
+    assert_eq!(quoted["related_added"], false);
+}

@@ -13,7 +13,8 @@ use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::{
-    DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, rescore, tiers,
+    DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
+    tiers,
 };
 use crate::catalog::Offering;
 use crate::geo::{Point, Unit};
@@ -102,7 +103,7 @@ impl SearchIndex {
             });
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
-        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref())?
+        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref(), found.widened)?
             .of_each(searcher, &addresses)?
             .into_iter();
         let hits = found
@@ -146,6 +147,7 @@ impl SearchIndex {
             facets,
             suggestion,
             corrected_query,
+            related_added: found.widened,
         })
     }
 
@@ -199,8 +201,21 @@ impl SearchIndex {
                 minimum -= 1;
             }
         }
+        // Offerings related to the few the words find, once they are known (`related.rs`).
+        let mut related: Option<Box<dyn Query>> = None;
+        let widens = sort == Sort::Relevance
+            && compiled
+                .plan
+                .as_ref()
+                .is_some_and(|plan| plan.strict.is_empty());
         loop {
-            let text = compiled.plan.as_ref().map(|plan| plan.query(minimum));
+            let text = compiled.plan.as_ref().map(|plan| {
+                let words = plan.query(minimum);
+                match &related {
+                    Some(related) => related::widen(words, related.box_clone()),
+                    None => words,
+                }
+            });
             let main = combine(text.as_deref(), &filters, None);
             let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
                 // The first candidates get their proximity and are reordered by feedback,
@@ -230,6 +245,13 @@ impl SearchIndex {
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new(), None)
             };
+            if widens && related.is_none() && (1..related::FEW).contains(&total) {
+                let found = related::found(searcher, &*main)?;
+                related = related::query(searcher, &generation.fields, &found)?;
+                if related.is_some() {
+                    continue;
+                }
+            }
             // With the filters, relax further only rather than show an empty page: fewer words,
             // then the common words too.
             if total == 0
@@ -241,6 +263,7 @@ impl SearchIndex {
             }
             if total > 0 || minimum <= 1 {
                 return Ok(Found {
+                    widened: related.is_some(),
                     compiled,
                     text,
                     filters,
@@ -277,6 +300,8 @@ pub(super) struct Found {
     pub(super) top: Vec<(SortKey, DocAddress)>,
     /// For a page: the counts of the facets its filters do not narrow.
     pub(super) counts: Option<Counts>,
+    /// Whether offerings related to the few the words found were added (`related.rs`).
+    pub(super) widened: bool,
 }
 
 /// Which of a query's meaningful words a result lacks, shown as "Missing: …".
@@ -285,9 +310,10 @@ struct MissingWords {
 }
 
 impl MissingWords {
-    fn new(searcher: &Searcher, plan: Option<&Plan>) -> Result<Self, SearchError> {
+    /// For a query of one word, no result lacks it, unless related offerings were added.
+    fn new(searcher: &Searcher, plan: Option<&Plan>, widened: bool) -> Result<Self, SearchError> {
         let mut words = Vec::new();
-        if let Some(plan) = plan.filter(|plan| plan.words.len() > 1) {
+        if let Some(plan) = plan.filter(|plan| plan.words.len() > 1 || widened) {
             for unit in &plan.words {
                 let weight = unit
                     .query

@@ -26,6 +26,7 @@ mod labels;
 mod language;
 mod plan;
 pub mod query;
+mod related;
 pub mod request;
 mod rescore;
 mod stemming;

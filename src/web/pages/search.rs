@@ -94,6 +94,8 @@ pub struct SearchPage {
     pub corrected: Option<(String, String)>,
     /// Whether even the best result lacks some of the words.
     pub some_words_missing: bool,
+    /// Offerings on related topics follow the few that match (shown on the first page only).
+    pub related_added: bool,
     pub sort_options: Vec<(&'static str, &'static str, bool)>,
     pub free: bool,
     pub has_credits: bool,
@@ -185,6 +187,7 @@ pub async fn search_page(
             corrected.page = 1;
             (text.clone(), search_url(&corrected.to_pairs()))
         }),
+        related_added: results.related_added && request.page == 1,
         some_words_missing: results
             .hits
             .first()
