@@ -173,7 +173,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     // Search follows a write within a second: after one, a pending offering would be there.
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(
-        server.total("q=wayfinding"),
+        server.total("q=%22wayfinding%22"),
         0,
         "a pending offering is not searchable"
     );
@@ -184,7 +184,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
 
     catalog.run_ok(&["review", "approve", &submission.id.to_string()]);
     within_a_second("the approved offering in search", || {
-        server.total("q=wayfinding") == 1
+        server.total("q=%22wayfinding%22") == 1
     });
     assert!(catalog.run_ok(&["review", "list"]).trim().is_empty());
 
@@ -196,7 +196,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .unwrap();
     assert_eq!(edit.kind, SubmissionKind::Edit);
     std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(server.total("q=zephyrine"), 0);
+    assert_eq!(server.total("q=%22zephyrine%22"), 0);
     let rejected = catalog.run(&[
         "review",
         "reject",
@@ -206,7 +206,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
     ]);
     assert!(rejected.status.success());
     assert_eq!(
-        server.total("q=wayfinding"),
+        server.total("q=%22wayfinding%22"),
         1,
         "a rejected edit leaves the published version"
     );
@@ -215,7 +215,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         .unwrap();
     catalog.run_ok(&["review", "approve", &again.id.to_string()]);
     within_a_second("the approved edit in search", || {
-        server.total("q=zephyrine") == 1
+        server.total("q=%22zephyrine%22") == 1
     });
 
     // Deciding twice, or on nothing, is refused with a clear message.
@@ -244,7 +244,7 @@ fn a_submission_waits_for_review_then_reaches_search_and_edits_and_withdrawals_f
         )
         .unwrap();
     within_a_second("the withdrawn offering leaving search", || {
-        server.total("q=wayfinding") == 0
+        server.total("q=%22wayfinding%22") == 0
     });
 
     let log = store.audit_log(20).unwrap();

@@ -304,7 +304,11 @@ fn an_edit_waits_for_review_with_its_changes_shown_and_search_has_it_within_a_se
     assert_eq!(post(&provider, &server, &edit_path, &renamed).0, 303);
     // Search follows a write within a second: after one, a pending edit would be there.
     std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(server.total("q=quillwort"), 0, "the edit waits for review");
+    assert_eq!(
+        server.total("q=%22quillwort%22"),
+        0,
+        "the edit waits for review"
+    );
     assert_eq!(server.total(TITLE_QUERY), 1, "the published version stays");
 
     let admin = sign_in(&server, ADMIN);
@@ -319,7 +323,7 @@ fn an_edit_waits_for_review_with_its_changes_shown_and_search_has_it_within_a_se
     );
     assert_eq!((status, location.as_str()), (303, "/admin?done=approved"));
     within_a_second("the approved edit in search", || {
-        server.total("q=quillwort") == 1
+        server.total("q=%22quillwort%22") == 1
     });
 }
 

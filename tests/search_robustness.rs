@@ -141,7 +141,7 @@ fn an_import_while_serving_shows_in_search_within_a_second() {
     catalog.import(bundle.path());
 
     common::within_a_second("the edit reaching search", || {
-        server.total("q=quillwort") == 1
+        server.total("q=%22quillwort%22") == 1
     });
     // Shortly after, the index agrees with the database.
     std::thread::sleep(std::time::Duration::from_millis(300));

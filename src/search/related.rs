@@ -18,6 +18,8 @@ use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 pub const FEW: usize = 10;
 /// At most this many related offerings join.
 const RELATED: usize = 10;
+/// Candidates read beyond those needed, to break ties in score by id.
+const TIES: usize = 10;
 /// How many characterising words are searched.
 const EXPANSION_WORDS: usize = 6;
 /// A related offering has at least this many of them.
@@ -113,14 +115,16 @@ pub fn query(
         })
         .collect();
     let sharing = BooleanQuery::with_minimum_required_clauses(clauses, SHARED_WORDS);
+    // A few beyond those needed, so that offerings tied in score are chosen by id, whatever
+    // segments the index happens to hold them in.
     let best = searcher.search(
         &sharing,
-        &TopDocs::with_limit(RELATED + found.len()).order_by_score(),
+        &TopDocs::with_limit(RELATED + found.len() + TIES).order_by_score(),
     )?;
     let found: HashSet<&DocAddress> = found.iter().collect();
     let mut chosen: Vec<(Score, String)> = Vec::new();
     for (score, address) in best {
-        if found.contains(&address) || chosen.len() == RELATED {
+        if found.contains(&address) {
             continue;
         }
         let doc: TantivyDocument = searcher.doc(address)?;
@@ -128,6 +132,8 @@ pub fn query(
             chosen.push((score, id.to_owned()));
         }
     }
+    chosen.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    chosen.truncate(RELATED);
     if chosen.is_empty() {
         return Ok(None);
     }

@@ -237,7 +237,9 @@ impl Server {
 
 impl Server {
     /// How many offerings (past ones too) a search finds for its words as typed, through the
-    /// JSON API: when those find nothing and the answer is a corrected query's, none.
+    /// JSON API: when those find nothing and the answer is a corrected query's, none. Quote a
+    /// word to count only the offerings that have it: a word in fewer than ten is followed by
+    /// related offerings.
     pub fn total(&self, query: &str) -> u64 {
         let (_, body) = self.get(&format!("/api/v1/search?{query}&include_past=true"));
         let results: Value = serde_json::from_str(&body).unwrap();
