@@ -342,3 +342,25 @@ fn the_command_line_writes_reports_and_keeps_snapshots_that_trends_compare() {
         changes[0]["after"].as_u64().unwrap() + 7
     );
 }
+
+#[test]
+fn a_search_widened_with_related_offerings_is_logged_with_what_its_words_found() {
+    let catalog = common::seeded_catalog();
+    let server = catalog.serve();
+    let results = json(&server, "/api/v1/search?q=wcag&include_past=true");
+    let related = results["related"].as_u64().unwrap();
+    assert!(related > 0, "{results}");
+    let found_by_words = results["total"].as_u64().unwrap() - related;
+    let logged = || -> Option<i64> {
+        Connection::open(catalog.db())
+            .unwrap()
+            .query_row(
+                "SELECT total FROM search_log WHERE words = 'wcag'",
+                [],
+                |row| row.get(0),
+            )
+            .ok()
+    };
+    eventually("the search is recorded", || logged().is_some());
+    assert_eq!(logged(), Some(found_by_words as i64));
+}

@@ -53,10 +53,11 @@ impl Recorder {
         if request.page != 1 {
             return;
         }
-        // What the words as typed found: when only a corrected query found something, nothing.
+        // What the words as typed found: when only a corrected query found something, nothing;
+        // offerings added as related to what they found are not counted.
         let total = match results.corrected_query {
             Some(_) => 0,
-            None => results.total as u64,
+            None => (results.total - results.related) as u64,
         };
         let search = LoggedSearch {
             day,

@@ -103,7 +103,8 @@ impl SearchIndex {
             });
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
-        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref(), found.widened)?
+        let widened = found.related > 0;
+        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref(), widened)?
             .of_each(searcher, &addresses)?
             .into_iter();
         let hits = found
@@ -147,7 +148,7 @@ impl SearchIndex {
             facets,
             suggestion,
             corrected_query,
-            related_added: found.widened,
+            related: found.related,
         })
     }
 
@@ -201,8 +202,10 @@ impl SearchIndex {
                 minimum -= 1;
             }
         }
-        // Offerings related to the few the words find, once they are known (`related.rs`).
+        // Offerings related to the few the words find, once they are known (`related.rs`), and
+        // how many the words found.
         let mut related: Option<Box<dyn Query>> = None;
+        let mut found_by_words = 0;
         let widens = sort == Sort::Relevance
             && compiled
                 .plan
@@ -249,6 +252,7 @@ impl SearchIndex {
                 let found = related::found(searcher, &*main)?;
                 related = related::query(searcher, &generation.fields, &found)?;
                 if related.is_some() {
+                    found_by_words = total;
                     continue;
                 }
             }
@@ -263,7 +267,11 @@ impl SearchIndex {
             }
             if total > 0 || minimum <= 1 {
                 return Ok(Found {
-                    widened: related.is_some(),
+                    related: if related.is_some() {
+                        total - found_by_words
+                    } else {
+                        0
+                    },
                     compiled,
                     text,
                     filters,
@@ -300,8 +308,8 @@ pub(super) struct Found {
     pub(super) top: Vec<(SortKey, DocAddress)>,
     /// For a page: the counts of the facets its filters do not narrow.
     pub(super) counts: Option<Counts>,
-    /// Whether offerings related to the few the words found were added (`related.rs`).
-    pub(super) widened: bool,
+    /// How many of `total` are offerings related to the few the words found (`related.rs`).
+    pub(super) related: usize,
 }
 
 /// Which of a query's meaningful words a result lacks, shown as "Missing: …".

@@ -504,10 +504,10 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
     /// When the query as typed found nothing: the corrected query these results are for.
     pub corrected_query: Option<String>,
-    /// True when the words found fewer than ten offerings and offerings on related topics (those
-    /// best sharing the words that characterise the ones found) follow them, each naming in
-    /// `missing_words` the words it lacks.
-    pub related_added: bool,
+    /// How many of `total` are offerings on related topics, added because the words found fewer
+    /// than ten (those best sharing the words that characterise the ones found). They follow the
+    /// others, each naming in `missing_words` the words it lacks. Usually 0.
+    pub related: usize,
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ pub async fn search_page(
             corrected.page = 1;
             (text.clone(), search_url(&corrected.to_pairs()))
         }),
-        related_added: results.related_added && request.page == 1,
+        related_added: results.related > 0 && request.page == 1,
         some_words_missing: results
             .hits
             .first()

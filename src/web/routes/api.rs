@@ -15,7 +15,7 @@ use std::collections::HashMap;
     get,
     path = "/api/v1/search",
     summary = "Search offerings",
-    description = "A page of the offerings matching words and filters, with the counts of every facet (each reflecting the other active filters but not its own) and a spelling suggestion. Not every word has to match: function words need not, and when few offerings match every meaningful word, those matching most of them follow, each hit naming the words it lacks in `missing_words`. When the query as typed finds nothing, the results are those of a corrected query, named in `corrected_query`. When the words find fewer than ten offerings, offerings on related topics follow them (`related_added`), each naming the words it lacks.",
+    description = "A page of the offerings matching words and filters, with the counts of every facet (each reflecting the other active filters but not its own) and a spelling suggestion. Not every word has to match: function words need not, and when few offerings match every meaningful word, those matching most of them follow, each hit naming the words it lacks in `missing_words`. When the query as typed finds nothing, the results are those of a corrected query, named in `corrected_query`. When the words find fewer than ten offerings, offerings on related topics follow them (counted in `related`), each naming the words it lacks.",
     params(SearchParameters),
     responses(
         (status = 200, description = "The results", body = SearchResults),
