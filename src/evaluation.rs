@@ -272,7 +272,8 @@ pub fn read_judged(folder: &Path) -> Result<Vec<JudgedQuery>, EvaluationError> {
 pub fn seeded_index(folder: &Path) -> Result<SearchIndex, EvaluationError> {
     let store = Store::open(&folder.join("evaluation.db"))?;
     store.import(&seed::bundle()?, &|| {})?;
-    let index = SearchIndex::open(&folder.join("index"), seed::vocabulary())?;
+    let index =
+        SearchIndex::open(&folder.join("index"), seed::vocabulary())?.with_baseline_fields();
     index.catch_up(&store)?;
     Ok(index)
 }

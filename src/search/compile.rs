@@ -61,7 +61,7 @@ pub struct Compiled {
     pub plan: Option<Plan>,
     /// Words the index does not know, with the best-known word near each.
     pub corrections: HashMap<String, String>,
-    /// Every stem the query looks for, as terms of the description, for the snippet.
+    /// Every stem the query looks for, as terms of `text`, for the snippet of the description.
     pub highlight: Option<Box<dyn Query>>,
 }
 
@@ -175,13 +175,15 @@ impl<'a> Compiler<'a> {
             }),
         };
         let highlight = (!self.highlight.is_empty()).then(|| {
-            let description = self.fields.description;
+            // As terms of `text`, whose analyzer the snippet's description is read with; their
+            // rarity there weighs the fragments.
+            let text = self.fields.text;
             let terms = self
                 .highlight
                 .iter()
                 .map(|stem| {
                     Box::new(TermQuery::new(
-                        Term::from_field_text(description, stem),
+                        Term::from_field_text(text, stem),
                         IndexRecordOption::WithFreqs,
                     )) as Box<dyn Query>
                 })

@@ -95,7 +95,7 @@ impl SearchIndex {
             .highlight
             .as_ref()
             .and_then(|query| {
-                SnippetGenerator::create(searcher, &**query, generation.fields.description).ok()
+                SnippetGenerator::create(searcher, &**query, generation.fields.text).ok()
             })
             .map(|mut generator| {
                 generator.set_max_num_chars(SNIPPET_LENGTH);

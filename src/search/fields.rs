@@ -62,14 +62,14 @@ pub fn register_analyzers(index: &Index) {
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
-    /// Per-field text fields with their boosts (the baseline's).
+    /// Per-field text fields with their boosts (the baseline's), filled only in an index built
+    /// for the evaluation (`Context::baseline_fields`).
     pub fields_apart: Vec<(Field, f32)>,
     /// The offering's own words, weighted by repetition (BM25F).
     pub text: Field,
     /// The words of what the offering is linked to: competencies, language, format, audiences,
     /// level, provider.
     pub concepts: Field,
-    pub description: Field,
     pub words: Field,
     pub source: Field,
     pub dimensions: HashMap<&'static str, Field>,
@@ -180,7 +180,6 @@ impl Fields {
                 .collect::<tantivy::Result<_>>()?,
             text: field("text")?,
             concepts: field("concepts")?,
-            description: field("description")?,
             words: field("words")?,
             source: field("source")?,
             dimensions: DIMENSIONS
@@ -211,6 +210,9 @@ pub struct Context {
     pub competencies: HashMap<CompetencyRef, (String, Option<String>)>,
     /// `FRAMEWORK:CODE` → description.
     pub descriptions: HashMap<CompetencyRef, String>,
+    /// Whether documents fill the per-field text fields, which only the evaluation's plain BM25
+    /// baseline reads: with their positions they were a third of the postings written.
+    pub baseline_fields: bool,
 }
 
 impl Context {
@@ -239,6 +241,7 @@ impl Context {
             providers: providers.into_iter().map(|p| (p.id.clone(), p)).collect(),
             competencies,
             descriptions,
+            baseline_fields: false,
         }
     }
 
@@ -307,7 +310,9 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
         offering.instructors.join("\n"),
     ];
     for ((field, _), text) in fields.fields_apart.iter().zip(&texts) {
-        doc.add_text(*field, text);
+        if context.baseline_fields {
+            doc.add_text(*field, text);
+        }
         doc.add_text(fields.words, text);
     }
     add_weighted_text(&mut doc, fields, offering, provider);

@@ -109,6 +109,8 @@ pub struct SearchIndex {
     answers: answers::Answers,
     /// Since when the index has been behind the database without a catch-up closing the gap.
     behind_since: Mutex<Option<Instant>>,
+    /// Whether documents fill the fields of the evaluation's plain BM25 baseline.
+    baseline_fields: bool,
 }
 
 /// How far the serving index is behind the database.
@@ -205,7 +207,15 @@ impl SearchIndex {
             catching_up: Mutex::new(()),
             answers: Default::default(),
             behind_since: Mutex::new(None),
+            baseline_fields: false,
         }
+    }
+
+    /// Makes catching up fill the fields of the plain BM25 baseline too (`baseline_ids`), for
+    /// the relevance evaluation; a catalog's own index leaves them empty.
+    pub fn with_baseline_fields(mut self) -> Self {
+        self.baseline_fields = true;
+        self
     }
 
     /// The catalog revision the serving generation holds (as of its last commit).
@@ -240,8 +250,9 @@ impl SearchIndex {
         // is nothing to replace, and a first catch-up of a million keeps no million deletions.
         let replacing = committed > 0;
         let changes = store.changes_since(committed, |changes, batch| {
-            let context = context.get_or_insert_with(|| {
-                fields::Context::new(changes.providers.clone(), &changes.frameworks)
+            let context = context.get_or_insert_with(|| fields::Context {
+                baseline_fields: self.baseline_fields,
+                ..fields::Context::new(changes.providers.clone(), &changes.frameworks)
             });
             let written = generation
                 .with_writer(|writer| write_batch(writer, fields, context, &batch, replacing));
