@@ -8,6 +8,7 @@ mod backup;
 mod catalog_rows;
 mod evaluations;
 mod import;
+mod learners;
 mod moderation;
 mod offerings;
 mod reports;
@@ -18,6 +19,7 @@ mod users;
 pub use backup::restore;
 pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH};
 pub use import::{Counts, ImportSummary};
+pub use learners::{Completion, NewCompletion, PlannedOffering, Proof};
 pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
     can_undo_withdrawal,
@@ -99,7 +101,7 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 7] = [
+const MIGRATION_STEPS: [&str; 8] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
@@ -107,10 +109,29 @@ const MIGRATION_STEPS: [&str; 7] = [
     include_str!("migrations/005_review_queue.sql"),
     include_str!("migrations/006_reports.sql"),
     include_str!("migrations/007_evaluations.sql"),
+    include_str!("migrations/009_learners.sql"),
 ];
 
+/// Steps that rebuild a table others refer to: they run with foreign keys off (as SQLite's
+/// "other kinds of table schema changes" asks) and are checked before their commit.
+const REBUILDS: [&str; 1] = ["009_learners.sql"];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATION_STEPS.iter().map(|step| M::up(step)).collect())
+    Migrations::new(
+        MIGRATION_STEPS
+            .iter()
+            .map(|step| {
+                let rebuild = REBUILDS
+                    .iter()
+                    .any(|name| step.contains(&format!("-- step: {name}")));
+                if rebuild {
+                    M::up(step).foreign_key_check()
+                } else {
+                    M::up(step)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The catalog database: a pool of connections to one SQLite file.
@@ -151,7 +172,12 @@ impl Store {
                 path: path.to_owned(),
                 message: error.to_string(),
             })?;
-        migrations().to_latest(&mut connection)?;
+        // A step that rebuilds a table others refer to needs foreign keys off while it runs (a
+        // pragma that cannot change inside the step's transaction); each such step checks them.
+        connection.pragma_update(None, "foreign_keys", false)?;
+        let migrated = migrations().to_latest(&mut connection);
+        connection.pragma_update(None, "foreign_keys", true)?;
+        migrated?;
         Ok(Store {
             pool,
             writers: Default::default(),
