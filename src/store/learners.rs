@@ -24,7 +24,7 @@ pub const LEARNER_TABLES: [(&str, &str); 5] = [
 /// An offering saved to a plan.
 #[derive(Debug, Clone)]
 pub struct PlannedOffering {
-    pub offering: crate::catalog::Offering,
+    pub stored: super::StoredOffering,
     pub added_at: String,
 }
 
@@ -167,13 +167,13 @@ impl Store {
         let mut planned = Vec::new();
         for (id, added_at) in rows {
             if let Some(stored) = offerings::read_one(&connection, &id)? {
-                planned.push(PlannedOffering {
-                    offering: stored.offering,
-                    added_at,
-                });
+                planned.push(PlannedOffering { stored, added_at });
             }
         }
-        planned.sort_by_key(|p| (p.offering.start.is_none(), p.offering.start.clone()));
+        planned.sort_by_key(|p| {
+            let start = p.stored.offering.start.clone();
+            (start.is_none(), start)
+        });
         Ok(planned)
     }
 
@@ -186,6 +186,20 @@ impl Store {
             [offering_id],
             |row| row.get(0),
         )?)
+    }
+
+    /// Published offerings that name `offering_id` as a prerequisite: (id, title), soonest first.
+    pub fn offerings_requiring(
+        &self,
+        offering_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement = connection.prepare(
+            "SELECT o.id, o.title FROM offering_prerequisites p JOIN offerings o ON o.id = p.offering_id \
+             WHERE p.prerequisite_id = ?1 AND o.status = 'published' ORDER BY o.starts_at, o.id",
+        )?;
+        let rows = statement.query_map([offering_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records a completion (and takes the offering off the plan); returns its id.
