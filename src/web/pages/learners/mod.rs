@@ -213,7 +213,7 @@ fn next_after(
         let parts = store.series(&series.id)?;
         if let Some((id, title, _)) = parts
             .into_iter()
-            .find(|(_, _, position)| *position > series.position as i64)
+            .find(|(_, _, position)| *position > series.position)
         {
             next.push((id, title));
         }

@@ -70,7 +70,7 @@ pub async fn series_page(
         parts: parts
             .iter()
             .map(|s| Part {
-                position: s.offering.series.as_ref().map_or(0, |x| x.position as i64),
+                position: s.offering.series.as_ref().map_or(0, |x| x.position),
                 id: s.offering.id.clone(),
                 title: s.offering.title.clone(),
                 facts: views::Facts::of(&s.offering),
