@@ -367,6 +367,52 @@ mod tests {
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
     }
+
+    /// The learners' step rebuilds `users`: a catalog from before it keeps its accounts, their
+    /// sessions and submissions, with the same ids, and then takes learners.
+    #[test]
+    fn a_catalog_from_before_learners_keeps_its_accounts_sessions_and_submissions() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("old.db");
+        {
+            let mut old = rusqlite::Connection::open(&path).unwrap();
+            old.pragma_update(None, "foreign_keys", true).unwrap();
+            let before: Vec<_> = super::MIGRATION_STEPS[..7]
+                .iter()
+                .map(|s| super::M::up(s))
+                .collect();
+            super::Migrations::new(before).to_latest(&mut old).unwrap();
+            old.execute_batch(
+                "INSERT INTO providers (id, name, kind, created_at, updated_at) VALUES ('p', 'P', 'other', 'x', 'x');
+                 INSERT INTO users (id, email, role, provider, password_hash, created_at) VALUES (7, 'e@x.org', 'provider', 'p', 'h', 'x');
+                 INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ('t', 7, 'c', 'x', 9999999999);
+                 INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_by, submitted_at) VALUES ('o', 'p', '{}', 'new', 'pending', 7, 'x');",
+            )
+            .unwrap();
+        }
+        let store = super::Store::open(&path).unwrap();
+        let connection = store.connection().unwrap();
+        let counts: (i64, i64, i64) = connection
+            .query_row(
+                "SELECT (SELECT count(*) FROM users WHERE id = 7), (SELECT count(*) FROM sessions WHERE user_id = 7), \
+                 (SELECT count(*) FROM submissions WHERE submitted_by = 7)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(counts, (1, 1, 1));
+        let foreign_keys: bool = connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert!(foreign_keys, "foreign keys are back on after migrating");
+        drop(connection);
+        assert!(
+            store
+                .join("learner@x.org", "a long enough password")
+                .unwrap()
+                .is_some()
+        );
+    }
 }
 
 /// Offerings read at a time when catching up or reindexing.
