@@ -675,7 +675,7 @@ fn deleting_the_account_removes_every_row_that_was_mine() {
 
 #[test]
 fn bad_input_is_a_4xx_naming_the_field_and_a_pdf_proof_comes_back_whole() {
-    let (_catalog, server) = site();
+    let (catalog, server) = site();
     let learner = join(&server, "careful@library.example.org");
     let today = today().to_string();
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
@@ -699,6 +699,21 @@ fn bad_input_is_a_4xx_naming_the_field_and_a_pdf_proof_comes_back_whole() {
     let (status, _, body) = complete(&learner, &server, "no-such-offering", &today, None);
     assert_eq!(status, 422);
     assert!(body.contains("offering"), "{body}");
+    // An offering still in review is not public: it cannot be recorded (which would show its
+    // title), as if it did not exist.
+    rusqlite::Connection::open(catalog.db())
+        .unwrap()
+        .execute(
+            "UPDATE offerings SET status = 'pending' WHERE id = ?1",
+            [CM],
+        )
+        .unwrap();
+    let (status, _, body) = complete(&learner, &server, CM, &today, None);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("offering") && !body.contains("Weeding"),
+        "{body}"
+    );
 
     let csrf = csrf_of(&learner, &server);
     let (status, _, body) = multipart(

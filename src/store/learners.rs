@@ -8,7 +8,7 @@
 
 use super::users::{Role, User, check_credentials, hash};
 use super::{Store, StoreError, now, offerings};
-use crate::catalog::{Certification, FieldError};
+use crate::catalog::{Certification, FieldError, OfferingStatus};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// The learner-owned tables, each with the column naming the learner: what `delete_learner`
@@ -207,7 +207,11 @@ impl Store {
         self.write(|transaction| {
             let (title, provider, credits, competencies) = match &completion.offering_id {
                 Some(id) => {
-                    let Some(stored) = offerings::read_one(transaction, id)? else {
+                    // Published, or published once and since withdrawn: never an offering still
+                    // in review, whose title is not public.
+                    let Some(stored) = offerings::read_one(transaction, id)?.filter(|s| {
+                        matches!(s.status, OfferingStatus::Published | OfferingStatus::Withdrawn)
+                    }) else {
                         return Err(field_error("offering", format!("there is no offering {id}")));
                     };
                     let provider: String = transaction

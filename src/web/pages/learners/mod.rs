@@ -575,8 +575,17 @@ pub async fn add_completion(
     let completion = completion_of(form, today()).map_err(|p| PageError::Invalid(p.join("; ")))?;
     let user = session.user.id;
     with_store(&state, move |store| {
+        let public = |id: &str| -> Result<bool, StoreError> {
+            Ok(store.offering(id)?.is_some_and(|s| {
+                matches!(
+                    s.status,
+                    crate::catalog::OfferingStatus::Published
+                        | crate::catalog::OfferingStatus::Withdrawn
+                )
+            }))
+        };
         if let Some(id) = &completion.offering_id
-            && store.offering(id)?.is_none()
+            && !public(id)?
         {
             return Err(StoreError::InvalidOffering(vec![
                 crate::catalog::FieldError {
