@@ -32,6 +32,8 @@ use futures_util::TryStreamExt;
 pub const MAX_PROOF: usize = 5 * 1024 * 1024;
 /// The largest plain field of the completion form.
 const MAX_FIELD: usize = 16 * 1024;
+/// The plain fields of the completion form together, at most.
+const MAX_FORM_TEXT: usize = 256 * 1024;
 /// Aggregates about learners (how many plan an offering) are shown from this many up.
 pub const PUBLIC_MIN_LEARNERS: i64 = 5;
 
@@ -408,6 +410,7 @@ fn unreadable(error: impl std::fmt::Display) -> PageError {
 async fn read_completion_form(mut payload: Multipart) -> Result<CompletionForm, PageError> {
     let mut fields = Vec::new();
     let mut proof = None;
+    let mut total = 0;
     while let Some(mut part) = payload.try_next().await.map_err(unreadable)? {
         let name = part.name().unwrap_or_default().to_owned();
         let file_name = part
@@ -422,6 +425,12 @@ async fn read_completion_form(mut payload: Multipart) -> Result<CompletionForm, 
         let mut bytes = Vec::new();
         while let Some(chunk) = part.try_next().await.map_err(unreadable)? {
             bytes.extend_from_slice(&chunk);
+            total += chunk.len();
+            if total > MAX_PROOF + MAX_FORM_TEXT {
+                return Err(PageError::TooLarge(
+                    "The form is larger than a proof of 5 MB and its fields.".into(),
+                ));
+            }
             if bytes.len() > limit {
                 return Err(PageError::TooLarge(if name == "proof" {
                     "proof: the file is larger than 5 MB; send a smaller scan or a PDF.".into()
