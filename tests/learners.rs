@@ -23,6 +23,7 @@ const RIS: &str = "rusa-reference-interview-core-skills";
 const CM: &str = "sjsu-ischool-crew-weeding-self-paced";
 /// A dated offering (2027-04-08) and the three parts of a series with prerequisites.
 const DATED: &str = "pla-de-escalation-public-service-desk-las-vegas";
+const ADMIN: &str = "admin@example.org";
 const SERIES: &str = "amigos-lssc-cataloging-essentials-2027";
 const PART_1: &str = "amigos-cataloging-essentials-1-marc-copy-cataloging";
 const PART_2: &str = "amigos-cataloging-essentials-2-rda-description";
@@ -475,7 +476,10 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
 #[test]
 fn every_me_route_refuses_other_learners_providers_and_anonymous_visitors() {
-    let (catalog, server) = site();
+    let catalog = common::seeded_catalog();
+    add_pla_editor(&catalog);
+    common::web::add_user(&catalog, &["--email", ADMIN, "--role", "admin"]);
+    let server = catalog.serve();
     let owner = join(&server, "owner@library.example.org");
     let secret_title = "Owner private workshop on zines";
     save(&owner, &server, DATED);
@@ -501,6 +505,7 @@ fn every_me_route_refuses_other_learners_providers_and_anonymous_visitors() {
 
     let other = join(&server, "other@library.example.org");
     let provider = sign_in(&server, common::web::PLA_EDITOR);
+    let admin = sign_in(&server, ADMIN);
     let anonymous = agent();
     let other_csrf = csrf_of(&other, &server);
     let (_, _, provider_page) = get(&provider, &server, "/provider");
@@ -526,6 +531,8 @@ fn every_me_route_refuses_other_learners_providers_and_anonymous_visitors() {
         );
         let (status, _, _) = get(&provider, &server, path);
         assert_eq!(status, 403, "provider {path}");
+        let (status, _, _) = get(&admin, &server, path);
+        assert_eq!(status, 403, "administrator {path}");
         let (status, _, body) = get(&other, &server, path);
         assert!(
             !body.contains(secret_title) && !body.contains(FLS)
