@@ -730,7 +730,7 @@ mod tests {
     #[test]
     fn a_completion_counts_for_one_set_and_the_matching_leaves_others_theirs() {
         let mut rules = rules();
-        // a1 is approved for A and for D; b1 only for A... here: x approved for A and B.
+        // x is approved for A and for B; a1 only for A.
         rules.requirements[0].approved_offerings.push("x".into());
         rules.requirements[1].approved_offerings = vec!["x".into()];
         let record = [done("x", "2026-01-01"), done("a1", "2026-01-02")];
