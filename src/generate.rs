@@ -137,6 +137,7 @@ pub fn synthetic(base: &Bundle, count: usize, seed: u64) -> Bundle {
         providers: base.providers.clone(),
         offerings,
         offerings_file: OFFERINGS_FILE,
+        certifications: Vec::new(),
     }
 }
 

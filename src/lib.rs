@@ -16,6 +16,7 @@ pub mod formats;
 pub mod generate;
 pub mod geo;
 pub mod participant_evaluations;
+pub mod pathways;
 pub mod reports;
 pub mod search;
 pub mod seed;

@@ -2,8 +2,8 @@
 //! catalog from any folder.
 
 use crate::bundle::{
-    Bundle, BundleError, BundleText, COMPETENCIES_FILE, OFFERINGS_FILE, OFFERINGS_LINES_FILE,
-    PROVIDERS_FILE,
+    Bundle, BundleError, BundleText, CERTIFICATIONS_FILE, COMPETENCIES_FILE, OFFERINGS_FILE,
+    OFFERINGS_LINES_FILE, PROVIDERS_FILE,
 };
 use include_dir::{Dir, include_dir};
 
@@ -23,6 +23,7 @@ pub fn bundle() -> Result<Bundle, BundleError> {
     BundleText {
         competencies: text(COMPETENCIES_FILE),
         providers: text(PROVIDERS_FILE),
+        certifications: text(CERTIFICATIONS_FILE),
         offerings,
     }
     .parse()

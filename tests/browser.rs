@@ -558,3 +558,147 @@ async fn a_provider_submits_an_offering_with_dates_a_competency_and_a_certificat
     let pending = catalog.run_ok(&["review", "list"]);
     assert!(pending.contains(title), "{pending}");
 }
+
+/// A learner (#16) joins, saves offerings to a plan and marks them complete through the pages,
+/// and follows the LSSC pathway: every learner page passes axe-core and fits a phone. With
+/// `CLEARINGHOUSE_PATHWAY_SCREENSHOT=docs/pathway.png` it also photographs the pathway page for
+/// the README.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_learner_joins_records_ce_and_follows_a_pathway_with_no_accessibility_violations() {
+    let Some(axe) = tools_present() else { return };
+    let catalog = common::seeded_catalog();
+    let server = catalog.serve();
+    let (_driver, client) = start_browser().await;
+    let mut problems = Vec::new();
+    let mut audit = |page: String, found: Vec<String>| {
+        problems.extend(found.into_iter().map(|v| format!("{page}: {v}")))
+    };
+    let email = "reader@library.example.org";
+
+    client.goto(&server.url("/join")).await.unwrap();
+    audit("join".into(), violations(&client, &axe).await);
+    type_into(&client, "#input-email", email).await;
+    type_into(&client, "#input-password", "short").await;
+    // The browser's own check (minlength) would stop a short password; the server's is audited.
+    client
+        .execute(
+            "document.querySelector('#input-password').removeAttribute('minlength')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&client, "form.offering-form button[type=submit]").await;
+    wait_for(&client, ".error-summary").await;
+    audit("join with errors".into(), violations(&client, &axe).await);
+    client.goto(&server.url("/join")).await.unwrap();
+    type_into(&client, "#input-email", email).await;
+    type_into(&client, "#input-password", common::web::PASSWORD).await;
+    click(&client, "form.offering-form button[type=submit]").await;
+    wait_for(&client, "p.notice").await;
+    sign_in(&client, &server, email).await;
+    wait_for_address(&client, "/me").await;
+    audit("an empty record".into(), violations(&client, &axe).await);
+
+    // Save four approved offerings and a dated one, then mark the four complete.
+    for offering in [
+        "webjunction-customer-service-foundations-self-paced",
+        "unt-coi-de-escalation-difficult-patrons-houston-2027",
+        "webjunction-helping-patrons-with-everyday-technology",
+        "cla-readers-advisory-genre-fiction",
+        "pla-de-escalation-public-service-desk-las-vegas",
+    ] {
+        client
+            .goto(&server.url(&format!("/me/plan/add/{offering}")))
+            .await
+            .unwrap();
+        click(&client, "main form button[type=submit]").await;
+        wait_for_address(&client, "done=saved").await;
+    }
+    audit(
+        "a record with a plan".into(),
+        violations(&client, &axe).await,
+    );
+    for offering in [
+        "webjunction-customer-service-foundations-self-paced",
+        "unt-coi-de-escalation-difficult-patrons-houston-2027",
+        "webjunction-helping-patrons-with-everyday-technology",
+        "cla-readers-advisory-genre-fiction",
+    ] {
+        client.goto(&server.url("/me")).await.unwrap();
+        let button =
+            format!("#plan li[data-offering='{offering}'] form[action='/me/completions'] button");
+        click(&client, &button).await;
+        wait_for_address(&client, "done=completed").await;
+    }
+    audit(
+        "a record with completions".into(),
+        violations(&client, &axe).await,
+    );
+
+    client.goto(&server.url("/me/pathways/lssc")).await.unwrap();
+    let progress = client
+        .find(Locator::Id("progress"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    if !progress.starts_with("4 of 6 sets") {
+        client.goto(&server.url("/me")).await.unwrap();
+        panic!("{progress}: {}", client.source().await.unwrap());
+    }
+    audit("pathway".into(), violations(&client, &axe).await);
+    if let Ok(path) = std::env::var("CLEARINGHOUSE_PATHWAY_SCREENSHOT") {
+        client.set_window_size(1280, 1500).await.unwrap();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path), png).unwrap();
+        client.set_window_size(1280, 1000).await.unwrap();
+    }
+    for (name, path) in [
+        ("certification", "/certifications/lssc"),
+        ("series", "/series/amigos-lssc-cataloging-essentials-2027"),
+        (
+            "offering with a prerequisite path",
+            "/offerings/amigos-cataloging-essentials-3-subjects-classification",
+        ),
+        ("transcript", "/me/transcript"),
+        ("delete account", "/me/delete"),
+        (
+            "save to plan",
+            "/me/plan/add/amigos-cataloging-essentials-1-marc-copy-cataloging",
+        ),
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        audit(name.into(), violations(&client, &axe).await);
+    }
+
+    client.set_window_size(320, 800).await.unwrap();
+    for path in [
+        "/join",
+        "/me",
+        "/me/pathways/lssc",
+        "/certifications/lssc",
+        "/series/amigos-lssc-cataloging-essentials-2027",
+        "/me/transcript",
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        let widths: Value = client
+            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", vec![])
+            .await
+            .unwrap();
+        let (scroll, width) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        if scroll > width {
+            let wide: Value = client
+                .execute("return [...document.querySelectorAll('body *')].filter(e => !e.closest('table') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id);", vec![])
+                .await
+                .unwrap();
+            panic!("{path} is {scroll} px wide in a {width} px window: {wide}");
+        }
+    }
+    client.close().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}

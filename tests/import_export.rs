@@ -89,11 +89,21 @@ fn an_export_imports_back_to_the_same_catalog_field_by_field() {
         read_json(&exported.path().join("competencies.json")),
         read_json(&seed_dir().join("competencies.json"))
     );
+    // Certifications and their rules (#16), the optional fourth file, byte for byte.
+    assert_eq!(
+        std::fs::read_to_string(exported.path().join("certifications.json")).unwrap(),
+        std::fs::read_to_string(seed_dir().join("certifications.json")).unwrap()
+    );
 
     let copy = Catalog::new();
     copy.import(exported.path());
     let exported_again = copy.export();
-    for file in ["competencies.json", "providers.json", "offerings.json"] {
+    for file in [
+        "competencies.json",
+        "providers.json",
+        "offerings.json",
+        "certifications.json",
+    ] {
         assert_eq!(
             read_json(&exported.path().join(file)),
             read_json(&exported_again.path().join(file)),
@@ -438,5 +448,30 @@ fn an_id_twice_in_the_file_is_refused_at_its_second_item() {
         )),
         "{stderr}"
     );
-    assert!(!stderr.contains("item 1 ("), "{stderr}");
+    // The first item with the id is not at fault (certifications.json may name the id the
+    // edit took away, which is a problem of its own).
+    assert!(!stderr.contains("offerings.json: item 1 ("), "{stderr}");
+}
+
+#[test]
+fn a_certification_naming_an_unknown_offering_or_competency_is_refused() {
+    let catalog = Catalog::new();
+    let bundle = seed_copy();
+    let path = bundle.path().join("certifications.json");
+    let mut certifications = read_json(&path);
+    certifications["certifications"][0]["requirements"][0]["approved_offerings"] =
+        json!(["no-such-offering"]);
+    certifications["certifications"][1]["requirements"][0]["competency"] = json!("cpla:NOPE");
+    certifications["certifications"][1]["electives_to_choose"] = json!(9);
+    common::write_json(&path, &certifications);
+    let output = catalog.run(&["import", bundle.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    for expected in [
+        "certifications.json: item 1 (id lssc): requirements[0].approved_offerings: `no-such-offering` is not a known offering",
+        "certifications.json: item 2 (id cpla): requirements[0].competency: `cpla:NOPE` is not a known competency",
+        "certifications.json: item 2 (id cpla): electives_to_choose: is 9 but there are only 5 electives",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
 }

@@ -73,6 +73,11 @@ fn every_seed_file_validates_against_the_shared_schemas() {
             &format!("offering {}", offering["id"]),
         );
     }
+    assert_valid(
+        "certifications.schema.json",
+        &seed("certifications.json"),
+        "certifications.json",
+    );
 }
 
 #[test]

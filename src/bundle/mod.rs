@@ -1,10 +1,10 @@
 //! The interchange format of `shared/schema`: a folder with `competencies.json`, `providers.json` and
-//! `offerings.json` (or `offerings.jsonl`). Reading reports every problem it finds, each with its
+//! `offerings.json` (or `offerings.jsonl`), and optionally `certifications.json`. Reading reports every problem it finds, each with its
 //! file, item and line, so an administrator fixes a bundle in one pass rather than one error a run.
 
 use crate::catalog::{
-    FieldError, Frameworks, Known, Offering, Provider, validate_frameworks, validate_offering,
-    validate_provider,
+    Certification, Certifications, FieldError, Frameworks, Known, Offering, Provider,
+    validate_frameworks, validate_offering, validate_provider,
 };
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -20,6 +20,8 @@ pub const COMPETENCIES_FILE: &str = "competencies.json";
 pub const PROVIDERS_FILE: &str = "providers.json";
 pub const OFFERINGS_FILE: &str = "offerings.json";
 pub const OFFERINGS_LINES_FILE: &str = "offerings.jsonl";
+/// Optional: certifications and their rules (`certifications.schema.json`).
+pub const CERTIFICATIONS_FILE: &str = "certifications.json";
 
 /// A whole bundle, parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,6 +31,8 @@ pub struct Bundle {
     pub offerings: Vec<Offering>,
     /// The file the offerings came from, for naming it in problems; empty for a bundle built in memory.
     pub offerings_file: &'static str,
+    /// Certifications and their rules; the file is optional, and written only when some exist.
+    pub certifications: Vec<Certification>,
 }
 
 /// One problem in a bundle: which file, which item, what is wrong.
@@ -75,6 +79,7 @@ fn list(problems: &[Problem]) -> String {
 pub struct BundleText {
     pub competencies: Option<String>,
     pub providers: Option<String>,
+    pub certifications: Option<String>,
     /// The file name (`offerings.json` or `offerings.jsonl`) and its text.
     pub offerings: Option<(&'static str, String)>,
 }
@@ -112,6 +117,7 @@ impl BundleText {
         Ok(BundleText {
             competencies: read_text(&dir.join(COMPETENCIES_FILE))?,
             providers: read_text(&dir.join(PROVIDERS_FILE))?,
+            certifications: read_text(&dir.join(CERTIFICATIONS_FILE))?,
             offerings: None,
         })
     }
@@ -163,12 +169,21 @@ impl BundleText {
             Some(text) => parse_array(PROVIDERS_FILE, text, &mut problems, &mut unparsed_ids),
             None => Vec::new(),
         };
+        let certifications = match &self.certifications {
+            Some(text) => {
+                parse_whole::<Certifications>(CERTIFICATIONS_FILE, text, &mut problems)
+                    .unwrap_or_default()
+                    .certifications
+            }
+            None => Vec::new(),
+        };
         Parsed {
             bundle: Bundle {
                 frameworks,
                 providers,
                 offerings: Vec::new(),
                 offerings_file: OFFERINGS_FILE,
+                certifications,
             },
             problems,
             unparsed_ids,
@@ -454,6 +469,20 @@ impl Bundle {
             }
             push_item_problems(&mut problems, PROVIDERS_FILE, index, &provider.id, errors);
         }
+        let mut seen = HashSet::new();
+        for (index, certification) in self.certifications.iter().enumerate() {
+            let mut errors = certification.problems(&known);
+            if !seen.insert(certification.id.clone()) {
+                errors.push(duplicate(&certification.id));
+            }
+            push_item_problems(
+                &mut problems,
+                CERTIFICATIONS_FILE,
+                index,
+                &certification.id,
+                errors,
+            );
+        }
         (problems, known)
     }
 
@@ -479,6 +508,13 @@ impl Bundle {
             .map_err(io(&dir.join(PROVIDERS_FILE)))?;
         write_json(&dir.join(OFFERINGS_FILE), &self.offerings)
             .map_err(io(&dir.join(OFFERINGS_FILE)))?;
+        if !self.certifications.is_empty() {
+            let certifications = Certifications {
+                certifications: self.certifications.clone(),
+            };
+            write_json(&dir.join(CERTIFICATIONS_FILE), &certifications)
+                .map_err(io(&dir.join(CERTIFICATIONS_FILE)))?;
+        }
         Ok(())
     }
 }

@@ -12,7 +12,9 @@ mod provider;
 mod validate;
 mod when;
 
-pub use certification::{CERTIFICATIONS, certification_name};
+pub use certification::{
+    CERTIFICATIONS, Certification, Certifications, Requirement, RequirementKind, certification_name,
+};
 pub use competency::{Competency, CompetencyRef, FlatCompetency, Framework, Frameworks};
 pub use enums::ClosedVocabulary;
 pub(crate) use enums::string_enum;

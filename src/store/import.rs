@@ -106,6 +106,7 @@ impl Store {
                 import_offerings(transaction, batch, &now, &mut summary)?;
                 batch.iter().for_each(|_| progress());
             }
+            super::learners::import_certifications(transaction, &bundle.certifications)?;
             Ok(summary)
         })
     }
@@ -124,11 +125,21 @@ impl Store {
         for offering in &mut offerings {
             offering.prerequisites.retain(|id| exported.contains(id));
         }
+        // Likewise an approval of an offering not published.
+        let mut certifications = super::learners::read_certifications(&connection)?;
+        for certification in &mut certifications {
+            for requirement in &mut certification.requirements {
+                requirement
+                    .approved_offerings
+                    .retain(|id| exported.contains(id));
+            }
+        }
         Ok(Bundle {
             frameworks,
             providers,
             offerings,
             offerings_file: crate::bundle::OFFERINGS_FILE,
+            certifications,
         })
     }
 
@@ -185,6 +196,7 @@ impl Store {
             providers,
             offerings,
             offerings_file: crate::bundle::OFFERINGS_FILE,
+            certifications: Vec::new(),
         })
     }
 }

@@ -8,6 +8,7 @@ mod backup;
 mod catalog_rows;
 mod evaluations;
 mod import;
+mod learners;
 mod moderation;
 mod offerings;
 mod reports;
@@ -18,6 +19,7 @@ mod users;
 pub use backup::restore;
 pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH};
 pub use import::{Counts, ImportSummary};
+pub use learners::{Completion, NewCompletion, PlannedOffering, Proof};
 pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
     can_undo_withdrawal,
@@ -99,7 +101,7 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 7] = [
+const MIGRATION_STEPS: [&str; 8] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
@@ -107,10 +109,29 @@ const MIGRATION_STEPS: [&str; 7] = [
     include_str!("migrations/005_review_queue.sql"),
     include_str!("migrations/006_reports.sql"),
     include_str!("migrations/007_evaluations.sql"),
+    include_str!("migrations/009_learners.sql"),
 ];
 
+/// Steps that rebuild a table others refer to: they run with foreign keys off (as SQLite's
+/// "other kinds of table schema changes" asks) and are checked before their commit.
+const REBUILDS: [&str; 1] = ["009_learners.sql"];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATION_STEPS.iter().map(|step| M::up(step)).collect())
+    Migrations::new(
+        MIGRATION_STEPS
+            .iter()
+            .map(|step| {
+                let rebuild = REBUILDS
+                    .iter()
+                    .any(|name| step.contains(&format!("-- step: {name}")));
+                if rebuild {
+                    M::up(step).foreign_key_check()
+                } else {
+                    M::up(step)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The catalog database: a pool of connections to one SQLite file.
@@ -151,7 +172,12 @@ impl Store {
                 path: path.to_owned(),
                 message: error.to_string(),
             })?;
-        migrations().to_latest(&mut connection)?;
+        // A step that rebuilds a table others refer to needs foreign keys off while it runs (a
+        // pragma that cannot change inside the step's transaction); each such step checks them.
+        connection.pragma_update(None, "foreign_keys", false)?;
+        let migrated = migrations().to_latest(&mut connection);
+        connection.pragma_update(None, "foreign_keys", true)?;
+        migrated?;
         Ok(Store {
             pool,
             writers: Default::default(),
@@ -340,6 +366,52 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// The learners' step rebuilds `users`: a catalog from before it keeps its accounts, their
+    /// sessions and submissions, with the same ids, and then takes learners.
+    #[test]
+    fn a_catalog_from_before_learners_keeps_its_accounts_sessions_and_submissions() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("old.db");
+        {
+            let mut old = rusqlite::Connection::open(&path).unwrap();
+            old.pragma_update(None, "foreign_keys", true).unwrap();
+            let before: Vec<_> = super::MIGRATION_STEPS[..7]
+                .iter()
+                .map(|s| super::M::up(s))
+                .collect();
+            super::Migrations::new(before).to_latest(&mut old).unwrap();
+            old.execute_batch(
+                "INSERT INTO providers (id, name, kind, created_at, updated_at) VALUES ('p', 'P', 'other', 'x', 'x');
+                 INSERT INTO users (id, email, role, provider, password_hash, created_at) VALUES (7, 'e@x.org', 'provider', 'p', 'h', 'x');
+                 INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ('t', 7, 'c', 'x', 9999999999);
+                 INSERT INTO submissions (offering_id, provider, payload, kind, status, submitted_by, submitted_at) VALUES ('o', 'p', '{}', 'new', 'pending', 7, 'x');",
+            )
+            .unwrap();
+        }
+        let store = super::Store::open(&path).unwrap();
+        let connection = store.connection().unwrap();
+        let counts: (i64, i64, i64) = connection
+            .query_row(
+                "SELECT (SELECT count(*) FROM users WHERE id = 7), (SELECT count(*) FROM sessions WHERE user_id = 7), \
+                 (SELECT count(*) FROM submissions WHERE submitted_by = 7)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(counts, (1, 1, 1));
+        let foreign_keys: bool = connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert!(foreign_keys, "foreign keys are back on after migrating");
+        drop(connection);
+        assert!(
+            store
+                .join("learner@x.org", "a long enough password")
+                .unwrap()
+                .is_some()
+        );
     }
 }
 

@@ -65,6 +65,8 @@ impl Store {
             if !problems.is_empty() {
                 return Err(StoreError::Invalid(problems.into_list()));
             }
+            let certifications = &bundle.head.bundle.certifications;
+            super::learners::import_certifications(transaction, certifications)?;
             Ok(summary)
         })
     }

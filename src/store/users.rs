@@ -1,4 +1,4 @@
-//! Accounts: administrators and provider users, with argon2id password hashes.
+//! Accounts: administrators, provider users and learners, with argon2id password hashes.
 
 use super::{Store, StoreError, now};
 use argon2::Argon2;
@@ -12,6 +12,7 @@ crate::catalog::string_enum! {
     Role {
         Admin = "admin": "Administrator",
         Provider = "provider": "Provider",
+        Learner = "learner": "Learner",
     }
 }
 
@@ -30,7 +31,7 @@ pub struct User {
 pub const MIN_PASSWORD: usize = 12;
 
 /// An argon2id hash with a fresh random salt, in PHC form (`$argon2id$…`).
-fn hash(password: &str) -> Result<String, StoreError> {
+pub(super) fn hash(password: &str) -> Result<String, StoreError> {
     let hashed: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
     hashed
         .map(|hash| hash.to_string())
@@ -62,7 +63,7 @@ pub(super) fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 }
 
 /// Checks an address and a password before an account is made.
-fn check_credentials(email: &str, password: &str) -> Result<(), StoreError> {
+pub(super) fn check_credentials(email: &str, password: &str) -> Result<(), StoreError> {
     if !email
         .split_once('@')
         .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
@@ -96,7 +97,7 @@ impl Store {
                     "a provider user needs --provider ID".into(),
                 ));
             }
-            (Role::Admin, Some(_)) => {
+            (Role::Admin | Role::Learner, Some(_)) => {
                 return Err(StoreError::Account(
                     "an administrator belongs to no provider".into(),
                 ));

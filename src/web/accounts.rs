@@ -171,15 +171,20 @@ pub async fn sign_in(state: &AppState, user: User) -> Result<HttpResponse, PageE
     let token = actix_web::web::block(move || store.start_session(&signed_in))
         .await?
         .map_err(PageError::from)?;
-    let home = if user.role == Role::Admin {
-        "/admin"
-    } else {
-        "/provider"
+    let home = match user.role {
+        Role::Admin => "/admin",
+        Role::Provider => "/provider",
+        Role::Learner => "/me",
     };
     Ok(super::see_other(home)
         .cookie(make_cookie(&state.cookies, SESSION_COOKIE, token))
         .cookie(removal(LOGIN_COOKIE))
         .finish())
+}
+
+/// A cookie that removes the session cookie (after an account is deleted).
+pub fn removal_of_session() -> Cookie<'static> {
+    removal(SESSION_COOKIE)
 }
 
 /// Signs out: the session is deleted, so its cookie is worthless even if kept.

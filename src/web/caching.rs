@@ -14,11 +14,14 @@ use actix_web::{Error, HttpResponse, web};
 fn current_tag(state: &AppState) -> String {
     let hour = chrono::Utc::now().format("%Y%m%d%H");
     format!(
-        "W/\"{}-{hour}-{}-{}\"",
+        "W/\"{}-{hour}-{}-{}-{}\"",
         state.index.revision(),
         super::assets::VERSION.as_str(),
         state
             .newest_evaluation
+            .load(std::sync::atomic::Ordering::Relaxed),
+        state
+            .learner_changes
             .load(std::sync::atomic::Ordering::Relaxed)
     )
 }
@@ -39,7 +42,7 @@ fn matches(request: &ServiceRequest, tag: &str) -> bool {
 /// `/provider/upload` is private, `/providers` (the public list) is not.
 fn is_personal(path: &str) -> bool {
     // An evaluation form holds a token of its own and says whether its link is used: never cached.
-    ["/provider", "/admin", "/login", "/evaluate"]
+    ["/provider", "/admin", "/login", "/evaluate", "/me", "/join"]
         .iter()
         .any(|area| {
             path.strip_prefix(area)
@@ -105,6 +108,9 @@ mod tests {
             "/admin/audit",
             "/login",
             "/evaluate/0123abcd",
+            "/me",
+            "/me/plan.ics",
+            "/join",
         ] {
             assert!(is_personal(path), "{path}");
         }
@@ -113,6 +119,7 @@ mod tests {
             "/providers/ala-pla",
             "/administration",
             "/logins",
+            "/media",
         ] {
             assert!(!is_personal(path), "{path}");
         }

@@ -39,6 +39,10 @@ pub struct AppState {
     /// The id of the newest participant's evaluation answer: public pages show summaries of
     /// answers the catalog's revision does not count, so their ETags carry it too.
     pub newest_evaluation: Arc<std::sync::atomic::AtomicI64>,
+    /// Moves on whenever a learner's plan changes: offering pages say how many learners plan
+    /// them (from `PUBLIC_MIN_LEARNERS`), a count the catalog's revision does not follow, so
+    /// their ETags carry this too. It starts from the clock, so a restart never reuses a tag.
+    pub learner_changes: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
         let key = actix_web::cookie::Key::derive_from(&store.cookie_key()?);
         let newest_evaluation = Arc::new(store.newest_evaluation_answer()?.into());
         Ok(AppState {
+            learner_changes: Arc::new(chrono::Utc::now().timestamp_millis().into()),
             newest_evaluation,
             index,
             cookies: accounts::CookieSettings {
@@ -62,6 +67,12 @@ impl AppState {
             searches: crate::reports::demand::Recorder::start(store.clone()),
             store,
         })
+    }
+
+    /// Notes that a learner's plan or record changed (see `learner_changes`).
+    pub fn learners_changed(&self) {
+        self.learner_changes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn with_max_index_lag(self, max_index_lag: std::time::Duration) -> Self {

@@ -36,6 +36,12 @@ pub struct OfferingPage {
     /// What participants' evaluations add up to, from `PUBLIC_MIN_RESPONSES` answers up (no
     /// free text: that is for the provider and administrators).
     pub evaluation: Option<super::evaluations::SummaryView>,
+    /// Prerequisites, this offering and what comes next, drawn (none when it stands alone).
+    pub path: Option<super::prerequisite_path::PathDrawing>,
+    /// How many learners plan it, from `PUBLIC_MIN_LEARNERS` up; none below.
+    pub planned_by: Option<i64>,
+    /// Certifications with rules in the catalog that approve it: (id, name).
+    pub pathways: Vec<(String, String)>,
 }
 
 /// What the page needs from the store, read in one blocking call.
@@ -46,6 +52,9 @@ struct Loaded {
     prerequisites: Vec<(String, String)>,
     frameworks: crate::catalog::Frameworks,
     evaluation: Option<crate::participant_evaluations::Summary>,
+    path: Option<super::prerequisite_path::PathDrawing>,
+    planned_by: Option<i64>,
+    pathways: Vec<(String, String)>,
 }
 
 /// What the catalog holds under an offering's address.
@@ -81,10 +90,26 @@ fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
             prerequisites.push((found.offering.id, found.offering.title));
         }
     }
+    let path = prerequisite_path(store, &offering)?;
+    let planned = store.planned_count(&offering.id)?;
+    let planned_by = (planned >= super::learners::PUBLIC_MIN_LEARNERS).then_some(planned);
+    let pathways = store
+        .certifications()?
+        .into_iter()
+        .filter(|c| {
+            c.requirements
+                .iter()
+                .any(|r| r.approved_offerings.contains(&offering.id))
+        })
+        .map(|c| (c.id, c.name))
+        .collect();
     let responses = store.evaluation_responses(&offering.id)?;
     let evaluation =
         crate::participant_evaluations::Summary::public(responses.iter().map(|r| &r.answer));
     Ok(Found::Published(Box::new(Loaded {
+        path,
+        planned_by,
+        pathways,
         evaluation,
         offering,
         provider,
@@ -92,6 +117,42 @@ fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
         prerequisites,
         frameworks: store.frameworks()?,
     })))
+}
+
+/// The prerequisites of `offering` (and theirs, a few steps back) and what names it as one.
+fn prerequisite_path(
+    store: &crate::store::Store,
+    offering: &Offering,
+) -> Result<Option<super::prerequisite_path::PathDrawing>, crate::store::StoreError> {
+    let mut prerequisites = std::collections::HashMap::new();
+    let mut titles = std::collections::HashMap::new();
+    let mut wanted = offering.prerequisites.clone();
+    prerequisites.insert(offering.id.clone(), offering.prerequisites.clone());
+    for _ in 0..4 {
+        if wanted.is_empty() {
+            break;
+        }
+        let found = store.published_by_ids(&wanted)?;
+        wanted.clear();
+        for stored in found {
+            let o = stored.offering;
+            wanted.extend(
+                o.prerequisites
+                    .iter()
+                    .filter(|p| !titles.contains_key(*p))
+                    .cloned(),
+            );
+            prerequisites.insert(o.id.clone(), o.prerequisites.clone());
+            titles.insert(o.id.clone(), o.title);
+        }
+    }
+    let next = store.offerings_requiring(&offering.id)?;
+    Ok(super::prerequisite_path::draw(
+        (&offering.id, &offering.title),
+        &prerequisites,
+        &titles,
+        &next,
+    ))
 }
 
 #[route("/offerings/{id}", method = "GET", method = "HEAD")]
@@ -182,6 +243,9 @@ fn page(loaded: Loaded) -> OfferingPage {
         prerequisites,
         frameworks,
         evaluation,
+        path,
+        planned_by,
+        pathways,
     } = loaded;
     let provider_name = provider
         .as_ref()
@@ -238,6 +302,9 @@ fn page(loaded: Loaded) -> OfferingPage {
             .collect(),
         json_ld,
         evaluation: evaluation.as_ref().map(super::evaluations::SummaryView::of),
+        path,
+        planned_by,
+        pathways,
         o,
     }
 }

@@ -16,7 +16,7 @@ const FULL_LIST: usize = 2000;
 const FEED_LENGTH: usize = 50;
 
 /// The site's address as the client reached it, for absolute links.
-fn base(request: &HttpRequest) -> String {
+pub(crate) fn base(request: &HttpRequest) -> String {
     let info = request.connection_info();
     format!("{}://{}", info.scheme(), info.host())
 }
@@ -47,7 +47,7 @@ async fn found(
     .await?
 }
 
-fn entries<'a>(
+pub(crate) fn entries<'a>(
     base: &str,
     offerings: &'a [StoredOffering],
     providers: &'a HashMap<String, String>,
