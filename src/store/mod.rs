@@ -7,6 +7,7 @@
 mod backup;
 mod catalog_rows;
 mod evaluations;
+mod followups;
 mod import;
 mod moderation;
 mod offerings;
@@ -16,7 +17,8 @@ mod streamed_import;
 mod users;
 
 pub use backup::restore;
-pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH};
+pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH, NewFollowup};
+pub use followups::{DueFollowup, FollowupLink, FollowupQueue};
 pub use import::{Counts, ImportSummary};
 pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
@@ -99,7 +101,7 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 7] = [
+const MIGRATION_STEPS: [&str; 8] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
@@ -107,6 +109,7 @@ const MIGRATION_STEPS: [&str; 7] = [
     include_str!("migrations/005_review_queue.sql"),
     include_str!("migrations/006_reports.sql"),
     include_str!("migrations/007_evaluations.sql"),
+    include_str!("migrations/008_followups.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -39,6 +39,8 @@ pub struct AppState {
     /// The id of the newest participant's evaluation answer: public pages show summaries of
     /// answers the catalog's revision does not count, so their ETags carry it too.
     pub newest_evaluation: Arc<std::sync::atomic::AtomicI64>,
+    /// Days after an answer its follow-up is due (`FOLLOWUP_AFTER_DAYS`; tests shorten it).
+    pub followup_after_days: u32,
 }
 
 impl AppState {
@@ -60,8 +62,17 @@ impl AppState {
             throttle: Arc::new(throttle::Throttle::default()),
             max_index_lag: DEFAULT_MAX_INDEX_LAG,
             searches: crate::reports::demand::Recorder::start(store.clone()),
+            followup_after_days: crate::participant_evaluations::FOLLOWUP_AFTER_DAYS,
             store,
         })
+    }
+
+    /// Follow-ups due `days` after the answer instead of `FOLLOWUP_AFTER_DAYS`.
+    pub fn with_followup_after_days(self, days: u32) -> Self {
+        AppState {
+            followup_after_days: days,
+            ..self
+        }
     }
 
     pub fn with_max_index_lag(self, max_index_lag: std::time::Duration) -> Self {

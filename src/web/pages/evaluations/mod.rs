@@ -3,10 +3,12 @@
 //! the administrators' view of the same results, where an abusive text can be hidden. The
 //! aggregates are `participant_evaluations`; the links and answers `store::evaluations`.
 
+mod followup;
 mod form;
 mod qr;
 mod results;
 
+pub use followup::{followup_form, followup_thanks, send_followup};
 pub use form::{evaluation_form, send_answer, thanks};
 pub use results::{
     admin_results, hide_text, provider_results, responses_csv, rotate_link, single_use_links,
@@ -49,6 +51,12 @@ impl Notice {
     fn render(&self, status: StatusCode) -> HttpResponse {
         render(status, self)
     }
+}
+
+/// The site's own address as the reader reached it, for links handed to participants.
+fn site(request: &actix_web::HttpRequest) -> String {
+    let info = request.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// Whether a path segment can be a token at all: 64 hex digits, as `random_token` makes them.

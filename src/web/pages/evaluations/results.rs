@@ -4,7 +4,7 @@
 //! be hidden). A provider reaches only its own offerings (another's are 404, as in the rest of
 //! the provider area); free texts are never shown on public pages.
 
-use super::{SummaryView, qr};
+use super::{SummaryView, qr, site};
 use crate::catalog::Offering;
 use crate::participant_evaluations::{Response, Summary, by_month};
 use crate::store::{MAX_BATCH, Role};
@@ -85,12 +85,6 @@ impl ResultsPage {
                 .collect(),
         }
     }
-}
-
-/// The site's own address as the provider reached it, for links handed to participants.
-fn site(request: &HttpRequest) -> String {
-    let info = request.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 fn notice(query: &[(String, String)]) -> Option<&'static str> {
