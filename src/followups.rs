@@ -17,8 +17,6 @@ use std::time::Duration;
 
 /// How many follow-ups one round of the sender takes at most.
 const BATCH: usize = 100;
-/// The first wait before a failed mail is tried again; it doubles with each failure of a round.
-const FIRST_RETRY: Duration = Duration::from_secs(60);
 /// The longest wait before a failed mail is tried again.
 const LONGEST_RETRY: Duration = Duration::from_secs(6 * 3600);
 
@@ -132,16 +130,39 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words on lines of at most 72 characters (a longer word stands alone).
+fn wrapped(text: &str) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > 72 {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
 /// The follow-up mail's text: plain, with the link on a line of its own.
 pub fn body(followup: &DueFollowup) -> String {
     format!(
-        "Some weeks ago you answered an evaluation of “{title}” and left this address for one \
-         follow-up.\n\nDid you apply what you learned? What changed for your users? Two \
-         questions, a minute:\n\n{link}\n\nThe link is yours alone and takes one answer. Your \
-         address has now been deleted from the catalog: this is the only mail you will get \
-         from it.\n",
-        title = one_line(&followup.offering_title),
-        link = followup.link,
+        "{}\n\n{}\n\n{}\n\n{}\n",
+        wrapped(&format!(
+            "Some weeks ago you answered an evaluation of \"{}\" and left this address for one \
+             follow-up. Did you apply what you learned? What changed for your users? Two \
+             questions, a minute:",
+            one_line(&followup.offering_title)
+        )),
+        followup.link,
+        wrapped(
+            "The link is yours alone and takes one answer. Your address has now been deleted \
+             from the catalog: this is the only mail you will get from it."
+        ),
+        wrapped("CE Clearinghouse"),
     )
 }
 
@@ -178,10 +199,12 @@ pub fn send_due(
 }
 
 /// Sends due follow-ups every `interval` in a background thread, for as long as the process
-/// runs. Without a mailer it only clears the addresses past their last day.
+/// runs. A failed mail is tried again after `interval`, then twice as long after each round that
+/// failed (up to 6 hours). Without a mailer it only clears the addresses past their last day.
 pub fn spawn_sender(store: Store, mailer: Option<Mailer>, interval: Duration) {
     std::thread::spawn(move || {
-        let mut retry = FIRST_RETRY;
+        let first_retry = interval;
+        let mut retry = first_retry;
         loop {
             let now = Utc::now();
             let outcome = match &mailer {
@@ -197,7 +220,7 @@ pub fn spawn_sender(store: Store, mailer: Option<Mailer>, interval: Duration) {
                     retry = if round.failed > 0 {
                         (retry * 2).min(LONGEST_RETRY)
                     } else {
-                        FIRST_RETRY
+                        first_retry
                     };
                 }
                 Ok(_) => {}
