@@ -329,8 +329,9 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every answer about a published offering that builds the competency `framework:code`, or
-    /// any competency of `framework` when `code` is `None`, oldest first.
+    /// Every answer about a published offering that builds the competency `framework:code` or
+    /// one within it (as a search for the competency finds them), or any competency of
+    /// `framework` when `code` is `None`, oldest first.
     pub fn evaluation_responses_of_competency(
         &self,
         framework: &str,
@@ -340,9 +341,15 @@ impl Store {
         let mut statement = connection.prepare(&format!(
             "SELECT {RESPONSE_COLUMNS} FROM evaluation_responses r \
              LEFT JOIN evaluation_followups f ON f.response_id = r.id \
-             WHERE r.offering_id IN (SELECT c.offering_id FROM offering_competencies c \
+             WHERE r.offering_id IN ( \
+               WITH RECURSIVE within(code) AS ( \
+                 SELECT code FROM competencies \
+                   WHERE framework = ?1 AND (?2 IS NULL OR code = ?2) \
+                 UNION SELECT c.code FROM competencies c JOIN within w \
+                   ON c.framework = ?1 AND c.parent_code = w.code) \
+               SELECT c.offering_id FROM offering_competencies c \
                JOIN offerings o ON o.id = c.offering_id AND o.status = 'published' \
-               WHERE c.framework = ?1 AND (?2 IS NULL OR c.code = ?2)) \
+               WHERE c.framework = ?1 AND c.code IN (SELECT code FROM within)) \
              ORDER BY r.id"
         ))?;
         let rows = statement.query_map(params![framework, code], response_from_row)?;

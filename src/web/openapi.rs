@@ -292,6 +292,9 @@ pub struct Health {
         super::routes::api::search,
         super::routes::api::offering,
         super::routes::api::offering_evaluation,
+        super::routes::api::provider_evaluation,
+        super::routes::api::framework_evaluation,
+        super::routes::api::competency_evaluation_route,
         super::routes::api::provider_list,
         super::routes::api::provider,
         super::routes::api::competency_trees,
@@ -346,9 +349,11 @@ pub struct Health {
         crate::reports::demand::Demand,
         crate::reports::demand::AskedSearch,
         super::routes::api::OfferingEvaluation,
+        super::routes::api::GroupEvaluation,
         crate::participant_evaluations::Summary,
         crate::participant_evaluations::RatingSummary,
-        crate::participant_evaluations::OutcomeSummary
+        crate::participant_evaluations::OutcomeSummary,
+        crate::participant_evaluations::AppliedSummary
     ))
 )]
 pub struct ApiDoc;
