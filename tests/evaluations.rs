@@ -505,3 +505,82 @@ fn bad_input_is_a_4xx_naming_the_field_and_unknown_tokens_are_404() {
     }
     assert_eq!(exported_rows(&provider, &server).len(), 1);
 }
+
+/// Another PLA offering (self-paced, three learning outcomes).
+const OTHER: &str = "pla-digital-navigators-self-paced";
+
+/// The shared link of one of PLA's offerings, as its evaluation page shows it.
+fn shared_link_of(provider: &Agent, server: &Server, offering: &str) -> String {
+    let (status, _, page) = get(
+        provider,
+        server,
+        &format!("/provider/offerings/{offering}/evaluation"),
+    );
+    assert_eq!(status, 200, "{page}");
+    let marker = "class=\"evaluation-url\">";
+    let start = page.find(marker).expect("the link is shown") + marker.len();
+    path_of(page[start..].split('<').next().unwrap())
+}
+
+/// The ids a search through the API finds, in its order.
+fn found_ids(server: &Server, query: &str) -> Vec<String> {
+    let (status, body) = server.get(&format!("/api/v1/search?{query}"));
+    assert_eq!(status, 200, "{body}");
+    let results: Value = serde_json::from_str(&body).unwrap();
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PLA_EDITOR);
+    let first = shared_link_of(&provider, &server, OFFERING);
+    let second = shared_link_of(&provider, &server, OTHER);
+    let rated = |server: &Server| found_ids(server, "rated=true&include_past=true&per_page=100");
+    for _ in 0..4 {
+        accepted(answer(&server, &first, &complete("3", "")));
+        accepted(answer(&server, &second, &complete("5", "")));
+    }
+    // The fifth answer makes the first offering's rating public, and search learns it; the
+    // other, with four, is still not rated (the index is caught up past its answers).
+    accepted(answer(&server, &first, &complete("3", "")));
+    common::within_a_second("the first rated offering", || {
+        rated(&server) == [OFFERING]
+    });
+    accepted(answer(&server, &second, &complete("5", "")));
+    common::within_a_second("both rated", || rated(&server).len() == 2);
+    assert_eq!(
+        found_ids(&server, "rated=true&sort=rating&include_past=true"),
+        [OTHER, OFFERING],
+        "5.0 before 3.0"
+    );
+    let all = found_ids(&server, "sort=rating&include_past=true&per_page=100");
+    assert_eq!(&all[..2], [OTHER, OFFERING], "rated first, then the rest");
+    assert!(all.len() > 2, "the unrated ones follow: {all:?}");
+
+    // The search page has the control and keeps it.
+    let (status, page) = server.get("/search?rated=true&sort=rating");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"id="rated" name="rated" value="true" checked"#),
+        "{page}"
+    );
+    assert!(page.contains("Rated by participants"));
+    assert!(page.contains(r#"<option value="rating" selected>"#), "{page}");
+    assert!(
+        page.find("Digital Navigator").unwrap_or(usize::MAX)
+            < page.find("De-escalation").unwrap_or(0),
+        "best rated first on the page too"
+    );
+
+    // A bad value is named.
+    let (status, body) = server.get("/api/v1/search?rated=maybe");
+    assert_eq!(status, 400, "{body}");
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error"]["parameter"], "rated");
+}

@@ -24,7 +24,7 @@ pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
     can_undo_withdrawal,
 };
-pub use offerings::StoredOffering;
+pub use offerings::{Rating, StoredOffering};
 pub use reports::{Asked, CostFacts, LoggedSearch, SEARCH_LOG_DAYS, SnapshotRow, Which};
 pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};

@@ -41,6 +41,9 @@ pub enum SortValue {
     Cost,
     /// Nearest to the place of `near` first; only with `near`.
     Nearest,
+    /// Best rated by participants first (mean overall rating, then how many answered); offerings
+    /// without a public rating (fewer than 5 answers) last.
+    Rating,
 }
 
 /// The parameters of a search, shared by `/api/v1/search`, `/api/v1/export` and the pages.
@@ -91,6 +94,9 @@ pub struct SearchParameters {
     free: Option<bool>,
     /// Only offerings that give CE credit.
     has_credits: Option<bool>,
+    /// Only offerings rated by participants: those with 5 evaluation answers or more (below
+    /// that no rating is public).
+    rated: Option<bool>,
     /// At least this many contact hours (1 CEU = 10 contact hours).
     #[param(minimum = 0)]
     credits_min: Option<f64>,
