@@ -584,3 +584,81 @@ fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
     let error: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(error["error"]["parameter"], "rated");
 }
+
+/// The public summary of a group's answers through the API (`null` below five).
+fn group_summary(server: &Server, path: &str) -> Value {
+    let (status, body) = server.get(path);
+    assert_eq!(status, 200, "{path}: {body}");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(value["minimum_responses"], 5);
+    value["summary"].clone()
+}
+
+#[test]
+fn providers_and_competencies_show_their_offerings_answers_together_from_the_fifth() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PLA_EDITOR);
+    let first = shared_link_of(&provider, &server, OFFERING);
+    let second = shared_link_of(&provider, &server, OTHER);
+    // Three answers about one offering and two about another: five for PLA, though neither
+    // offering has five.
+    for _ in 0..3 {
+        accepted(answer(&server, &first, &complete("4", "")));
+    }
+    accepted(answer(&server, &second, &complete("2", "")));
+    let groups = [
+        "/api/v1/providers/ala-pla/evaluation",
+        "/api/v1/competencies/lssc/COM.3/evaluation",
+        "/api/v1/competencies/lssc/COM/evaluation",
+        "/api/v1/competencies/lssc/evaluation",
+    ];
+    for path in groups {
+        assert!(group_summary(&server, path).is_null(), "{path} at four");
+    }
+    assert!(!server.get("/providers/ala-pla").1.contains("What participants said"));
+    accepted(answer(&server, &second, &complete("2", "")));
+
+    let pla = group_summary(&server, groups[0]);
+    assert_eq!(pla["responses"], 5, "{pla}");
+    assert_eq!(pla["overall"]["distribution"], serde_json::json!([0, 2, 0, 3, 0]));
+    assert!((pla["overall"]["mean"].as_f64().unwrap() - 3.2).abs() < 1e-9);
+    assert!(pla["overall"]["mean_low"].as_f64().unwrap() < 3.2);
+    assert_eq!(pla["all_outcomes"]["fully"], 1.0);
+    assert_eq!(pla["all_outcomes"]["answers"], 3 * 4 + 2 * 3);
+    // Only the first offering builds COM.3 (within COM, within the LSSC framework): three.
+    assert!(group_summary(&server, groups[1]).is_null());
+    assert!(group_summary(&server, groups[2]).is_null());
+    // The LSSC framework: both offerings build some of its competencies.
+    assert_eq!(group_summary(&server, groups[3])["responses"], 5);
+
+    let (status, page) = server.get("/providers/ala-pla");
+    assert_eq!(status, 200);
+    assert!(page.contains("What participants said"), "{page}");
+    assert!(page.contains("5 participants answered"), "{page}");
+    assert!(page.contains("3.2 out of 5"), "{page}");
+    assert!(page.contains("All learning outcomes"), "pooled: {page}");
+    let (_, page) = server.get("/competencies/lssc");
+    assert!(page.contains("5 participants answered"), "{page}");
+    let (_, page) = server.get("/competencies/lssc/COM.3");
+    assert!(!page.contains("What participants said"), "three only");
+
+    // The dashboard shows the same, with results over time.
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(home.contains("5 participants answered"), "{home}");
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    assert!(
+        home.contains(&format!(
+            "<th scope=\"row\">{month}</th><td>5</td><td>3.2</td>"
+        )),
+        "results over time: {home}"
+    );
+    assert!(home.contains("<svg viewBox"), "a chart: {home}");
+
+    for missing in [
+        "/api/v1/providers/no-such-provider/evaluation",
+        "/api/v1/competencies/lssc/NOPE/evaluation",
+        "/api/v1/competencies/nope/evaluation",
+    ] {
+        assert_eq!(server.get(missing).0, 404, "{missing}");
+    }
+}

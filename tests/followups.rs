@@ -460,3 +460,46 @@ fn a_bad_address_is_named_kept_in_the_form_and_nothing_is_stored() {
     assert_eq!(server.get(&format!("/followup/{}", "a".repeat(64))).0, 404);
     assert_eq!(server.get("/followup/not-a-token").0, 404);
 }
+
+#[test]
+fn the_share_who_applied_it_is_public_from_five_follow_up_answers() {
+    let (catalog, server) = site(&[]);
+    let provider = sign_in(&server, PLA_EDITOR);
+    for i in 0..5 {
+        let address = format!("reader{i}@example.org");
+        accepted(answer(&server, &single_use_link(&provider, &server), &address));
+    }
+    let day_60 = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
+    let listed = catalog.run_ok(&["followups", "export", "--due-by", &day_60]);
+    let links: Vec<String> = listed.lines().skip(1).map(followup_path).collect();
+    assert_eq!(links.len(), 5, "{listed}");
+    let applied = |server: &Server| -> serde_json::Value {
+        let (status, body) = server.get(&format!("/api/v1/offerings/{OFFERING}/evaluation"));
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["summary"]["applied"].clone()
+    };
+    for (link, said) in links.iter().zip(["yes", "yes", "partly", "no"]) {
+        assert_eq!(answer_followup(&server, link, said, "").0, 303);
+    }
+    assert!(applied(&server).is_null(), "four follow-ups are too few to publish");
+    let (_, _, results) = get(
+        &provider,
+        &server,
+        &format!("/provider/offerings/{OFFERING}/evaluation"),
+    );
+    assert!(
+        results.contains("did they apply it? (4 answers)"),
+        "the provider sees them at once: {results}"
+    );
+    assert_eq!(answer_followup(&server, &links[4], "yes", "").0, 303);
+    common::within_a_second("the public share", || !applied(&server).is_null());
+    let shares = applied(&server);
+    assert_eq!(shares["answers"], 5);
+    assert!((shares["yes"].as_f64().unwrap() - 0.6).abs() < 1e-9, "{shares}");
+    assert!((shares["partly"].as_f64().unwrap() - 0.2).abs() < 1e-9);
+    assert!((shares["no"].as_f64().unwrap() - 0.2).abs() < 1e-9);
+    let (_, page) = server.get(&format!("/offerings/{OFFERING}"));
+    assert!(page.contains("did they apply it? (5 answers)"), "{page}");
+    let (_, pla) = server.get("/api/v1/providers/ala-pla/evaluation");
+    assert!(pla.contains("\"applied\":{\"answers\":5"), "{pla}");
+}
