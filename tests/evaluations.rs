@@ -654,6 +654,14 @@ fn providers_and_competencies_show_their_offerings_answers_together_from_the_fif
     );
     assert!(home.contains("<svg viewBox"), "a chart: {home}");
 
+    // Two more about the first offering: COM.3 has five, and so has COM, the area it is in.
+    for _ in 0..2 {
+        accepted(answer(&server, &first, &complete("5", "")));
+    }
+    assert_eq!(group_summary(&server, groups[1])["responses"], 5);
+    assert_eq!(group_summary(&server, groups[2])["responses"], 5, "within COM");
+    assert_eq!(group_summary(&server, groups[0])["responses"], 7);
+
     for missing in [
         "/api/v1/providers/no-such-provider/evaluation",
         "/api/v1/competencies/lssc/NOPE/evaluation",
