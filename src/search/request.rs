@@ -17,7 +17,7 @@ crate::catalog::string_enum! {
         Credits = "credits": "Most credits",
         Cost = "cost": "Lowest cost",
         Nearest = "nearest": "Nearest first",
-        Rating = "rating": "Best rated by participants",
+        Rating = "rating": "Best rated",
     }
 }
 
