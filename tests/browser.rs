@@ -403,7 +403,10 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     for (name, path) in [
         ("provider with evaluations", "/providers/ala-pla"),
         ("competency with evaluations", "/competencies/lssc"),
-        ("search rated by participants", "/search?rated=true&sort=rating"),
+        (
+            "search rated by participants",
+            "/search?rated=true&sort=rating",
+        ),
     ] {
         client.goto(&server.url(path)).await.unwrap();
         audit(name.into(), violations(&client, &axe).await);

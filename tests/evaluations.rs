@@ -549,9 +549,7 @@ fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
     // The fifth answer makes the first offering's rating public, and search learns it; the
     // other, with four, is still not rated (the index is caught up past its answers).
     accepted(answer(&server, &first, &complete("3", "")));
-    common::within_a_second("the first rated offering", || {
-        rated(&server) == [OFFERING]
-    });
+    common::within_a_second("the first rated offering", || rated(&server) == [OFFERING]);
     accepted(answer(&server, &second, &complete("5", "")));
     common::within_a_second("both rated", || rated(&server).len() == 2);
     assert_eq!(
@@ -571,7 +569,10 @@ fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
         "{page}"
     );
     assert!(page.contains("Rated by participants"));
-    assert!(page.contains(r#"<option value="rating" selected>"#), "{page}");
+    assert!(
+        page.contains(r#"<option value="rating" selected>"#),
+        "{page}"
+    );
     assert!(
         page.find("Digital Navigator").unwrap_or(usize::MAX)
             < page.find("De-escalation").unwrap_or(0),
@@ -615,12 +616,20 @@ fn providers_and_competencies_show_their_offerings_answers_together_from_the_fif
     for path in groups {
         assert!(group_summary(&server, path).is_null(), "{path} at four");
     }
-    assert!(!server.get("/providers/ala-pla").1.contains("What participants said"));
+    assert!(
+        !server
+            .get("/providers/ala-pla")
+            .1
+            .contains("What participants said")
+    );
     accepted(answer(&server, &second, &complete("2", "")));
 
     let pla = group_summary(&server, groups[0]);
     assert_eq!(pla["responses"], 5, "{pla}");
-    assert_eq!(pla["overall"]["distribution"], serde_json::json!([0, 2, 0, 3, 0]));
+    assert_eq!(
+        pla["overall"]["distribution"],
+        serde_json::json!([0, 2, 0, 3, 0])
+    );
     assert!((pla["overall"]["mean"].as_f64().unwrap() - 3.2).abs() < 1e-9);
     assert!(pla["overall"]["mean_low"].as_f64().unwrap() < 3.2);
     assert_eq!(pla["all_outcomes"]["fully"], 1.0);
@@ -659,7 +668,11 @@ fn providers_and_competencies_show_their_offerings_answers_together_from_the_fif
         accepted(answer(&server, &first, &complete("5", "")));
     }
     assert_eq!(group_summary(&server, groups[1])["responses"], 5);
-    assert_eq!(group_summary(&server, groups[2])["responses"], 5, "within COM");
+    assert_eq!(
+        group_summary(&server, groups[2])["responses"],
+        5,
+        "within COM"
+    );
     assert_eq!(group_summary(&server, groups[0])["responses"], 7);
 
     for missing in [

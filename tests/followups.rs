@@ -467,7 +467,11 @@ fn the_share_who_applied_it_is_public_from_five_follow_up_answers() {
     let provider = sign_in(&server, PLA_EDITOR);
     for i in 0..5 {
         let address = format!("reader{i}@example.org");
-        accepted(answer(&server, &single_use_link(&provider, &server), &address));
+        accepted(answer(
+            &server,
+            &single_use_link(&provider, &server),
+            &address,
+        ));
     }
     let day_60 = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
     let listed = catalog.run_ok(&["followups", "export", "--due-by", &day_60]);
@@ -481,7 +485,10 @@ fn the_share_who_applied_it_is_public_from_five_follow_up_answers() {
     for (link, said) in links.iter().zip(["yes", "yes", "partly", "no"]) {
         assert_eq!(answer_followup(&server, link, said, "").0, 303);
     }
-    assert!(applied(&server).is_null(), "four follow-ups are too few to publish");
+    assert!(
+        applied(&server).is_null(),
+        "four follow-ups are too few to publish"
+    );
     let (_, _, results) = get(
         &provider,
         &server,
@@ -495,7 +502,10 @@ fn the_share_who_applied_it_is_public_from_five_follow_up_answers() {
     common::within_a_second("the public share", || !applied(&server).is_null());
     let shares = applied(&server);
     assert_eq!(shares["answers"], 5);
-    assert!((shares["yes"].as_f64().unwrap() - 0.6).abs() < 1e-9, "{shares}");
+    assert!(
+        (shares["yes"].as_f64().unwrap() - 0.6).abs() < 1e-9,
+        "{shares}"
+    );
     assert!((shares["partly"].as_f64().unwrap() - 0.2).abs() < 1e-9);
     assert!((shares["no"].as_f64().unwrap() - 0.2).abs() < 1e-9);
     let (_, page) = server.get(&format!("/offerings/{OFFERING}"));

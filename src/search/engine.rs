@@ -412,7 +412,10 @@ fn sort_key(
                 // agree on. Unrated offerings (no public rating) come last.
                 Sort::Rating => match rating.as_ref().and_then(|c| c.first(doc)) {
                     Some(mean) => {
-                        let count = rating_count.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        let count = rating_count
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .unwrap_or(0);
                         (mean * 100.0).round() * 1e7 + count.min(9_999_999) as f64
                     }
                     None => -1.0,

@@ -114,7 +114,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredOffering> {
         revision: row.get("revision")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
-        rating: match (row.get::<_, i64>("rating_count")?, row.get::<_, Option<f64>>("rating_mean")?) {
+        rating: match (
+            row.get::<_, i64>("rating_count")?,
+            row.get::<_, Option<f64>>("rating_mean")?,
+        ) {
             (count, Some(mean))
                 if count as usize >= crate::participant_evaluations::PUBLIC_MIN_RESPONSES =>
             {
