@@ -253,6 +253,18 @@ fn stored_anywhere(catalog: &Catalog, text: &str) -> i64 {
         .unwrap()
 }
 
+/// Whether the database file (checkpointed) holds `text` anywhere, even in free space.
+fn in_the_file(catalog: &Catalog, text: &str) -> bool {
+    let connection = rusqlite::Connection::open(catalog.db()).unwrap();
+    let busy: i64 = connection
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(busy, 0, "the checkpoint ran");
+    let mut file = std::fs::read(catalog.db()).unwrap();
+    file.extend(std::fs::read(catalog.db().with_extension("db-wal")).unwrap_or_default());
+    file.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
 #[test]
 fn a_follow_up_is_mailed_once_its_address_deleted_and_its_answer_stored_once() {
     if !aiosmtpd_available() {
@@ -477,6 +489,13 @@ fn the_share_who_applied_it_is_public_from_five_follow_up_answers() {
     let listed = catalog.run_ok(&["followups", "export", "--due-by", &day_60]);
     let links: Vec<String> = listed.lines().skip(1).map(followup_path).collect();
     assert_eq!(links.len(), 5, "{listed}");
+    // Deleted from the file too, not only unreadable through SQL.
+    for i in 0..5 {
+        assert!(
+            !in_the_file(&catalog, &format!("reader{i}@example.org")),
+            "reader{i}'s address is overwritten in the database file"
+        );
+    }
     let applied = |server: &Server| -> serde_json::Value {
         let (status, body) = server.get(&format!("/api/v1/offerings/{OFFERING}/evaluation"));
         assert_eq!(status, 200, "{body}");
