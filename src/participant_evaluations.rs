@@ -424,6 +424,51 @@ mod tests {
     }
 
     #[test]
+    fn follow_ups_add_up_to_shares_public_from_five() {
+        let response = |id: i64, applied: Option<Applied>| Response {
+            id,
+            day: "2027-03-01".into(),
+            answer: answer(4, OutcomeRating::Partly),
+            hidden: false,
+            burst: false,
+            followup: applied.map(|applied| FollowupAnswer {
+                applied,
+                changed: String::new(),
+            }),
+        };
+        let mut responses: Vec<Response> =
+            [Applied::Yes, Applied::Yes, Applied::Partly, Applied::No]
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| response(i as i64, Some(a)))
+                .collect();
+        responses.push(response(9, None));
+        let summary = Summary::of_responses(&responses).unwrap();
+        let applied = summary.applied.unwrap();
+        assert_eq!(applied.answers, 4);
+        assert!((applied.yes - 0.5).abs() < 1e-9 && (applied.no - 0.25).abs() < 1e-9);
+        let public = Summary::public_of_responses(&responses).unwrap();
+        assert_eq!(public.responses, 5);
+        assert_eq!(public.applied, None, "four follow-ups are too few");
+        let all = public.all_outcomes.unwrap();
+        assert_eq!((all.answers, all.partly), (5, 1.0));
+    }
+
+    #[test]
+    fn a_follow_up_is_due_60_days_on_and_lapses_30_days_later() {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let (due, last) = followup_days(day, FOLLOWUP_AFTER_DAYS);
+        assert_eq!(due.to_string(), "2027-03-16");
+        assert_eq!(last.to_string(), "2027-04-15");
+        assert_eq!(
+            email_address(" a.reader@example.org "),
+            Ok("a.reader@example.org".into())
+        );
+        assert!(email_address("a reader").is_err());
+        assert!(email_address(&format!("{}@example.org", "a".repeat(250))).is_err());
+    }
+
+    #[test]
     fn the_public_sees_nothing_below_five_answers() {
         let four = vec![answer(5, OutcomeRating::Fully); 4];
         assert!(Summary::of(&four).is_some());

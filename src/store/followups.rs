@@ -263,3 +263,195 @@ impl Store {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::participant_evaluations::{Answer, Applied, FOLLOWUP_WINDOW_DAYS};
+    use crate::store::NewFollowup;
+
+    /// A store with the seed's first offering and one answer about it that left `email`,
+    /// due `after_days` later.
+    fn store_with_answer(folder: &std::path::Path, email: &str, after_days: u32) -> Store {
+        let store = Store::open(&folder.join("catalog.db")).unwrap();
+        let mut bundle = crate::seed::bundle().unwrap();
+        bundle.offerings.truncate(1);
+        let offering = bundle.offerings[0].clone();
+        store.import(&bundle, &|| {}).unwrap();
+        let token = store.shared_evaluation_token(&offering.id).unwrap();
+        let answer = Answer {
+            overall: 4,
+            relevance: 4,
+            instructor: None,
+            recommend: true,
+            role: crate::catalog::Audience::Librarians,
+            outcomes: Vec::new(),
+            different: String::new(),
+        };
+        let followup = NewFollowup {
+            email: email.to_owned(),
+            site: "http://catalog.example.org/".to_owned(),
+            after_days,
+        };
+        store
+            .answer_evaluation(&token, &answer, false, Some(&followup))
+            .unwrap();
+        store
+    }
+
+    fn today() -> NaiveDate {
+        Utc::now().date_naive()
+    }
+
+    fn days(n: u64) -> chrono::Days {
+        chrono::Days::new(n)
+    }
+
+    #[test]
+    fn a_follow_up_is_claimed_when_due_retried_after_a_failure_and_cleared_once_sent() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = store_with_answer(folder.path(), "reader@example.org", 60);
+        let now = Utc::now();
+        assert!(
+            store
+                .claim_due_followups(today(), now, 10)
+                .unwrap()
+                .is_empty(),
+            "not yet due"
+        );
+        let due_day = today() + days(60);
+        let claimed = store.claim_due_followups(due_day, now, 10).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].email, "reader@example.org");
+        assert!(
+            claimed[0]
+                .link
+                .starts_with("http://catalog.example.org/followup/")
+        );
+        let token = claimed[0].link.rsplit('/').next().unwrap().to_owned();
+        assert!(store.followup_link(&token).unwrap().is_some());
+
+        // A failure: not claimed again before its retry time, then claimed with a new token.
+        let later = now + chrono::Duration::minutes(5);
+        store
+            .followup_failed(claimed[0].id, "connection refused", later)
+            .unwrap();
+        assert!(
+            store
+                .claim_due_followups(due_day, now, 10)
+                .unwrap()
+                .is_empty()
+        );
+        let again = store.claim_due_followups(due_day, later, 10).unwrap();
+        assert_eq!(again.len(), 1);
+        assert!(
+            store.followup_link(&token).unwrap().is_none(),
+            "the old token is gone"
+        );
+        assert_eq!(
+            store.followup_queue(due_day).unwrap(),
+            FollowupQueue {
+                waiting: 1,
+                failing: 1,
+                sent: 0,
+                answered: 0
+            }
+        );
+
+        store.followup_sent(again[0].id).unwrap();
+        assert!(
+            store
+                .claim_due_followups(due_day, later, 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.followup_queue(due_day).unwrap(),
+            FollowupQueue {
+                waiting: 0,
+                failing: 0,
+                sent: 1,
+                answered: 0
+            }
+        );
+        let new_token = again[0].link.rsplit('/').next().unwrap();
+        let answer = FollowupAnswer {
+            applied: Applied::Yes,
+            changed: "More visits".into(),
+        };
+        store.answer_followup(new_token, &answer).unwrap();
+        assert!(matches!(
+            store.answer_followup(new_token, &answer),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.answer_followup(&"0".repeat(64), &answer),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn an_address_not_sent_by_its_last_day_is_deleted_unsent() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = store_with_answer(folder.path(), "late@example.org", 0);
+        let last_day = today() + days(u64::from(FOLLOWUP_WINDOW_DAYS));
+        // On its last day it is kept (and would be sent)…
+        let now = Utc::now();
+        assert_eq!(
+            store.claim_due_followups(last_day, now, 0).unwrap().len(),
+            0
+        );
+        assert_eq!(store.followup_queue(last_day).unwrap().waiting, 1);
+        // …the day after, it lapses: the address is deleted, nothing is sent or exported.
+        let after = last_day + days(1);
+        assert!(
+            store
+                .claim_due_followups(after, now, 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.followup_queue(after).unwrap().waiting, 0);
+        let exported = store
+            .export_followups(after, after, |due| {
+                assert!(due.is_empty());
+                Ok::<(), StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(exported, 0);
+        let left: i64 = store
+            .connection()
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM evaluation_followups WHERE email IS NULL AND sent_by = 'lapsed'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 1);
+    }
+
+    #[test]
+    fn an_export_that_cannot_be_written_deletes_nothing() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = store_with_answer(folder.path(), "kept@example.org", 0);
+        let failed = store.export_followups(today(), today(), |due| {
+            assert_eq!(due.len(), 1);
+            Err(StoreError::Conflict("disk full".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            store.followup_queue(today()).unwrap().waiting,
+            1,
+            "still queued"
+        );
+        let mut listed = Vec::new();
+        store
+            .export_followups(today(), today(), |due| {
+                listed.extend(due.iter().map(|d| d.email.clone()));
+                Ok::<(), StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(listed, ["kept@example.org"]);
+        assert_eq!(store.followup_queue(today()).unwrap().waiting, 0);
+    }
+}
