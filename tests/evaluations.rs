@@ -560,6 +560,19 @@ fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
     let all = found_ids(&server, "sort=rating&include_past=true&per_page=100");
     assert_eq!(&all[..2], [OTHER, OFFERING], "rated first, then the rest");
     assert!(all.len() > 2, "the unrated ones follow: {all:?}");
+    // Each hit says its rating, once public.
+    let (_, body) = server.get("/api/v1/search?sort=rating&include_past=true&per_page=3");
+    let hits: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (&hits["hits"][0]["rating"], &hits["hits"][0]["rating_count"]),
+        (&Value::from(5.0), &Value::from(5))
+    );
+    assert_eq!(hits["hits"][1]["rating"], 3.0);
+    assert!(
+        hits["hits"][2].get("rating").is_none(),
+        "unrated: {}",
+        hits["hits"][2]
+    );
 
     // The search page has the control and keeps it.
     let (status, page) = server.get("/search?rated=true&sort=rating");
@@ -569,6 +582,7 @@ fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
         "{page}"
     );
     assert!(page.contains("Rated by participants"));
+    assert!(page.contains("5.0 out of 5 (5 participants)"), "{page}");
     assert!(
         page.contains(r#"<option value="rating" selected>"#),
         "{page}"

@@ -467,6 +467,16 @@ fn hit(
         .filter(|snippet| !snippet.highlighted().is_empty())
         .map(|snippet| snippet.to_html())
         .unwrap_or_else(|| escape(&opening(&offering.description)));
+    // Its public rating, from the fast fields (only public ratings are indexed).
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    let rating = fast
+        .f64("rating")
+        .ok()
+        .and_then(|column| column.first(address.doc_id));
+    let rating_count = fast
+        .u64("rating_count")
+        .ok()
+        .and_then(|column| column.first(address.doc_id));
     Ok(Hit {
         offering,
         score,
@@ -474,6 +484,8 @@ fn hit(
         missing_words: Vec::new(),
         distance_km: None,
         distance_miles: None,
+        rating: rating.map(|mean| (mean * 100.0).round() / 100.0),
+        rating_count: rating.and(rating_count),
     })
 }
 

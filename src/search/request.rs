@@ -497,6 +497,12 @@ pub struct Hit {
     /// The same in miles (to 0.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_miles: Option<f64>,
+    /// Participants' mean overall rating (1–5), once 5 or more have answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    /// How many participants that rating is of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating_count: Option<u64>,
 }
 
 /// The answer to a `SearchRequest`.

@@ -391,6 +391,17 @@ pub fn document() -> serde_json::Value {
             "description": format!("With `near`: how far from that place this offering takes place, in {name}, to 0.1. Absent without `near`.")
         });
     }
+    hit["properties"]["rating"] = serde_json::json!({
+        "type": "number",
+        "minimum": 1,
+        "maximum": 5,
+        "description": "Participants' mean overall rating (1 to 5, to 0.01), once 5 or more have answered its evaluation; absent before."
+    });
+    hit["properties"]["rating_count"] = serde_json::json!({
+        "type": "integer",
+        "minimum": 5,
+        "description": "How many participants `rating` is of; absent without `rating`."
+    });
     if let Some(required) = hit["required"].as_array_mut() {
         required.extend(["score".into(), "snippet".into()]);
     }
