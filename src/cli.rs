@@ -1,5 +1,6 @@
 //! The command line: clap parses it into a `Command`, which runs against the library.
 
+mod followups;
 mod report;
 
 use anyhow::{Context, Result};
@@ -57,6 +58,26 @@ pub enum Command {
         /// How many submissions one provider may have waiting for review at once.
         #[arg(long, env = "CLEARINGHOUSE_MAX_PENDING", default_value_t = clearinghouse::store::DEFAULT_MAX_PENDING)]
         max_pending: usize,
+        /// Send the participants' follow-ups through this SMTP server when due:
+        /// `smtp://[user:password@]host[:port]` (plain SMTP, e.g. a local relay; no TLS).
+        /// Without it, `clearinghouse followups export` gives them for a mail merge.
+        #[arg(long, env = "CLEARINGHOUSE_SMTP_URL", requires = "mail_from")]
+        smtp_url: Option<String>,
+        /// The sender of the follow-ups, e.g. "CE Clearinghouse <ce@example.org>".
+        #[arg(long, env = "CLEARINGHOUSE_MAIL_FROM", requires = "smtp_url")]
+        mail_from: Option<String>,
+        /// Days after an answer its follow-up is due (60). For trying the mail out and for
+        /// tests, which cannot wait two months: 0 makes it due at once.
+        #[arg(long, env = "CLEARINGHOUSE_FOLLOWUP_AFTER_DAYS", default_value_t = clearinghouse::participant_evaluations::FOLLOWUP_AFTER_DAYS, hide = true)]
+        followup_after_days: u32,
+        /// Seconds between two looks at the follow-up queue (60); tests shorten it.
+        #[arg(
+            long,
+            env = "CLEARINGHOUSE_FOLLOWUP_INTERVAL",
+            default_value_t = 60,
+            hide = true
+        )]
+        followup_interval: u64,
     },
     /// Validates a bundle folder, then adds or updates all of it in one transaction.
     Import {
@@ -104,6 +125,9 @@ pub enum Command {
         /// Folder to write.
         out_dir: PathBuf,
     },
+    /// The participants' follow-ups, for a mail merge when the server sends no mail.
+    #[command(subcommand)]
+    Followups(followups::Command),
     /// Writes a report (coverage, places, trends, demand) as CSV or JSON on standard output, or
     /// stores today's coverage figures (`snapshot`, monthly from cron) for the trends report.
     Report(report::Options),
@@ -183,6 +207,10 @@ impl Cli {
                 secure_cookies,
                 max_index_lag,
                 max_pending,
+                smtp_url,
+                mail_from,
+                followup_after_days,
+                followup_interval,
             } => serve(
                 &self.db,
                 &self.index,
@@ -191,6 +219,16 @@ impl Cli {
                 Limits {
                     max_index_lag: Duration::from_secs(max_index_lag),
                     max_pending,
+                },
+                Mail {
+                    mailer: match (smtp_url, mail_from) {
+                        (Some(url), Some(from)) => {
+                            Some(clearinghouse::followups::Mailer::new(&url, &from)?)
+                        }
+                        _ => None,
+                    },
+                    after_days: followup_after_days,
+                    interval: Duration::from_secs(followup_interval.max(1)),
                 },
             ),
             Command::Import { bundle_dir } => import(&self.db, &self.index, &bundle_dir),
@@ -208,6 +246,7 @@ impl Cli {
             } => generate(offerings, seed, &out_dir),
             Command::Evaluate { judged_dir, show } => evaluate(&judged_dir, &show),
             Command::Report(options) => report::run(&self.db, &self.index, &options),
+            Command::Followups(command) => followups::run(&self.db, &command),
         }
     }
 }
@@ -517,7 +556,21 @@ struct Limits {
     max_pending: usize,
 }
 
-fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool, limits: Limits) -> Result<()> {
+/// How the server sends participants' follow-ups.
+struct Mail {
+    mailer: Option<clearinghouse::followups::Mailer>,
+    after_days: u32,
+    interval: Duration,
+}
+
+fn serve(
+    db: &Path,
+    index: &Path,
+    bind: &str,
+    secure_cookies: bool,
+    limits: Limits,
+    mail: Mail,
+) -> Result<()> {
     let store = open_store(db)?.with_max_pending(limits.max_pending);
     if store.is_empty()? {
         let seed = seed::bundle().context("the compiled-in seed is invalid")?;
@@ -541,13 +594,18 @@ fn serve(db: &Path, index: &Path, bind: &str, secure_cookies: bool, limits: Limi
     }
     let index = Arc::new(search);
     keep_index_current(store.clone(), index.clone());
+    if mail.mailer.is_none() {
+        tracing::info!("no --smtp-url: follow-ups wait for `clearinghouse followups export`");
+    }
+    clearinghouse::followups::spawn_sender(store.clone(), mail.mailer, mail.interval);
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when binding to port 0.
     println!("listening on http://{address}");
     actix_web::rt::System::new().block_on(async move {
-        let state =
-            AppState::new(store, index, secure_cookies)?.with_max_index_lag(limits.max_index_lag);
+        let state = AppState::new(store, index, secure_cookies)?
+            .with_max_index_lag(limits.max_index_lag)
+            .with_followup_after_days(mail.after_days);
         web::start(listener, state)?
             .await
             .context("the server stopped with an error")

@@ -12,6 +12,7 @@
 pub mod bundle;
 pub mod catalog;
 pub mod evaluation;
+pub mod followups;
 pub mod formats;
 pub mod generate;
 pub mod geo;

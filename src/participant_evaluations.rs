@@ -25,6 +25,54 @@ crate::catalog::string_enum! {
     }
 }
 
+crate::catalog::string_enum! {
+    /// At the follow-up, 60–90 days on: did the participant apply what they learned?
+    Applied {
+        Yes = "yes": "Yes",
+        Partly = "partly": "Partly",
+        No = "no": "No",
+    }
+}
+
+/// A follow-up is due this many days after the answer, unless the server is told otherwise.
+pub const FOLLOWUP_AFTER_DAYS: u32 = 60;
+/// …and is sent at the latest this many days after it is due (90 days after the answer); past
+/// that the address is deleted unsent.
+pub const FOLLOWUP_WINDOW_DAYS: u32 = 30;
+/// The longest e-mail address taken (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+
+/// An e-mail address as the form gives it: trimmed and checked, or what is wrong with it.
+pub fn email_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.chars().count() > MAX_EMAIL {
+        return Err(format!("at most {MAX_EMAIL} characters"));
+    }
+    text.parse::<lettre::Address>()
+        .map(|_| text.to_owned())
+        .map_err(|_| format!("“{text}” is not an e-mail address (like name@example.org)"))
+}
+
+/// The days a follow-up of an answer given on `day` is due on and lapses after.
+pub fn followup_days(
+    day: chrono::NaiveDate,
+    after_days: u32,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let due = day + chrono::Days::new(u64::from(after_days));
+    (
+        due,
+        due + chrono::Days::new(u64::from(FOLLOWUP_WINDOW_DAYS)),
+    )
+}
+
+/// The answer to a follow-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowupAnswer {
+    pub applied: Applied,
+    /// "What changed for your users?" (may be empty).
+    pub changed: String,
+}
+
 /// One participant's answer, as the form gives it and the store keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -53,6 +101,8 @@ pub struct Response {
     pub hidden: bool,
     /// It came through the shared link while answers came faster than a room answers.
     pub burst: bool,
+    /// Its follow-up's answer, once given.
+    pub followup: Option<FollowupAnswer>,
 }
 
 /// A rating scale's answers: how many, how they spread, their mean and its uncertainty.
@@ -92,6 +142,42 @@ pub struct Summary {
     pub recommend: f64,
     /// In the order of the offering's outcomes as they were answered.
     pub outcomes: Vec<OutcomeSummary>,
+    /// Every outcome rating together (`outcome` is "All learning outcomes"): the one line a
+    /// summary of many offerings, each with outcomes of its own, shows. Absent without outcomes.
+    pub all_outcomes: Option<OutcomeSummary>,
+    /// What participants said at the follow-up 60–90 days on; absent when none answered it (and
+    /// in a public summary, while fewer than `PUBLIC_MIN_RESPONSES` answered it).
+    pub applied: Option<AppliedSummary>,
+}
+
+/// What participants said at the follow-up: did they apply it?
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AppliedSummary {
+    /// How many answered the follow-up.
+    pub answers: usize,
+    /// The share (0–1) who applied it.
+    pub yes: f64,
+    /// The share (0–1) who applied it in part.
+    pub partly: f64,
+    /// The share (0–1) who did not.
+    pub no: f64,
+}
+
+impl AppliedSummary {
+    /// The shares of these follow-up answers; `None` without any.
+    pub fn of<'a>(answers: impl IntoIterator<Item = &'a FollowupAnswer>) -> Option<Self> {
+        let mut counts = [0usize; 3];
+        for answer in answers {
+            counts[answer.applied as usize] += 1;
+        }
+        let total: usize = counts.iter().sum();
+        (total > 0).then(|| AppliedSummary {
+            answers: total,
+            yes: counts[Applied::Yes as usize] as f64 / total as f64,
+            partly: counts[Applied::Partly as usize] as f64 / total as f64,
+            no: counts[Applied::No as usize] as f64 / total as f64,
+        })
+    }
 }
 
 impl Summary {
@@ -112,7 +198,30 @@ impl Summary {
             instructor: rating_summary(&ratings(|a| a.instructor)),
             recommend: recommending as f64 / answers.len() as f64,
             outcomes: outcome_summaries(&answers),
+            all_outcomes: all_outcomes(&answers),
+            applied: None,
         })
+    }
+
+    /// The summary of stored answers, with their follow-ups'; `None` when there are none.
+    pub fn of_responses<'a>(responses: impl IntoIterator<Item = &'a Response>) -> Option<Self> {
+        let responses: Vec<&Response> = responses.into_iter().collect();
+        let mut summary = Summary::of(responses.iter().map(|r| &r.answer))?;
+        summary.applied = AppliedSummary::of(responses.iter().filter_map(|r| r.followup.as_ref()));
+        Some(summary)
+    }
+
+    /// The summary of stored answers the public may see: only from `PUBLIC_MIN_RESPONSES`
+    /// answers up, and the follow-ups' shares only from as many follow-up answers up.
+    pub fn public_of_responses<'a>(
+        responses: impl IntoIterator<Item = &'a Response>,
+    ) -> Option<Self> {
+        let mut summary = Summary::of_responses(responses)
+            .filter(|summary| summary.responses >= PUBLIC_MIN_RESPONSES)?;
+        summary.applied = summary
+            .applied
+            .filter(|applied| applied.answers >= PUBLIC_MIN_RESPONSES);
+        Some(summary)
     }
 
     /// The summary the public may see: only from `PUBLIC_MIN_RESPONSES` answers up.
@@ -235,6 +344,23 @@ fn outcome_summaries(answers: &[&Answer]) -> Vec<OutcomeSummary> {
         .collect()
 }
 
+/// Every outcome rating of these answers pooled into one line.
+fn all_outcomes(answers: &[&Answer]) -> Option<OutcomeSummary> {
+    let mut counts = [0usize; 3];
+    for answer in answers {
+        for (_, rating) in &answer.outcomes {
+            counts[*rating as usize] += 1;
+        }
+    }
+    let total: usize = counts.iter().sum();
+    (total > 0).then(|| OutcomeSummary {
+        outcome: "All learning outcomes".into(),
+        answers: total,
+        fully: counts[OutcomeRating::Fully as usize] as f64 / total as f64,
+        partly: counts[OutcomeRating::Partly as usize] as f64 / total as f64,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +421,51 @@ mod tests {
             .map(|m| (m.month.as_str(), m.responses, m.overall))
             .collect();
         assert_eq!(shown, [("2027-02", 1, 2.0), ("2027-03", 2, 3.5)]);
+    }
+
+    #[test]
+    fn follow_ups_add_up_to_shares_public_from_five() {
+        let response = |id: i64, applied: Option<Applied>| Response {
+            id,
+            day: "2027-03-01".into(),
+            answer: answer(4, OutcomeRating::Partly),
+            hidden: false,
+            burst: false,
+            followup: applied.map(|applied| FollowupAnswer {
+                applied,
+                changed: String::new(),
+            }),
+        };
+        let mut responses: Vec<Response> =
+            [Applied::Yes, Applied::Yes, Applied::Partly, Applied::No]
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| response(i as i64, Some(a)))
+                .collect();
+        responses.push(response(9, None));
+        let summary = Summary::of_responses(&responses).unwrap();
+        let applied = summary.applied.unwrap();
+        assert_eq!(applied.answers, 4);
+        assert!((applied.yes - 0.5).abs() < 1e-9 && (applied.no - 0.25).abs() < 1e-9);
+        let public = Summary::public_of_responses(&responses).unwrap();
+        assert_eq!(public.responses, 5);
+        assert_eq!(public.applied, None, "four follow-ups are too few");
+        let all = public.all_outcomes.unwrap();
+        assert_eq!((all.answers, all.partly), (5, 1.0));
+    }
+
+    #[test]
+    fn a_follow_up_is_due_60_days_on_and_lapses_30_days_later() {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let (due, last) = followup_days(day, FOLLOWUP_AFTER_DAYS);
+        assert_eq!(due.to_string(), "2027-03-16");
+        assert_eq!(last.to_string(), "2027-04-15");
+        assert_eq!(
+            email_address(" a.reader@example.org "),
+            Ok("a.reader@example.org".into())
+        );
+        assert!(email_address("a reader").is_err());
+        assert!(email_address(&format!("{}@example.org", "a".repeat(250))).is_err());
     }
 
     #[test]

@@ -203,6 +203,35 @@ fn five_evaluations(server: &Server) {
     }
 }
 
+/// A follow-up's link: a participant answers `EVALUATED`'s evaluation leaving an address, and
+/// the follow-ups are exported as for a mail merge (due in 60 days, so asked for by then).
+fn a_followup_link(catalog: &Catalog, server: &Server) -> String {
+    use common::web::{agent, get, hidden, post, sign_in};
+    let editor = sign_in(server, "editor@pla.example.org");
+    let (_, _, page) = get(&editor, server, EVALUATION_RESULTS);
+    let start = page.find("/evaluate/").expect("the shared link");
+    let link = page[start..].split('"').next().unwrap().to_owned();
+    let participant = agent();
+    let (_, _, form) = get(&participant, server, &link);
+    let csrf = hidden(&form, "csrf");
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("overall", "4"),
+        ("relevance", "4"),
+        ("recommend", "yes"),
+        ("role", "librarians"),
+        ("email", "reader@example.org"),
+    ];
+    let outcomes: Vec<String> = (0..4).map(|i| format!("outcome-{i}")).collect();
+    fields.extend(outcomes.iter().map(|name| (name.as_str(), "fully")));
+    let (status, _, _) = post(&participant, server, &link, &fields);
+    assert_eq!(status, 303, "an answer is taken");
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
+    let listed = catalog.run_ok(&["followups", "export", "--due-by", &due]);
+    let start = listed.find("/followup/").expect("a follow-up link");
+    listed[start..start + "/followup/".len() + 64].to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_violations() {
     let Some(axe) = tools_present() else { return };
@@ -367,6 +396,31 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
     wait_for(&client, "section[aria-labelledby=evaluation]").await;
     audit(
         "offering with evaluations".into(),
+        violations(&client, &axe).await,
+    );
+    // The aggregates of many offerings, the rating sort and filter, and the follow-up form
+    // (also with its errors shown).
+    for (name, path) in [
+        ("provider with evaluations", "/providers/ala-pla"),
+        ("competency with evaluations", "/competencies/lssc"),
+        (
+            "search rated by participants",
+            "/search?rated=true&sort=rating",
+        ),
+    ] {
+        client.goto(&server.url(path)).await.unwrap();
+        audit(name.into(), violations(&client, &axe).await);
+    }
+    client
+        .goto(&server.url(&a_followup_link(&catalog, &server)))
+        .await
+        .unwrap();
+    wait_for(&client, "form.evaluation-form").await;
+    audit("follow-up form".into(), violations(&client, &axe).await);
+    click(&client, "form.evaluation-form button[type=submit]").await;
+    wait_for(&client, ".error-summary").await;
+    audit(
+        "follow-up form with errors".into(),
         violations(&client, &axe).await,
     );
     for (email, pages) in [

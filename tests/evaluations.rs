@@ -505,3 +505,195 @@ fn bad_input_is_a_4xx_naming_the_field_and_unknown_tokens_are_404() {
     }
     assert_eq!(exported_rows(&provider, &server).len(), 1);
 }
+
+/// Another PLA offering (self-paced, three learning outcomes).
+const OTHER: &str = "pla-digital-navigators-self-paced";
+
+/// The shared link of one of PLA's offerings, as its evaluation page shows it.
+fn shared_link_of(provider: &Agent, server: &Server, offering: &str) -> String {
+    let (status, _, page) = get(
+        provider,
+        server,
+        &format!("/provider/offerings/{offering}/evaluation"),
+    );
+    assert_eq!(status, 200, "{page}");
+    let marker = "class=\"evaluation-url\">";
+    let start = page.find(marker).expect("the link is shown") + marker.len();
+    path_of(page[start..].split('<').next().unwrap())
+}
+
+/// The ids a search through the API finds, in its order.
+fn found_ids(server: &Server, query: &str) -> Vec<String> {
+    let (status, body) = server.get(&format!("/api/v1/search?{query}"));
+    assert_eq!(status, 200, "{body}");
+    let results: Value = serde_json::from_str(&body).unwrap();
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn search_sorts_by_rating_and_filters_to_offerings_rated_by_five_or_more() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PLA_EDITOR);
+    let first = shared_link_of(&provider, &server, OFFERING);
+    let second = shared_link_of(&provider, &server, OTHER);
+    let rated = |server: &Server| found_ids(server, "rated=true&include_past=true&per_page=100");
+    for _ in 0..4 {
+        accepted(answer(&server, &first, &complete("3", "")));
+        accepted(answer(&server, &second, &complete("5", "")));
+    }
+    // The fifth answer makes the first offering's rating public, and search learns it; the
+    // other, with four, is still not rated (the index is caught up past its answers).
+    accepted(answer(&server, &first, &complete("3", "")));
+    common::within_a_second("the first rated offering", || rated(&server) == [OFFERING]);
+    accepted(answer(&server, &second, &complete("5", "")));
+    common::within_a_second("both rated", || rated(&server).len() == 2);
+    assert_eq!(
+        found_ids(&server, "rated=true&sort=rating&include_past=true"),
+        [OTHER, OFFERING],
+        "5.0 before 3.0"
+    );
+    let all = found_ids(&server, "sort=rating&include_past=true&per_page=100");
+    assert_eq!(&all[..2], [OTHER, OFFERING], "rated first, then the rest");
+    assert!(all.len() > 2, "the unrated ones follow: {all:?}");
+    // Each hit says its rating, once public.
+    let (_, body) = server.get("/api/v1/search?sort=rating&include_past=true&per_page=3");
+    let hits: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (&hits["hits"][0]["rating"], &hits["hits"][0]["rating_count"]),
+        (&Value::from(5.0), &Value::from(5))
+    );
+    assert_eq!(hits["hits"][1]["rating"], 3.0);
+    assert!(
+        hits["hits"][2].get("rating").is_none(),
+        "unrated: {}",
+        hits["hits"][2]
+    );
+
+    // The search page has the control and keeps it.
+    let (status, page) = server.get("/search?rated=true&sort=rating");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"id="rated" name="rated" value="true" checked"#),
+        "{page}"
+    );
+    assert!(page.contains("Rated by participants"));
+    assert!(page.contains("5.0 out of 5 (5 participants)"), "{page}");
+    assert!(
+        page.contains(r#"<option value="rating" selected>"#),
+        "{page}"
+    );
+    assert!(
+        page.find("Digital Navigator").unwrap_or(usize::MAX)
+            < page.find("De-escalation").unwrap_or(0),
+        "best rated first on the page too"
+    );
+
+    // A bad value is named.
+    let (status, body) = server.get("/api/v1/search?rated=maybe");
+    assert_eq!(status, 400, "{body}");
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error"]["parameter"], "rated");
+}
+
+/// The public summary of a group's answers through the API (`null` below five).
+fn group_summary(server: &Server, path: &str) -> Value {
+    let (status, body) = server.get(path);
+    assert_eq!(status, 200, "{path}: {body}");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(value["minimum_responses"], 5);
+    value["summary"].clone()
+}
+
+#[test]
+fn providers_and_competencies_show_their_offerings_answers_together_from_the_fifth() {
+    let (_catalog, server) = site();
+    let provider = sign_in(&server, PLA_EDITOR);
+    let first = shared_link_of(&provider, &server, OFFERING);
+    let second = shared_link_of(&provider, &server, OTHER);
+    // Three answers about one offering and two about another: five for PLA, though neither
+    // offering has five.
+    for _ in 0..3 {
+        accepted(answer(&server, &first, &complete("4", "")));
+    }
+    accepted(answer(&server, &second, &complete("2", "")));
+    let groups = [
+        "/api/v1/providers/ala-pla/evaluation",
+        "/api/v1/competencies/lssc/COM.3/evaluation",
+        "/api/v1/competencies/lssc/COM/evaluation",
+        "/api/v1/competencies/lssc/evaluation",
+    ];
+    for path in groups {
+        assert!(group_summary(&server, path).is_null(), "{path} at four");
+    }
+    assert!(
+        !server
+            .get("/providers/ala-pla")
+            .1
+            .contains("What participants said")
+    );
+    accepted(answer(&server, &second, &complete("2", "")));
+
+    let pla = group_summary(&server, groups[0]);
+    assert_eq!(pla["responses"], 5, "{pla}");
+    assert_eq!(
+        pla["overall"]["distribution"],
+        serde_json::json!([0, 2, 0, 3, 0])
+    );
+    assert!((pla["overall"]["mean"].as_f64().unwrap() - 3.2).abs() < 1e-9);
+    assert!(pla["overall"]["mean_low"].as_f64().unwrap() < 3.2);
+    assert_eq!(pla["all_outcomes"]["fully"], 1.0);
+    assert_eq!(pla["all_outcomes"]["answers"], 3 * 4 + 2 * 3);
+    // Only the first offering builds COM.3 (within COM, within the LSSC framework): three.
+    assert!(group_summary(&server, groups[1]).is_null());
+    assert!(group_summary(&server, groups[2]).is_null());
+    // The LSSC framework: both offerings build some of its competencies.
+    assert_eq!(group_summary(&server, groups[3])["responses"], 5);
+
+    let (status, page) = server.get("/providers/ala-pla");
+    assert_eq!(status, 200);
+    assert!(page.contains("What participants said"), "{page}");
+    assert!(page.contains("5 participants answered"), "{page}");
+    assert!(page.contains("3.2 out of 5"), "{page}");
+    assert!(page.contains("All learning outcomes"), "pooled: {page}");
+    let (_, page) = server.get("/competencies/lssc");
+    assert!(page.contains("5 participants answered"), "{page}");
+    let (_, page) = server.get("/competencies/lssc/COM.3");
+    assert!(!page.contains("What participants said"), "three only");
+
+    // The dashboard shows the same, with results over time.
+    let (_, _, home) = get(&provider, &server, "/provider");
+    assert!(home.contains("5 participants answered"), "{home}");
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    assert!(
+        home.contains(&format!(
+            "<th scope=\"row\">{month}</th><td>5</td><td>3.2</td>"
+        )),
+        "results over time: {home}"
+    );
+    assert!(home.contains("<svg viewBox"), "a chart: {home}");
+
+    // Two more about the first offering: COM.3 has five, and so has COM, the area it is in.
+    for _ in 0..2 {
+        accepted(answer(&server, &first, &complete("5", "")));
+    }
+    assert_eq!(group_summary(&server, groups[1])["responses"], 5);
+    assert_eq!(
+        group_summary(&server, groups[2])["responses"],
+        5,
+        "within COM"
+    );
+    assert_eq!(group_summary(&server, groups[0])["responses"], 7);
+
+    for missing in [
+        "/api/v1/providers/no-such-provider/evaluation",
+        "/api/v1/competencies/lssc/NOPE/evaluation",
+        "/api/v1/competencies/nope/evaluation",
+    ] {
+        assert_eq!(server.get(missing).0, 404, "{missing}");
+    }
+}

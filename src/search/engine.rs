@@ -420,6 +420,8 @@ fn sort_key(
         let start = fast.i64("start_sort").ok();
         let added = fast.i64("added").ok();
         let credits = fast.f64("credits").ok();
+        let rating = fast.f64("rating").ok();
+        let rating_count = fast.u64("rating_count").ok();
         let cost = fast.f64("cost").ok();
         let cost_currency = fast.u64("currency").ok();
         let tiebreak = fast.u64("tiebreak").ok();
@@ -440,6 +442,18 @@ fn sort_key(
                 Sort::Start => soonest,
                 Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
                 Sort::Credits => credits.as_ref().and_then(|c| c.first(doc)).unwrap_or(-1.0),
+                // The mean rating to two decimals first; of equal means, the one more answers
+                // agree on. Unrated offerings (no public rating) come last.
+                Sort::Rating => match rating.as_ref().and_then(|c| c.first(doc)) {
+                    Some(mean) => {
+                        let count = rating_count
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .unwrap_or(0);
+                        (mean * 100.0).round() * 1e7 + count.min(9_999_999) as f64
+                    }
+                    None => -1.0,
+                },
                 Sort::Cost => super::cost::lowest_first(
                     cost.as_ref().and_then(|c| c.first(doc)),
                     cost_currency.as_ref().and_then(|c| c.first(doc)),
@@ -487,6 +501,16 @@ fn hit(
         .filter(|snippet| !snippet.highlighted().is_empty())
         .map(|snippet| snippet.to_html())
         .unwrap_or_else(|| escape(&opening(&offering.description)));
+    // Its public rating, from the fast fields (only public ratings are indexed).
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    let rating = fast
+        .f64("rating")
+        .ok()
+        .and_then(|column| column.first(address.doc_id));
+    let rating_count = fast
+        .u64("rating_count")
+        .ok()
+        .and_then(|column| column.first(address.doc_id));
     Ok(Hit {
         offering,
         score,
@@ -494,6 +518,8 @@ fn hit(
         missing_words: Vec::new(),
         distance_km: None,
         distance_miles: None,
+        rating: rating.map(|mean| (mean * 100.0).round() / 100.0),
+        rating_count: rating.and(rating_count),
     })
 }
 

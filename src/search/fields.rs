@@ -81,6 +81,10 @@ pub struct Fields {
     pub currency: Field,
     pub credits: Field,
     pub free: Field,
+    /// Participants' mean overall rating and how many gave it, only once public (5 answers):
+    /// `rated=true` and `sort=rating` read them.
+    pub rating: Field,
+    pub rating_count: Field,
     pub revision: Field,
     pub tiebreak: Field,
     /// Where an offering takes place, in degrees, when its city is in the gazetteer.
@@ -164,6 +168,8 @@ pub fn schema() -> Schema {
         builder.add_f64_field(name, INDEXED | FAST | STORED);
     }
     builder.add_bool_field("free", INDEXED | FAST);
+    builder.add_f64_field("rating", INDEXED | FAST);
+    builder.add_u64_field("rating_count", FAST);
     builder.add_u64_field("revision", FAST | STORED);
     builder.add_u64_field("tiebreak", FAST);
     builder.build()
@@ -194,6 +200,8 @@ impl Fields {
             currency: field("currency")?,
             credits: field("credits")?,
             free: field("free")?,
+            rating: field("rating")?,
+            rating_count: field("rating_count")?,
             revision: field("revision")?,
             tiebreak: field("tiebreak")?,
             lat: field("lat")?,
@@ -493,6 +501,12 @@ fn add_numbers(doc: &mut TantivyDocument, fields: &Fields, stored: &StoredOfferi
     if let Some(point) = point(offering) {
         doc.add_f64(fields.lat, point.lat);
         doc.add_f64(fields.lon, point.lon);
+    }
+    // Only a public rating (from 5 answers) is indexed: the others have no value, so they are
+    // not "rated" and come after the rated ones when sorted by rating.
+    if let Some(rating) = stored.rating {
+        doc.add_f64(fields.rating, rating.mean);
+        doc.add_u64(fields.rating_count, rating.count);
     }
     doc.add_u64(fields.revision, stored.revision.max(0) as u64);
     doc.add_u64(fields.tiebreak, stable_hash(&offering.id));

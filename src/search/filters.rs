@@ -160,6 +160,13 @@ pub fn filters(
             f64_at_least(fields.credits, Bound::Excluded(0.0)),
         ));
     }
+    if request.rated {
+        // Only public ratings are indexed, all 1 or more.
+        clauses.push((
+            Source::Other,
+            f64_at_least(fields.rating, Bound::Included(1.0)),
+        ));
+    }
     if let Some(minimum) = request.credits_min {
         clauses.push((
             Source::Other,

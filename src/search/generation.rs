@@ -25,7 +25,7 @@ const BYTES_PER_OFFERING: u64 = 4 * 1024;
 /// What each offering's document holds, beyond the schema: raise it whenever indexing changes
 /// (a new word source, another analyzer), so that a server started on an index built the old
 /// way builds a new generation instead of serving documents that lack the new words.
-const INDEXED_AS: &str = "2";
+const INDEXED_AS: &str = "3";
 /// The file in each generation naming how its documents were made.
 const INDEXED_AS_FILE: &str = "indexed-as";
 

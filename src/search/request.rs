@@ -17,6 +17,7 @@ crate::catalog::string_enum! {
         Credits = "credits": "Most credits",
         Cost = "cost": "Lowest cost",
         Nearest = "nearest": "Nearest first",
+        Rating = "rating": "Best rated",
     }
 }
 
@@ -40,6 +41,8 @@ pub struct SearchRequest {
     pub when: Vec<WhenBucket>,
     pub free: bool,
     pub has_credits: bool,
+    /// Only offerings participants have rated (from 5 answers: before that no rating is public).
+    pub rated: bool,
     /// In contact hours (1 CEU = 10).
     pub credits_min: Option<f64>,
     /// Free, or at most this in `currency` (never converted from another).
@@ -69,6 +72,7 @@ impl Default for SearchRequest {
             when: Vec::new(),
             free: false,
             has_credits: false,
+            rated: false,
             credits_min: None,
             cost_max: None,
             cost_over: None,
@@ -148,6 +152,7 @@ fn is_parameter(name: &str) -> bool {
             name,
             "q" | "free"
                 | "has_credits"
+                | "rated"
                 | "include_past"
                 | "credits_min"
                 | "cost_max"
@@ -239,6 +244,7 @@ impl SearchRequest {
                 "q" => request.query = value.chars().take(1000).collect(),
                 "free" => request.free = boolean(name, value, input)?,
                 "has_credits" => request.has_credits = boolean(name, value, input)?,
+                "rated" => request.rated = boolean(name, value, input)?,
                 "include_past" => request.include_past = boolean(name, value, input)?,
                 "credits_min" => match value.parse::<f64>() {
                     Ok(number) if number.is_finite() && number >= 0.0 => {
@@ -357,6 +363,7 @@ impl SearchRequest {
         for (flag, name) in [
             (self.free, "free"),
             (self.has_credits, "has_credits"),
+            (self.rated, "rated"),
             (self.include_past, "include_past"),
         ] {
             if flag {
@@ -490,6 +497,12 @@ pub struct Hit {
     /// The same in miles (to 0.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_miles: Option<f64>,
+    /// Participants' mean overall rating (1–5), once 5 or more have answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    /// How many participants that rating is of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating_count: Option<u64>,
 }
 
 /// The answer to a `SearchRequest`.

@@ -7,7 +7,9 @@ use super::moderation::audit;
 use super::sessions::{digest, random_token};
 use super::{Store, StoreError, now};
 use crate::catalog::Audience;
-use crate::participant_evaluations::{Answer, OutcomeRating, Response};
+use crate::participant_evaluations::{
+    Answer, Applied, FollowupAnswer, OutcomeRating, Response, followup_days,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Whether a link is the offering's shared one or one of its single-use ones.
@@ -34,6 +36,23 @@ pub const MAX_BATCH: usize = 1_000;
 fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()
 }
+
+/// The follow-up a participant asked for with an answer.
+#[derive(Debug, Clone)]
+pub struct NewFollowup {
+    /// Checked by `participant_evaluations::email_address`.
+    pub email: String,
+    /// The site's address as the participant reached it (`https://host`): the follow-up's link
+    /// starts with it.
+    pub site: String,
+    /// Days after the answer it is due (`FOLLOWUP_AFTER_DAYS` unless a test says otherwise).
+    pub after_days: u32,
+}
+
+/// The columns `response_from_row` reads, from `evaluation_responses r` left-joined with
+/// `evaluation_followups f`.
+const RESPONSE_COLUMNS: &str = "r.id, r.day, r.overall, r.relevance, r.instructor, r.recommend, \
+    r.role, r.outcomes, r.different, r.hidden, r.burst, f.applied, f.changed";
 
 fn live_link(connection: &Connection, token: &str) -> Result<Option<EvaluationLink>, StoreError> {
     Ok(connection
@@ -102,6 +121,14 @@ fn response_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Response> {
             message.into(),
         )
     };
+    let applied: Option<String> = row.get(11)?;
+    let followup = match applied {
+        Some(applied) => Some(FollowupAnswer {
+            applied: applied.parse::<Applied>().map_err(|e| unreadable(11, e))?,
+            changed: row.get::<_, Option<String>>(12)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
     let role: String = row.get(6)?;
     let outcomes: String = row.get(7)?;
     let outcomes: Vec<(String, OutcomeRating)> =
@@ -120,6 +147,7 @@ fn response_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Response> {
         },
         hidden: row.get(9)?,
         burst: row.get(10)?,
+        followup,
     })
 }
 
@@ -198,14 +226,19 @@ impl Store {
         live_link(&connection, token)
     }
 
-    /// Stores an answer through the link of `token`. A token no live link has is `NotFound`; a
-    /// single-use link answered already is a `Conflict`, decided inside the write (and by the
-    /// UNIQUE column should two answers race).
+    /// Stores an answer through the link of `token`, with the follow-up asked for, if any. A
+    /// token no live link has is `NotFound`; a single-use link answered already is a
+    /// `Conflict`, decided inside the write (and by the UNIQUE column should two answers race).
+    ///
+    /// The offering takes a new revision in the same transaction: its public summary (which
+    /// search indexes, to sort and filter by rating) may have changed, and catching up re-reads
+    /// what changed by revision.
     pub fn answer_evaluation(
         &self,
         token: &str,
         answer: &Answer,
         burst: bool,
+        followup: Option<&NewFollowup>,
     ) -> Result<i64, StoreError> {
         // Text and vocabulary values only: serialising cannot fail.
         let outcomes = serde_json::to_string(&answer.outcomes).unwrap_or_else(|_| "[]".into());
@@ -236,7 +269,18 @@ impl Store {
                 ],
             );
             match inserted {
-                Ok(_) => Ok(transaction.last_insert_rowid()),
+                Ok(_) => {
+                    let id = transaction.last_insert_rowid();
+                    let revision = super::next_revision(transaction)?;
+                    transaction.execute(
+                        "UPDATE offerings SET revision = ?2 WHERE id = ?1",
+                        params![link.offering_id, revision],
+                    )?;
+                    if let Some(followup) = followup {
+                        queue_followup(transaction, id, followup)?;
+                    }
+                    Ok(id)
+                }
                 Err(rusqlite::Error::SqliteFailure(failure, _))
                     if failure.code == rusqlite::ErrorCode::ConstraintViolation
                         && single.is_some() =>
@@ -261,10 +305,11 @@ impl Store {
     /// who sees them).
     pub fn evaluation_responses(&self, offering_id: &str) -> Result<Vec<Response>, StoreError> {
         let connection = self.connection()?;
-        let mut statement = connection.prepare(
-            "SELECT id, day, overall, relevance, instructor, recommend, role, outcomes, different, \
-             hidden, burst FROM evaluation_responses WHERE offering_id = ?1 ORDER BY id",
-        )?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT {RESPONSE_COLUMNS} FROM evaluation_responses r \
+             LEFT JOIN evaluation_followups f ON f.response_id = r.id \
+             WHERE r.offering_id = ?1 ORDER BY r.id"
+        ))?;
         let rows = statement.query_map([offering_id], response_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -275,12 +320,39 @@ impl Store {
         provider: &str,
     ) -> Result<Vec<Response>, StoreError> {
         let connection = self.connection()?;
-        let mut statement = connection.prepare(
-            "SELECT r.id, r.day, r.overall, r.relevance, r.instructor, r.recommend, r.role, \
-             r.outcomes, r.different, r.hidden, r.burst FROM evaluation_responses r \
-             JOIN offerings o ON o.id = r.offering_id WHERE o.provider = ?1 ORDER BY r.id",
-        )?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT {RESPONSE_COLUMNS} FROM evaluation_responses r \
+             LEFT JOIN evaluation_followups f ON f.response_id = r.id \
+             JOIN offerings o ON o.id = r.offering_id WHERE o.provider = ?1 ORDER BY r.id"
+        ))?;
         let rows = statement.query_map([provider], response_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every answer about a published offering that builds the competency `framework:code` or
+    /// one within it (as a search for the competency finds them), or any competency of
+    /// `framework` when `code` is `None`, oldest first.
+    pub fn evaluation_responses_of_competency(
+        &self,
+        framework: &str,
+        code: Option<&str>,
+    ) -> Result<Vec<Response>, StoreError> {
+        let connection = self.connection()?;
+        let mut statement = connection.prepare(&format!(
+            "SELECT {RESPONSE_COLUMNS} FROM evaluation_responses r \
+             LEFT JOIN evaluation_followups f ON f.response_id = r.id \
+             WHERE r.offering_id IN ( \
+               WITH RECURSIVE within(code) AS ( \
+                 SELECT code FROM competencies \
+                   WHERE framework = ?1 AND (?2 IS NULL OR code = ?2) \
+                 UNION SELECT c.code FROM competencies c JOIN within w \
+                   ON c.framework = ?1 AND c.parent_code = w.code) \
+               SELECT c.offering_id FROM offering_competencies c \
+               JOIN offerings o ON o.id = c.offering_id AND o.status = 'published' \
+               WHERE c.framework = ?1 AND c.code IN (SELECT code FROM within)) \
+             ORDER BY r.id"
+        ))?;
+        let rows = statement.query_map(params![framework, code], response_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -319,6 +391,27 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Queues the follow-up of answer `response_id`, due `after_days` after today.
+fn queue_followup(
+    transaction: &Transaction<'_>,
+    response_id: i64,
+    followup: &NewFollowup,
+) -> Result<(), StoreError> {
+    let (due, last) = followup_days(chrono::Utc::now().date_naive(), followup.after_days);
+    transaction.execute(
+        "INSERT INTO evaluation_followups (response_id, email, site, due_day, last_day) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            response_id,
+            followup.email,
+            followup.site,
+            due.to_string(),
+            last.to_string()
+        ],
+    )?;
+    Ok(())
 }
 
 fn already_answered() -> StoreError {

@@ -7,6 +7,7 @@
 mod backup;
 mod catalog_rows;
 mod evaluations;
+mod followups;
 mod import;
 mod learners;
 mod moderation;
@@ -17,14 +18,15 @@ mod streamed_import;
 mod users;
 
 pub use backup::restore;
-pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH};
+pub use evaluations::{EvaluationLink, LinkKind, MAX_BATCH, NewFollowup};
+pub use followups::{DueFollowup, FollowupLink, FollowupQueue};
 pub use import::{Counts, ImportSummary};
 pub use learners::{Completion, NewCompletion, PlannedOffering, Proof};
 pub use moderation::{
     AuditEntry, Duplicate, Submission, SubmissionKind, SubmissionStatus, UNDO_WITHDRAWAL, Uploaded,
     can_undo_withdrawal,
 };
-pub use offerings::StoredOffering;
+pub use offerings::{Rating, StoredOffering};
 pub use reports::{Asked, CostFacts, LoggedSearch, SEARCH_LOG_DAYS, SnapshotRow, Which};
 pub use sessions::random_token;
 pub use users::{MIN_PASSWORD, Role, User};
@@ -101,7 +103,7 @@ impl StoreError {
 }
 
 /// The schema's steps, in order; a database records how many it has taken (`user_version`).
-const MIGRATION_STEPS: [&str; 8] = [
+const MIGRATION_STEPS: [&str; 9] = [
     include_str!("migrations/001_catalog.sql"),
     include_str!("migrations/002_moderation.sql"),
     include_str!("migrations/003_sessions.sql"),
@@ -109,6 +111,7 @@ const MIGRATION_STEPS: [&str; 8] = [
     include_str!("migrations/005_review_queue.sql"),
     include_str!("migrations/006_reports.sql"),
     include_str!("migrations/007_evaluations.sql"),
+    include_str!("migrations/008_followups.sql"),
     include_str!("migrations/009_learners.sql"),
 ];
 
@@ -323,6 +326,10 @@ impl Store {
 fn configure(connection: &mut Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    // A cleared value is overwritten in its page, not left in the page's free space: a
+    // participant's follow-up address, once deleted, is gone from the file too (FAST: at no
+    // extra I/O, so not in pages that are freed whole).
+    connection.pragma_update(None, "secure_delete", "FAST")?;
     connection.pragma_update(None, "synchronous", "NORMAL")
 }
 

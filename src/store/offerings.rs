@@ -14,12 +14,25 @@ pub struct StoredOffering {
     pub revision: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// What its participants rated it overall, once public (`PUBLIC_MIN_RESPONSES` answers).
+    pub rating: Option<Rating>,
+}
+
+/// An offering's participants' overall rating, as search sorts and filters by it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rating {
+    /// The mean overall rating, 1–5.
+    pub mean: f64,
+    /// How many answered.
+    pub count: u64,
 }
 
 const COLUMNS: &str = "id, provider, title, description, format, level, start, \"end\", timezone, \
     registration_deadline, venue, city, region, country, cost_amount, cost_currency, credits_amount, \
     credits_unit, learning_outcomes, instructors, url, language, series_id, series_title, series_position, \
-    accessibility, status, revision, created_at, updated_at";
+    accessibility, status, revision, created_at, updated_at, \
+    (SELECT count(*) FROM evaluation_responses r WHERE r.offering_id = offerings.id) AS rating_count, \
+    (SELECT avg(overall) FROM evaluation_responses r WHERE r.offering_id = offerings.id) AS rating_mean";
 
 /// A stored value that does not parse back: the file was edited by hand or by a newer version.
 fn corrupt(message: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusqlite::Error {
@@ -101,6 +114,20 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredOffering> {
         revision: row.get("revision")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
+        rating: match (
+            row.get::<_, i64>("rating_count")?,
+            row.get::<_, Option<f64>>("rating_mean")?,
+        ) {
+            (count, Some(mean))
+                if count as usize >= crate::participant_evaluations::PUBLIC_MIN_RESPONSES =>
+            {
+                Some(Rating {
+                    mean,
+                    count: count as u64,
+                })
+            }
+            _ => None,
+        },
     })
 }
 

@@ -43,6 +43,8 @@ pub struct AppState {
     /// them (from `PUBLIC_MIN_LEARNERS`), a count the catalog's revision does not follow, so
     /// their ETags carry this too. It starts from the clock, so a restart never reuses a tag.
     pub learner_changes: Arc<std::sync::atomic::AtomicI64>,
+    /// Days after an answer its follow-up is due (`FOLLOWUP_AFTER_DAYS`; tests shorten it).
+    pub followup_after_days: u32,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             throttle: Arc::new(throttle::Throttle::default()),
             max_index_lag: DEFAULT_MAX_INDEX_LAG,
             searches: crate::reports::demand::Recorder::start(store.clone()),
+            followup_after_days: crate::participant_evaluations::FOLLOWUP_AFTER_DAYS,
             store,
         })
     }
@@ -73,6 +76,14 @@ impl AppState {
     pub fn learners_changed(&self) {
         self.learner_changes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Follow-ups due `days` after the answer instead of `FOLLOWUP_AFTER_DAYS`.
+    pub fn with_followup_after_days(self, days: u32) -> Self {
+        AppState {
+            followup_after_days: days,
+            ..self
+        }
     }
 
     pub fn with_max_index_lag(self, max_index_lag: std::time::Duration) -> Self {

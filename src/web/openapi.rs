@@ -41,6 +41,9 @@ pub enum SortValue {
     Cost,
     /// Nearest to the place of `near` first; only with `near`.
     Nearest,
+    /// Best rated by participants first (mean overall rating, then how many answered); offerings
+    /// without a public rating (fewer than 5 answers) last.
+    Rating,
 }
 
 /// The parameters of a search, shared by `/api/v1/search`, `/api/v1/export` and the pages.
@@ -91,6 +94,9 @@ pub struct SearchParameters {
     free: Option<bool>,
     /// Only offerings that give CE credit.
     has_credits: Option<bool>,
+    /// Only offerings rated by participants: those with 5 evaluation answers or more (below
+    /// that no rating is public).
+    rated: Option<bool>,
     /// At least this many contact hours (1 CEU = 10 contact hours).
     #[param(minimum = 0)]
     credits_min: Option<f64>,
@@ -292,6 +298,9 @@ pub struct Health {
         super::routes::api::search,
         super::routes::api::offering,
         super::routes::api::offering_evaluation,
+        super::routes::api::provider_evaluation,
+        super::routes::api::framework_evaluation,
+        super::routes::api::competency_evaluation_route,
         super::routes::api::provider_list,
         super::routes::api::provider,
         super::routes::api::competency_trees,
@@ -346,9 +355,11 @@ pub struct Health {
         crate::reports::demand::Demand,
         crate::reports::demand::AskedSearch,
         super::routes::api::OfferingEvaluation,
+        super::routes::api::GroupEvaluation,
         crate::participant_evaluations::Summary,
         crate::participant_evaluations::RatingSummary,
-        crate::participant_evaluations::OutcomeSummary
+        crate::participant_evaluations::OutcomeSummary,
+        crate::participant_evaluations::AppliedSummary
     ))
 )]
 pub struct ApiDoc;
@@ -380,6 +391,17 @@ pub fn document() -> serde_json::Value {
             "description": format!("With `near`: how far from that place this offering takes place, in {name}, to 0.1. Absent without `near`.")
         });
     }
+    hit["properties"]["rating"] = serde_json::json!({
+        "type": "number",
+        "minimum": 1,
+        "maximum": 5,
+        "description": "Participants' mean overall rating (1 to 5, to 0.01), once 5 or more have answered its evaluation; absent before."
+    });
+    hit["properties"]["rating_count"] = serde_json::json!({
+        "type": "integer",
+        "minimum": 5,
+        "description": "How many participants `rating` is of; absent without `rating`."
+    });
     if let Some(required) = hit["required"].as_array_mut() {
         required.extend(["score".into(), "snippet".into()]);
     }

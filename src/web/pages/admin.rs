@@ -93,6 +93,8 @@ struct AdminPage {
     accounts: Vec<crate::store::User>,
     /// Offerings whose shared evaluation link took answers in bursts: (id, title, how many).
     evaluation_bursts: Vec<(String, String, usize)>,
+    /// How participants' follow-ups stand (no address is shown).
+    followups: crate::store::FollowupQueue,
 }
 
 #[route("/admin", method = "GET", method = "HEAD")]
@@ -102,11 +104,12 @@ pub async fn admin_home(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let session = accounts::require(&state, &request, Role::Admin).await?;
-    let (applications, users, evaluation_bursts) = with_store(&state, |store| {
+    let (applications, users, evaluation_bursts, followups) = with_store(&state, |store| {
         Ok((
             store.applications()?,
             store.users()?,
             store.evaluation_bursts()?,
+            store.followup_queue(chrono::Utc::now().date_naive())?,
         ))
     })
     .await?;
@@ -173,6 +176,7 @@ pub async fn admin_home(
         applications,
         accounts: users,
         evaluation_bursts,
+        followups,
     };
     Ok(render(StatusCode::OK, &page))
 }

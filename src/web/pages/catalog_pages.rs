@@ -1,9 +1,11 @@
 //! The ways in: the home page, providers, and the competency frameworks as trees with counts.
 
+use super::evaluations::SummaryView;
 use super::{
     ResultItem, asset_version, provider_names, render, run_search, search_url, with_store,
 };
 use crate::catalog::{Framework, Provider, ProviderKind};
+use crate::participant_evaluations::Summary;
 use crate::search::{SearchRequest, SearchResults, Sort};
 use crate::web::{AppState, PageError};
 use actix_web::http::StatusCode;
@@ -150,6 +152,8 @@ pub struct ProviderPage {
     pub results: Vec<ResultItem>,
     pub all_url: String,
     pub past_url: String,
+    /// What participants said of its offerings together, from `PUBLIC_MIN_RESPONSES` up.
+    pub evaluation: Option<super::evaluations::SummaryView>,
 }
 
 #[route("/providers/{id}", method = "GET", method = "HEAD")]
@@ -165,7 +169,14 @@ pub async fn provider_page(
     // Every result is this provider's.
     let names = HashMap::from([(provider.id.clone(), provider.name.clone())]);
     let results = run_search(&state, request(&[("provider", &id)], Sort::Start, 20)).await?;
+    let lookup = provider.id.clone();
+    let evaluation = with_store(&state, move |store| {
+        store.evaluation_responses_of_provider(&lookup)
+    })
+    .await?;
+    let evaluation = Summary::public_of_responses(&evaluation).map(|s| SummaryView::of_many(&s));
     let page = ProviderPage {
+        evaluation,
         asset_version: asset_version(),
         kind: provider.kind.label(),
         place: crate::web::views::region_and_country(
@@ -267,6 +278,8 @@ pub struct CompetencyPage {
     pub total: usize,
     pub results: Vec<ResultItem>,
     pub all_url: String,
+    /// What participants said of the offerings building it, from `PUBLIC_MIN_RESPONSES` up.
+    pub evaluation: Option<super::evaluations::SummaryView>,
 }
 
 #[route("/competencies/{framework}", method = "GET", method = "HEAD")]
@@ -345,6 +358,12 @@ async fn render_competency(
     };
     let names = provider_names(state).await?;
     let results = run_search(state, request(&[("competency", &value)], Sort::Start, 20)).await?;
+    let (lookup, within) = (framework.id.clone(), code.clone());
+    let evaluation = with_store(state, move |store| {
+        store.evaluation_responses_of_competency(&lookup, within.as_deref())
+    })
+    .await?;
+    let evaluation = Summary::public_of_responses(&evaluation).map(|s| SummaryView::of_many(&s));
     let everything = run_search(state, request(&[], Sort::Start, 1)).await?;
     let counts = counts(&everything, "competency");
     let page = CompetencyPage {
@@ -370,6 +389,7 @@ async fn render_competency(
             .map(|hit| ResultItem::new(hit, &names))
             .collect(),
         all_url: search_url(&[("competency".into(), value)]),
+        evaluation,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -65,6 +65,8 @@ pub struct ResultItem {
     pub missing_words: Vec<String>,
     /// In a search near a place: "12 mi away".
     pub distance: Option<String>,
+    /// "4.2 out of 5 (12 participants)", once public.
+    pub rating: Option<String>,
 }
 
 impl ResultItem {
@@ -81,6 +83,10 @@ impl ResultItem {
             snippet: hit.snippet.clone(),
             missing_words: hit.missing_words.clone(),
             distance: None,
+            rating: hit
+                .rating
+                .zip(hit.rating_count)
+                .map(|(mean, count)| format!("{mean:.1} out of 5 ({count} participants)")),
         }
     }
 

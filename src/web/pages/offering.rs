@@ -104,8 +104,7 @@ fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
         .map(|c| (c.id, c.name))
         .collect();
     let responses = store.evaluation_responses(&offering.id)?;
-    let evaluation =
-        crate::participant_evaluations::Summary::public(responses.iter().map(|r| &r.answer));
+    let evaluation = crate::participant_evaluations::Summary::public_of_responses(&responses);
     Ok(Found::Published(Box::new(Loaded {
         path,
         planned_by,

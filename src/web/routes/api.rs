@@ -109,13 +109,148 @@ pub async fn offering_evaluation(
         Ok(Some(OfferingEvaluation {
             offering: stored.offering.id,
             minimum_responses: crate::participant_evaluations::PUBLIC_MIN_RESPONSES,
-            summary: crate::participant_evaluations::Summary::public(
-                responses.iter().map(|r| &r.answer),
-            ),
+            summary: crate::participant_evaluations::Summary::public_of_responses(&responses),
         }))
     })
     .await?;
     json_or_404(found, || format!("offering {id}"))
+}
+
+/// What participants' evaluations of many offerings add up to: a provider's, or those building
+/// a competency.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupEvaluation {
+    /// What the answers are about: a provider's id, a competency as `FRAMEWORK:CODE`, or a
+    /// whole framework's id.
+    pub of: String,
+    /// Answers needed before a summary is published (fewer could single a participant out).
+    pub minimum_responses: usize,
+    /// The summary of all their answers together (`outcomes` lists every learning outcome
+    /// answered, `all_outcomes` pools them); null while fewer than `minimum_responses`
+    /// participants have answered.
+    pub summary: Option<crate::participant_evaluations::Summary>,
+}
+
+fn group_evaluation(
+    of: String,
+    responses: &[crate::participant_evaluations::Response],
+) -> GroupEvaluation {
+    GroupEvaluation {
+        of,
+        minimum_responses: crate::participant_evaluations::PUBLIC_MIN_RESPONSES,
+        summary: crate::participant_evaluations::Summary::public_of_responses(responses),
+    }
+}
+
+/// `GET /api/v1/providers/{id}/evaluation`: the public summary of all its offerings' answers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/providers/{id}/evaluation",
+    summary = "What participants said of one provider's offerings",
+    description = "The aggregates of participants' evaluations of all of a provider's offerings together: number of answers, rating distributions with means and 95% confidence intervals, the share reaching the learning outcomes, the share who would recommend them, and at the follow-up 60–90 days on, the share who applied what they learned (from 5 follow-up answers). Only from `minimum_responses` (5) answers up; below that `summary` is null.",
+    params(("id" = String, Path, description = "The provider's id")),
+    responses(
+        (status = 200, description = "The summary, or null below the threshold", body = GroupEvaluation),
+        (status = 404, description = "No provider has this id", body = ErrorBody),
+    )
+)]
+#[route("/api/v1/providers/{id}/evaluation", method = "GET", method = "HEAD")]
+pub async fn provider_evaluation(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lookup = id.clone();
+    let found = blocking(&state, move |store| {
+        let Some(found) = store.provider(&lookup)? else {
+            return Ok(None);
+        };
+        let responses = store.evaluation_responses_of_provider(&found.id)?;
+        Ok(Some(group_evaluation(found.id, &responses)))
+    })
+    .await?;
+    json_or_404(found, || format!("provider {id}"))
+}
+
+/// The public summary of the answers about offerings building a competency (or a framework).
+async fn competency_evaluation(
+    state: &AppState,
+    framework: String,
+    code: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let of = match &code {
+        Some(code) => format!("{framework}:{code}"),
+        None => framework.clone(),
+    };
+    let missing = of.clone();
+    let found = blocking(state, move |store| {
+        let frameworks = store.frameworks()?;
+        let known = frameworks.frameworks.iter().any(|f| {
+            f.id == framework
+                && code
+                    .as_ref()
+                    .is_none_or(|code| f.flatten().iter().any(|flat| &flat.competency.code == code))
+        });
+        if !known {
+            return Ok(None);
+        }
+        let responses = store.evaluation_responses_of_competency(&framework, code.as_deref())?;
+        Ok(Some(group_evaluation(of, &responses)))
+    })
+    .await?;
+    json_or_404(found, || format!("competency {missing}"))
+}
+
+/// `GET /api/v1/competencies/{framework}/evaluation`: a whole framework's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/competencies/{framework}/evaluation",
+    summary = "What participants said of the offerings building a framework's competencies",
+    description = "As `/api/v1/competencies/{framework}/{code}/evaluation`, for every published offering linked to any competency of the framework.",
+    params(("framework" = String, Path, description = "The framework's id")),
+    responses(
+        (status = 200, description = "The summary, or null below the threshold", body = GroupEvaluation),
+        (status = 404, description = "No framework has this id", body = ErrorBody),
+    )
+)]
+#[route(
+    "/api/v1/competencies/{framework}/evaluation",
+    method = "GET",
+    method = "HEAD"
+)]
+pub async fn framework_evaluation(
+    state: web::Data<AppState>,
+    framework: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    competency_evaluation(&state, framework.into_inner(), None).await
+}
+
+/// `GET /api/v1/competencies/{framework}/{code}/evaluation`: one competency's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/competencies/{framework}/{code}/evaluation",
+    summary = "What participants said of the offerings building one competency",
+    description = "The aggregates of participants' evaluations of every published offering linked to the competency or to a finer one within it (as a search for the competency finds them), together: as for a provider. Only from `minimum_responses` (5) answers up; below that `summary` is null.",
+    params(
+        ("framework" = String, Path, description = "The framework's id"),
+        ("code" = String, Path, description = "The competency's code in the framework"),
+    ),
+    responses(
+        (status = 200, description = "The summary, or null below the threshold", body = GroupEvaluation),
+        (status = 404, description = "The framework has no such competency", body = ErrorBody),
+    )
+)]
+#[route(
+    "/api/v1/competencies/{framework}/{code}/evaluation",
+    method = "GET",
+    method = "HEAD"
+)]
+pub async fn competency_evaluation_route(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (framework, code) = path.into_inner();
+    competency_evaluation(&state, framework, Some(code)).await
 }
 
 /// `GET /api/v1/providers`: every provider, in the bundle format.

@@ -5,8 +5,8 @@
 
 use super::{Notice, offering_of_link};
 use crate::catalog::{Audience, Offering};
-use crate::participant_evaluations::{Answer, MAX_TEXT, OutcomeRating};
-use crate::store::{LinkKind, StoreError};
+use crate::participant_evaluations::{Answer, MAX_TEXT, OutcomeRating, email_address};
+use crate::store::{LinkKind, NewFollowup, StoreError};
 use crate::web::accounts::{self, field};
 use crate::web::pages::{asset_version, render};
 use crate::web::{AppState, PageError, see_other};
@@ -44,6 +44,8 @@ struct FormPage {
     different: String,
     different_error: Option<String>,
     max_text: usize,
+    email: String,
+    email_error: Option<String>,
 }
 
 const SCALE: [&str; 5] = ["1 (poor)", "2", "3", "4", "5 (excellent)"];
@@ -171,6 +173,8 @@ impl FormPage {
             different: field(form, "different").to_owned(),
             different_error: error_of("different"),
             max_text: MAX_TEXT,
+            email: field(form, "email").to_owned(),
+            email_error: error_of("email"),
             errors,
         };
         (page, cookie)
@@ -201,6 +205,20 @@ fn rating(form: &[(String, String)], name: &str, label: &str) -> Result<Option<u
         Ok(n @ 1..=5) => Ok(Some(n)),
         _ => Err(format!("{label}: choose a rating from 1 to 5")),
     }
+}
+
+/// The address left for the follow-up, if any, or the problem with it (named by its field).
+pub(super) fn read_email(form: &[(String, String)]) -> Result<Option<String>, (String, String)> {
+    let text = field(form, "email").trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    email_address(text).map(Some).map_err(|message| {
+        (
+            "email".to_owned(),
+            format!("E-mail address for the follow-up: {message}"),
+        )
+    })
 }
 
 /// The answer the form gives, or every problem with it, each naming its field.
@@ -314,13 +332,20 @@ pub async fn send_answer(
             "This form has expired. Reload the page and answer again.".into(),
         ));
     }
-    let answer = match read_answer(&form, &offering) {
-        Ok(answer) => answer,
-        Err(errors) => {
+    let (answer, email) = match (read_answer(&form, &offering), read_email(&form)) {
+        (Ok(answer), Ok(email)) => (answer, email),
+        (answer, email) => {
+            let mut errors = answer.err().unwrap_or_default();
+            errors.extend(email.err());
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(show(&state, status, &token, &offering, &form, errors));
         }
     };
+    let followup = email.map(|email| NewFollowup {
+        email,
+        site: super::site(&request),
+        after_days: state.followup_after_days,
+    });
     let burst = match link.kind {
         LinkKind::Shared => state
             .throttle
@@ -331,7 +356,9 @@ pub async fn send_answer(
         LinkKind::SingleUse => false,
     };
     let store = state.store.clone();
-    match web::block(move || store.answer_evaluation(&token, &answer, burst)).await? {
+    match web::block(move || store.answer_evaluation(&token, &answer, burst, followup.as_ref()))
+        .await?
+    {
         Ok(id) => {
             // Public pages summarising answers change: their ETags must too.
             state
@@ -391,6 +418,21 @@ mod tests {
         );
         assert!(!read.recommend);
         assert_eq!(read.different, "Shelf-read daily");
+    }
+
+    #[test]
+    fn a_follow_up_address_is_optional_and_checked() {
+        assert_eq!(read_email(&form(&[("email", "  ")])), Ok(None));
+        assert_eq!(
+            read_email(&form(&[("email", " reader@example.org ")])),
+            Ok(Some("reader@example.org".to_owned()))
+        );
+        let (name, message) = read_email(&form(&[("email", "reader at example")])).unwrap_err();
+        assert_eq!(name, "email");
+        assert!(
+            message.starts_with("E-mail address for the follow-up"),
+            "{message}"
+        );
     }
 
     #[test]

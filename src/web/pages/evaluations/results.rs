@@ -4,9 +4,9 @@
 //! be hidden). A provider reaches only its own offerings (another's are 404, as in the rest of
 //! the provider area); free texts are never shown on public pages.
 
-use super::{SummaryView, qr};
+use super::{SummaryView, qr, site};
 use crate::catalog::Offering;
-use crate::participant_evaluations::{Response, Summary, by_month};
+use crate::participant_evaluations::{Response, Summary};
 use crate::store::{MAX_BATCH, Role};
 use crate::web::accounts::{self, field};
 use crate::web::pages::provider_area::{own_offering_posted, own_offering_shown};
@@ -61,8 +61,8 @@ struct ResultsPage {
     summary: Option<SummaryView>,
     flagged: usize,
     texts: Vec<TextRow>,
-    /// Results over time: (month, answers, mean overall rating as "4.2").
-    months: Vec<(String, usize, String)>,
+    /// Results over time: answers and the mean overall rating by month.
+    months: super::MonthsView,
 }
 
 impl ResultsPage {
@@ -76,21 +76,12 @@ impl ResultsPage {
             notice: None,
             link: None,
             max_batch: MAX_BATCH,
-            summary: Summary::of(responses.iter().map(|r| &r.answer)).map(|s| SummaryView::of(&s)),
+            summary: Summary::of_responses(responses).map(|s| SummaryView::of(&s)),
             flagged: responses.iter().filter(|r| r.burst).count(),
             texts: texts(responses, admin),
-            months: by_month(responses.iter().map(|r| (r.day.as_str(), &r.answer)))
-                .into_iter()
-                .map(|m| (m.month, m.responses, format!("{:.1}", m.overall)))
-                .collect(),
+            months: super::MonthsView::of(responses),
         }
     }
-}
-
-/// The site's own address as the provider reached it, for links handed to participants.
-fn site(request: &HttpRequest) -> String {
-    let info = request.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 fn notice(query: &[(String, String)]) -> Option<&'static str> {

@@ -101,8 +101,10 @@ struct ProviderHome {
     submissions: Vec<SubmissionRow>,
     offerings: Vec<OfferingRow>,
     /// What participants said of all its offerings together (each offering's outcomes are on
-    /// its own evaluation page, so none are listed here).
+    /// its own evaluation page; here they are pooled in one line).
     evaluation: Option<super::evaluations::SummaryView>,
+    /// Results over time: answers and the mean overall rating by month.
+    months: super::evaluations::MonthsView,
 }
 
 /// What the page says after a form sent the provider back to it (`?done=`).
@@ -138,11 +140,9 @@ pub async fn provider_home(
         ))
     })
     .await?;
-    let evaluation = Summary::of(answers.iter().map(|r| &r.answer)).map(|summary| {
-        let mut view = super::evaluations::SummaryView::of(&summary);
-        view.outcomes.clear();
-        view
-    });
+    let evaluation = Summary::of_responses(&answers)
+        .map(|summary| super::evaluations::SummaryView::of_many(&summary));
+    let months = super::evaluations::MonthsView::of(&answers);
     let submissions = submission_rows(submissions);
     let page = ProviderHome {
         asset_version: asset_version(),
@@ -151,6 +151,7 @@ pub async fn provider_home(
         csrf: session.csrf.clone(),
         notice: notice(field(&query, "done")),
         evaluation,
+        months,
         offerings: offerings
             .into_iter()
             .map(|stored| OfferingRow::new(stored, &submissions))
