@@ -43,7 +43,7 @@ impl SearchIndex {
             )),
         )];
         clauses.extend(
-            filters(fields, request, now)
+            filters(fields, &generation.facets, request, now)
                 .into_iter()
                 .map(|(_, query)| (Occur::Must, query)),
         );

@@ -187,7 +187,7 @@ impl SearchIndex {
         let mut compiled = Compiler::new(searcher, &generation.fields, &self.vocabulary)?
             .in_language(language::asked_for(&request.query))
             .compile(expr.as_ref());
-        let filters = filters(&generation.fields, request, now);
+        let filters = filters(&generation.fields, &generation.facets, request, now);
         let sort = request.effective_sort();
         let origin = request.near.as_ref().map(|near| near.place.point);
         let currency = super::cost::currency_number(request.currency());

@@ -33,6 +33,11 @@ pub struct SegmentFacets {
     self_paced: RoaringBitmap,
     starts_at: Vec<Option<i64>>,
     ends_at: Vec<Option<i64>>,
+    /// The dated documents that are not self-paced, by end, soonest first (`not_over`).
+    by_end: Vec<(i64, DocId)>,
+    /// The last answer of `not_over`, with how many of `by_end` had ended then: it holds until
+    /// another offering ends.
+    not_over: Mutex<Option<(usize, Arc<Vec<DocId>>)>>,
 }
 
 impl SegmentFacets {
@@ -87,13 +92,45 @@ impl SegmentFacets {
             .unwrap_or_default();
         let starts = fast.i64("starts_at")?;
         let ends = fast.i64("ends_at")?;
+        let ends_at: Vec<Option<i64>> = docs.clone().map(|doc| ends.first(doc)).collect();
+        let mut by_end: Vec<(i64, DocId)> = ends_at
+            .iter()
+            .zip(docs.clone())
+            .filter(|(_, doc)| !self_paced.contains(*doc))
+            .filter_map(|(end, doc)| Some(((*end)?, doc)))
+            .collect();
+        by_end.sort_unstable();
         Ok(SegmentFacets {
             values,
             per_doc,
             self_paced,
-            starts_at: docs.clone().map(|doc| starts.first(doc)).collect(),
-            ends_at: docs.map(|doc| ends.first(doc)).collect(),
+            starts_at: docs.map(|doc| starts.first(doc)).collect(),
+            ends_at,
+            by_end,
+            not_over: Mutex::new(None),
         })
+    }
+
+    /// The documents not over at `now` (seconds), in order: self-paced ones, and dated ones
+    /// ending at `now` or later. Worked out again only when an offering has ended since the
+    /// last time; a range over the end's fast field cost a tenth of a search.
+    pub fn not_over(&self, now: i64) -> Arc<Vec<DocId>> {
+        let ended = self.by_end.partition_point(|(end, _)| *end < now);
+        let mut last = self
+            .not_over
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, docs)) = last.as_ref()
+            && *at == ended
+        {
+            return docs.clone();
+        }
+        let mut docs: Vec<DocId> = self.self_paced.iter().collect();
+        docs.extend(self.by_end[ended..].iter().map(|(_, doc)| *doc));
+        docs.sort_unstable();
+        let docs = Arc::new(docs);
+        *last = Some((ended, docs.clone()));
+        docs
     }
 
     fn count(&self, matched: &RoaringBitmap, dimensions: &[&'static str], counts: &mut Counts) {
@@ -188,7 +225,7 @@ pub struct FacetCache {
 }
 
 impl FacetCache {
-    fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+    pub fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
         let id = segment.segment_id();
         if let Some(found) = self.lock().get(&id) {
             return Ok(found.clone());
@@ -312,7 +349,25 @@ mod tests {
             self_paced: RoaringBitmap::new(),
             starts_at: vec![None; 3],
             ends_at: vec![None; 3],
+            by_end: Vec::new(),
+            not_over: Mutex::new(None),
         }
+    }
+
+    #[test]
+    fn what_is_not_over_follows_the_clock() {
+        // Document 2 is self-paced; 1 ends at 10 and 0 at 20.
+        let facets = SegmentFacets {
+            self_paced: [2].into_iter().collect(),
+            by_end: vec![(10, 1), (20, 0)],
+            ..segment()
+        };
+        assert_eq!(*facets.not_over(5), [0, 1, 2]);
+        assert_eq!(*facets.not_over(10), [0, 1, 2], "ending now is not over");
+        assert_eq!(*facets.not_over(11), [0, 2]);
+        assert_eq!(*facets.not_over(19), [0, 2], "the same answer, kept");
+        assert_eq!(*facets.not_over(21), [2]);
+        assert_eq!(*facets.not_over(5), [0, 1, 2], "and not kept past its time");
     }
 
     #[test]

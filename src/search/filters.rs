@@ -2,10 +2,13 @@
 //! filters narrow it (AND). Each filter can be left out on its own, which is how every facet's
 //! counts reflect all the other filters but not its own.
 
+use super::facets::FacetCache;
 use super::fields::Fields;
+use super::not_over::NotOver;
 use super::request::{Near, SearchRequest, WhenBucket};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use std::ops::Bound;
+use std::sync::Arc;
 use tantivy::Term;
 use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
@@ -124,6 +127,7 @@ fn bucket(fields: &Fields, bucket: WhenBucket, now: DateTime<Utc>) -> Box<dyn Qu
 /// Every filter of a request as a scoreless query, tagged with where it comes from.
 pub fn filters(
     fields: &Fields,
+    facets: &Arc<FacetCache>,
     request: &SearchRequest,
     now: DateTime<Utc>,
 ) -> Vec<(Source, Box<dyn Query>)> {
@@ -207,12 +211,11 @@ pub fn filters(
         clauses.push((Source::Other, near(fields, place)));
     }
     if !request.include_past {
-        let not_ended = i64_range(
-            fields.ends_at,
-            Bound::Included(now.timestamp()),
-            Bound::Unbounded,
-        );
-        clauses.push((Source::Other, any(vec![self_paced(fields), not_ended])));
+        let not_over = NotOver {
+            facets: facets.clone(),
+            now: now.timestamp(),
+        };
+        clauses.push((Source::Other, Box::new(not_over)));
     }
     clauses
         .into_iter()

@@ -42,8 +42,8 @@ pub struct Generation {
     /// The writer, while it works: a writer that failed (a full disk kills tantivy's indexing
     /// threads for good) is dropped, and the next catch-up opens a fresh one.
     writer: Mutex<Option<IndexWriter>>,
-    /// Facet bitmaps of this generation's segments.
-    pub facets: super::facets::FacetCache,
+    /// Facet bitmaps of this generation's segments (shared with the queries that read them).
+    pub facets: std::sync::Arc<super::facets::FacetCache>,
 }
 
 impl std::fmt::Debug for Generation {

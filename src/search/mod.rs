@@ -24,6 +24,7 @@ mod filters;
 mod generation;
 mod labels;
 mod language;
+mod not_over;
 mod plan;
 pub mod query;
 mod related;

@@ -1,0 +1,111 @@
+//! The default filter, offerings not yet over (self-paced ones, and dated ones ending now or
+//! later), as a query over the lists the facet cache keeps per segment (`SegmentFacets::not_over`)
+//! rather than a range over the end's fast field, which visited every dated offering on every
+//! search.
+
+use super::facets::FacetCache;
+use std::sync::Arc;
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+/// Offerings not over at `now` (seconds).
+#[derive(Clone)]
+pub struct NotOver {
+    pub facets: Arc<FacetCache>,
+    pub now: i64,
+}
+
+impl std::fmt::Debug for NotOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NotOver({})", self.now)
+    }
+}
+
+impl Query for NotOver {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for NotOver {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = self.facets.of(reader)?.not_over(self.now);
+        Ok(Box::new(Listed {
+            docs,
+            at: 0,
+            score: boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let docs = self.facets.of(reader)?.not_over(self.now);
+        if docs.binary_search(&doc).is_ok() {
+            Ok(Explanation::new("not over", 1.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is over"
+            )))
+        }
+    }
+}
+
+/// A sorted list of documents as a scorer, each scoring `score`.
+struct Listed {
+    docs: Arc<Vec<DocId>>,
+    at: usize,
+    score: Score,
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.at += 1;
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        // The documents from here on are sorted: find the first at or past the target.
+        self.at += self.docs[self.at.min(self.docs.len())..].partition_point(|&doc| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.docs.len().saturating_sub(self.at) as u32
+    }
+}
+
+impl Scorer for Listed {
+    fn score(&mut self) -> Score {
+        self.score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_advances_and_seeks_in_order() {
+        let mut listed = Listed {
+            docs: Arc::new(vec![2, 5, 9, 14]),
+            at: 0,
+            score: 1.0,
+        };
+        assert_eq!(listed.doc(), 2);
+        assert_eq!(listed.seek(5), 5);
+        assert_eq!(listed.seek(6), 9);
+        assert_eq!(listed.advance(), 14);
+        assert_eq!(listed.seek(20), TERMINATED);
+        assert_eq!(listed.advance(), TERMINATED);
+        let mut empty = Listed {
+            docs: Arc::new(Vec::new()),
+            at: 0,
+            score: 1.0,
+        };
+        assert_eq!(empty.doc(), TERMINATED);
+        assert_eq!(empty.seek(3), TERMINATED);
+    }
+}
