@@ -127,8 +127,12 @@ fn country_name(code: &str) -> Option<String> {
         .map(|country| country.name().to_owned())
 }
 
-/// The longest value an open dimension takes.
-const MAX_VALUE_CHARS: usize = 200;
+/// The longest value an open dimension takes (a provider's id has at most 64 characters).
+const MAX_VALUE_CHARS: usize = 64;
+/// The most values one filter takes: more than any real search names, and few enough that the
+/// longest request the API document allows stays within the 64 KB a URL may have (a longer one
+/// is refused before the application sees it, with an empty 400).
+pub const MAX_FILTER_VALUES: usize = 10;
 
 impl Dimension {
     /// The dimension a parameter or field is named after.

@@ -1,7 +1,7 @@
 //! What a search asks and what it answers, as plain values: the HTML pages and the JSON API read
 //! the same `SearchRequest` from the same parameters and render the same `SearchResults`.
 
-use super::dimension::{DIMENSIONS, Dimension};
+use super::dimension::{DIMENSIONS, Dimension, MAX_FILTER_VALUES};
 use crate::catalog::Offering;
 use crate::geo::{self, Place, Radius};
 use chrono::NaiveDate;
@@ -226,12 +226,25 @@ impl SearchRequest {
         let mut request = SearchRequest::default();
         let mut near = None;
         let mut radius = Radius::default();
+        // How many values each filter was given, empty and repeated ones too (as the API
+        // document's `maxItems` counts them).
+        let mut given: BTreeMap<&str, usize> = BTreeMap::new();
         for (name, raw) in pairs {
             let value = if input == Input::Form {
                 raw.trim()
             } else {
                 raw
             };
+            if input == Input::Query && Dimension::named(name).is_some() {
+                let count = given.entry(name).or_default();
+                *count += 1;
+                if *count > MAX_FILTER_VALUES {
+                    return Err(bad(
+                        name,
+                        format!("takes at most {MAX_FILTER_VALUES} values"),
+                    ));
+                }
+            }
             let free_text =
                 name == "q" || Dimension::named(name).is_some_and(Dimension::may_be_empty);
             if value.is_empty() && !free_text && input == Input::Query && is_parameter(name) {
@@ -290,7 +303,8 @@ impl SearchRequest {
                             .map_err(|message| bad(name, message))?;
                         let value = spec.dimension.canonical(value);
                         let values = request.filters.entry(spec.name).or_default();
-                        if !values.contains(&value) && values.len() < 50 {
+                        // A page's form keeps the first ones; a program is told (above).
+                        if !values.contains(&value) && values.len() < MAX_FILTER_VALUES {
                             values.push(value);
                         }
                     }
@@ -526,6 +540,27 @@ pub struct SearchResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_takes_at_most_ten_values() {
+        let providers: Vec<String> = (0..11).map(|n| format!("provider-{n}")).collect();
+        let pairs = |count: usize| -> Vec<(&str, &str)> {
+            providers[..count]
+                .iter()
+                .map(|id| ("provider", id.as_str()))
+                .collect()
+        };
+        assert!(SearchRequest::from_query(pairs(10)).is_ok());
+        let error = SearchRequest::from_query(pairs(11)).unwrap_err();
+        assert_eq!(error.parameter, "provider");
+        assert!(error.message.contains("at most 10"), "{}", error.message);
+        // A program's values count as given, repeated or empty; a page's form keeps the first.
+        let mut twice = pairs(10);
+        twice.push(("provider", ""));
+        assert!(SearchRequest::from_query(twice.clone()).is_err());
+        let form = SearchRequest::from_pairs(pairs(11)).unwrap();
+        assert_eq!(form.filters["provider"].len(), 10);
+    }
 
     #[test]
     fn parameters_read_and_write_back() {

@@ -66,26 +66,26 @@ pub struct SearchParameters {
     #[param(explode)]
     level: Option<Vec<Level>>,
     /// `FRAMEWORK:CODE` (any level of the tree, e.g. `ala-core:5A`) or a whole `FRAMEWORK`.
-    #[param(explode, inline, value_type = Option<Vec<String>>, pattern = r"^[a-z0-9-]+(:[A-Za-z0-9.-]+)?$")]
+    #[param(explode, inline, value_type = Option<Vec<String>>, pattern = r"^[a-z0-9-]+(:[A-Za-z0-9.-]+)?$", max_items = 10)]
     competency: Option<Vec<String>>,
     /// Provider ids.
-    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
     provider: Option<Vec<String>>,
     #[param(explode)]
     provider_kind: Option<Vec<ProviderKind>>,
     /// Where it takes place (online offerings take place nowhere): a US state or Canadian
     /// province by its postal code (`IL`, `ON`; its name, `Illinois`, is read as the code), or
     /// another country's region as written.
-    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
     region: Option<Vec<String>>,
     /// The country where it takes place, ISO 3166-1 alpha-2 (online offerings have none).
-    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
     country: Option<Vec<String>>,
     /// Certification programs (`cpla`, `lssc`, …).
-    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
     certification: Option<Vec<String>>,
     /// BCP 47 language tags; `en` when an offering names none.
-    #[param(explode, value_type = Option<Vec<String>>, max_length = 200)]
+    #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
     language: Option<Vec<String>>,
     /// When it starts, seen from today.
     #[param(explode)]
