@@ -127,7 +127,7 @@ fn country_name(code: &str) -> Option<String> {
         .map(|country| country.name().to_owned())
 }
 
-/// The longest value an open dimension takes (a provider's id has at most 64 characters).
+/// The longest value a dimension takes (a provider's id has at most 64 characters).
 const MAX_VALUE_CHARS: usize = 64;
 /// The most values one filter takes: more than any real search names, and few enough that the
 /// longest request the API document allows stays within the 64 KB a URL may have (a longer one
@@ -172,6 +172,9 @@ impl Dimension {
 
     /// Checks a value a request gives this dimension; the message says what is wrong.
     pub fn check(self, value: &str) -> Result<(), String> {
+        if value.chars().count() > MAX_VALUE_CHARS {
+            return Err(format!("is longer than {MAX_VALUE_CHARS} characters"));
+        }
         match self.spec().values {
             Values::Closed { all, .. } if !all().contains(&value) => Err(format!(
                 "unknown value `{value}`, expected one of: {}",
@@ -180,9 +183,6 @@ impl Dimension {
             Values::Competency if value.contains(':') => CompetencyRef::parse(value).map(|_| ()),
             Values::Competency if !is_framework_id(value) => {
                 Err(format!("`{value}` is not FRAMEWORK:CODE or FRAMEWORK"))
-            }
-            _ if value.chars().count() > MAX_VALUE_CHARS => {
-                Err(format!("is longer than {MAX_VALUE_CHARS} characters"))
             }
             _ => Ok(()),
         }

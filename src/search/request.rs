@@ -119,6 +119,8 @@ fn bad(parameter: &str, message: impl Into<String>) -> ParameterError {
 
 /// The longest place name `near` takes.
 const MAX_PLACE_CHARS: usize = 200;
+/// The longest query: a question in full, with room to spare.
+const MAX_QUERY_CHARS: usize = 1000;
 
 /// The place `near` names, or an error with known places of similar names.
 fn place(text: &str) -> Result<&'static Place, ParameterError> {
@@ -254,7 +256,14 @@ impl SearchRequest {
                 continue;
             }
             match name {
-                "q" => request.query = value.chars().take(1000).collect(),
+                "q" if input == Input::Query && value.chars().count() > MAX_QUERY_CHARS => {
+                    return Err(bad(
+                        name,
+                        format!("is longer than {MAX_QUERY_CHARS} characters"),
+                    ));
+                }
+                // A page's form reads the first ones.
+                "q" => request.query = value.chars().take(MAX_QUERY_CHARS).collect(),
                 "free" => request.free = boolean(name, value, input)?,
                 "has_credits" => request.has_credits = boolean(name, value, input)?,
                 "rated" => request.rated = boolean(name, value, input)?,
@@ -560,6 +569,18 @@ mod tests {
         assert!(SearchRequest::from_query(twice.clone()).is_err());
         let form = SearchRequest::from_pairs(pairs(11)).unwrap();
         assert_eq!(form.filters["provider"].len(), 10);
+    }
+
+    #[test]
+    fn a_query_of_more_than_a_thousand_characters_is_refused_to_a_program() {
+        let long = "word ".repeat(201);
+        let error = SearchRequest::from_query([("q", long.as_str())]).unwrap_err();
+        assert_eq!(error.parameter, "q");
+        let form = SearchRequest::from_pairs([("q", long.as_str())]).unwrap();
+        assert_eq!(form.query.chars().count(), 1000);
+        let competency = format!("ala-core:{}", "A".repeat(60));
+        let error = SearchRequest::from_query([("competency", competency.as_str())]).unwrap_err();
+        assert_eq!(error.parameter, "competency");
     }
 
     #[test]

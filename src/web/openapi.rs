@@ -56,8 +56,8 @@ pub enum SortValue {
     reason = "documents the parameters; SearchRequest::from_pairs reads them"
 )]
 pub struct SearchParameters {
-    /// Words to find: all must match; `"a phrase"`, `-word`, `OR` and parentheses work. Any text
-    /// is accepted; only its first 1,000 characters are read.
+    /// Words to find: all must match; `"a phrase"`, `-word`, `OR` and parentheses work.
+    #[param(max_length = 1000)]
     q: Option<String>,
     #[param(explode)]
     format: Option<Vec<Format>>,
@@ -66,7 +66,7 @@ pub struct SearchParameters {
     #[param(explode)]
     level: Option<Vec<Level>>,
     /// `FRAMEWORK:CODE` (any level of the tree, e.g. `ala-core:5A`) or a whole `FRAMEWORK`.
-    #[param(explode, inline, value_type = Option<Vec<String>>, pattern = r"^[a-z0-9-]+(:[A-Za-z0-9.-]+)?$", max_items = 10)]
+    #[param(explode, inline, value_type = Option<Vec<String>>, pattern = r"^[a-z0-9-]+(:[A-Za-z0-9.-]+)?$", max_length = 64, max_items = 10)]
     competency: Option<Vec<String>>,
     /// Provider ids.
     #[param(explode, value_type = Option<Vec<String>>, max_length = 64, max_items = 10)]
