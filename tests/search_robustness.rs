@@ -40,6 +40,16 @@ fn hostile_queries_never_fail() {
     ];
     for query in hostile {
         let (status, body) = server.get(&format!("/api/v1/search?q={}", encode(query)));
+        if query.chars().count() > 1000 {
+            // Too long for a program (the API document says so): a 400 naming `q`. The page
+            // reads its first 1,000 characters, so the query language still meets them.
+            assert_eq!(status, 400, "query {query:?} answered {status}: {body}");
+            let json: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(json["error"]["parameter"], "q");
+            let (status, page) = server.get(&format!("/search?q={}", encode(query)));
+            assert_eq!(status, 200, "the page for {query:?} answered {status}: {page}");
+            continue;
+        }
         assert_eq!(status, 200, "query {query:?} answered {status}: {body}");
         let json: Value = serde_json::from_str(&body).unwrap();
         assert!(json["total"].is_u64(), "{query:?}");
