@@ -47,7 +47,10 @@ fn hostile_queries_never_fail() {
             let json: Value = serde_json::from_str(&body).unwrap();
             assert_eq!(json["error"]["parameter"], "q");
             let (status, page) = server.get(&format!("/search?q={}", encode(query)));
-            assert_eq!(status, 200, "the page for {query:?} answered {status}: {page}");
+            assert_eq!(
+                status, 200,
+                "the page for {query:?} answered {status}: {page}"
+            );
             continue;
         }
         assert_eq!(status, 200, "query {query:?} answered {status}: {body}");
