@@ -264,6 +264,13 @@ impl Store {
         offerings::read_one(&connection, id)
     }
 
+    /// An offering as the public may see it: only while it is published.
+    pub fn published_offering(&self, id: &str) -> Result<Option<StoredOffering>, StoreError> {
+        Ok(self
+            .offering(id)?
+            .filter(|stored| stored.status == crate::catalog::OfferingStatus::Published))
+    }
+
     /// Ids and revisions of published offerings, for comparing with the index.
     pub fn published_revisions(
         &self,

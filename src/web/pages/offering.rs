@@ -83,10 +83,7 @@ fn load(state: &AppState, id: &str) -> Result<Found, crate::store::StoreError> {
     };
     let mut prerequisites = Vec::new();
     for id in &offering.prerequisites {
-        if let Some(found) = store
-            .offering(id)?
-            .filter(|s| s.status == OfferingStatus::Published)
-        {
+        if let Some(found) = store.published_offering(id)? {
             prerequisites.push((found.offering.id, found.offering.title));
         }
     }

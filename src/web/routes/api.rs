@@ -1,6 +1,5 @@
 //! The JSON API under `/api/v1/`: a contract other programs rely on.
 
-use crate::catalog::OfferingStatus;
 use crate::catalog::{Competency, Offering, Provider};
 use crate::search::SearchRequest;
 use crate::search::SearchResults;
@@ -61,8 +60,7 @@ pub async fn offering(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
-    let stored = blocking(&state, move |store| store.offering(&lookup)).await?;
-    let published = stored.filter(|stored| stored.status == OfferingStatus::Published);
+    let published = blocking(&state, move |store| store.published_offering(&lookup)).await?;
     json_or_404(published.map(|stored| stored.offering), || {
         format!("offering {id}")
     })
@@ -99,10 +97,7 @@ pub async fn offering_evaluation(
     let id = id.into_inner();
     let lookup = id.clone();
     let found = blocking(&state, move |store| {
-        let published = store
-            .offering(&lookup)?
-            .filter(|stored| stored.status == OfferingStatus::Published);
-        let Some(stored) = published else {
+        let Some(stored) = store.published_offering(&lookup)? else {
             return Ok(None);
         };
         let responses = store.evaluation_responses(&stored.offering.id)?;
