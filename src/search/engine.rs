@@ -478,12 +478,11 @@ fn source(
     generation: &Generation,
     address: DocAddress,
 ) -> Result<Option<Offering>, SearchError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let json = doc
-        .get_first(generation.fields.source)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    Ok(serde_json::from_str(json).ok())
+    Ok(super::fields::stored_offering(
+        searcher,
+        &generation.fields,
+        address,
+    )?)
 }
 
 fn hit(

@@ -11,7 +11,8 @@ use crate::geo;
 use crate::store::StoredOffering;
 use std::collections::HashMap;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -283,6 +284,20 @@ fn seconds(text: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp())
         .unwrap_or(0)
+}
+
+/// The offering a document was made from, as stored with it (`None` if it no longer reads).
+pub fn stored_offering(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    address: tantivy::DocAddress,
+) -> tantivy::Result<Option<Offering>> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let json = doc
+        .get_first(fields.source)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    Ok(serde_json::from_str(json).ok())
 }
 
 /// Builds the document of a published offering.

@@ -6,7 +6,7 @@
 //! accessible web content that do not, where a cataloguer would list them too. Explicit syntax
 //! (phrases, `OR`, exclusions) is not widened.
 
-use super::fields::{Fields, STEMMED, analyse};
+use super::fields::{Fields, STEMMED, analyse, stored_offering};
 use crate::catalog::Offering;
 use std::collections::{HashMap, HashSet};
 use tantivy::collector::{DocSetCollector, TopDocs};
@@ -66,10 +66,7 @@ fn characterising(
     })?;
     let mut shares: HashMap<String, f32> = HashMap::new();
     for address in found {
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        let json = doc.get_first(fields.source).and_then(|v| v.as_str());
-        let Some(offering) = json.and_then(|json| serde_json::from_str::<Offering>(json).ok())
-        else {
+        let Some(offering) = stored_offering(searcher, fields, *address)? else {
             continue;
         };
         for (stem, weight) in stems_of(&mut analyzer, &offering) {
