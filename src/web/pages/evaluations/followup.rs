@@ -4,7 +4,7 @@
 //! stored once, against the original response. Like the evaluation form: no account, and the
 //! form's own double-submit token.
 
-use super::{Notice, token_shaped};
+use super::{Notice, choices, token_shaped};
 use crate::participant_evaluations::{Applied, FollowupAnswer, MAX_TEXT};
 use crate::store::{FollowupLink, StoreError};
 use crate::web::accounts::{self, field};
@@ -52,16 +52,7 @@ fn show(
         token: token.to_owned(),
         csrf,
         title: link.offering_title.clone(),
-        applied: Applied::ALL
-            .iter()
-            .map(|a| {
-                (
-                    a.as_str().to_owned(),
-                    a.label().to_owned(),
-                    chosen == a.as_str(),
-                )
-            })
-            .collect(),
+        applied: choices::<Applied>(chosen),
         applied_error: error_of("applied"),
         changed: field(form, "changed").to_owned(),
         changed_error: error_of("changed"),

@@ -3,7 +3,7 @@
 //! cannot post it from a participant's browser. A single-use link answers once; the shared link
 //! is limited per offering, and answers in a burst are flagged for administrators.
 
-use super::{Notice, offering_of_link};
+use super::{Notice, choices, offering_of_link};
 use crate::catalog::{Audience, Offering};
 use crate::participant_evaluations::{Answer, MAX_TEXT, OutcomeRating, email_address};
 use crate::store::{LinkKind, NewFollowup, StoreError};
@@ -126,16 +126,7 @@ impl FormPage {
                 Question {
                     error: error_of(&name),
                     legend: format!("I can now: {outcome}"),
-                    choices: OutcomeRating::ALL
-                        .iter()
-                        .map(|r| {
-                            (
-                                r.as_str().to_owned(),
-                                r.label().to_owned(),
-                                chosen == r.as_str(),
-                            )
-                        })
-                        .collect(),
+                    choices: choices::<OutcomeRating>(chosen),
                     name,
                 }
             })
@@ -159,16 +150,7 @@ impl FormPage {
             ratings,
             outcomes,
             closing: vec![recommend],
-            roles: Audience::ALL
-                .iter()
-                .map(|a| {
-                    (
-                        a.as_str().to_owned(),
-                        a.label().to_owned(),
-                        role == a.as_str(),
-                    )
-                })
-                .collect(),
+            roles: choices::<Audience>(role),
             role_error: error_of("role"),
             different: field(form, "different").to_owned(),
             different_error: error_of("different"),

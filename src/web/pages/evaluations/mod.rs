@@ -15,7 +15,7 @@ pub use results::{
 };
 
 use super::{asset_version, render, with_store};
-use crate::catalog::Offering;
+use crate::catalog::{ClosedVocabulary, Offering};
 use crate::store::EvaluationLink;
 use crate::web::{AppState, PageError};
 use actix_web::HttpResponse;
@@ -60,6 +60,17 @@ fn site(request: &actix_web::HttpRequest) -> String {
 }
 
 /// Whether a path segment can be a token at all: 64 hex digits, as `random_token` makes them.
+/// A vocabulary's values as radio buttons: (value, label, whether it is the one `chosen`).
+fn choices<V: ClosedVocabulary>(chosen: &str) -> Vec<(String, String, bool)> {
+    V::values()
+        .into_iter()
+        .map(|value| {
+            let label = V::label_of(value).unwrap_or(value);
+            (value.to_owned(), label.to_owned(), value == chosen)
+        })
+        .collect()
+}
+
 fn token_shaped(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
