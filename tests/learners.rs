@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::web::{PASSWORD, add_pla_editor, agent, get, hidden, post, sign_in};
+use common::web::{PASSWORD, add_pla_editor, agent, get, hidden, post, sign_in, sign_in_to};
 use common::{Catalog, Server};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -53,20 +53,8 @@ fn join(server: &Server, email: &str) -> Agent {
     );
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Your account is ready"), "{page}");
-    let learner = agent();
-    let (_, _, page) = get(&learner, server, "/login");
-    let csrf = hidden(&page, "csrf");
-    let (status, location, _) = post(
-        &learner,
-        server,
-        "/login",
-        &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
-    );
-    assert_eq!(
-        (status, location.as_str()),
-        (303, "/me"),
-        "signing in {email}"
-    );
+    let (learner, location) = sign_in_to(server, email);
+    assert_eq!(location, "/me", "signing in {email}");
     learner
 }
 

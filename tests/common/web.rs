@@ -84,6 +84,13 @@ pub fn hidden(page: &str, name: &str) -> String {
 }
 
 pub fn sign_in(server: &Server, email: &str) -> Agent {
+    let (agent, location) = sign_in_to(server, email);
+    assert!(location == "/provider" || location == "/admin");
+    agent
+}
+
+/// Signs in through `/login`: the agent and where the sign-in sent it.
+pub fn sign_in_to(server: &Server, email: &str) -> (Agent, String) {
     let agent = agent();
     let (_, _, page) = get(&agent, server, "/login");
     let csrf = hidden(&page, "csrf");
@@ -94,8 +101,7 @@ pub fn sign_in(server: &Server, email: &str) -> Agent {
         &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
     );
     assert_eq!(status, 303, "signing in {email}");
-    assert!(location == "/provider" || location == "/admin");
-    agent
+    (agent, location)
 }
 
 /// Sends `content` as the upload form's file `name`.
