@@ -174,6 +174,30 @@ fn a_query_that_finds_nothing_as_typed_shows_its_correction() {
 }
 
 #[test]
+fn a_word_of_a_vocabulary_term_is_no_typo() {
+    let catalog = seeded();
+    // No offering says "formation", but the vocabulary's "formation en ligne" does: it is French,
+    // not a misspelling of "information".
+    let results = catalog.search("q=formation+en+ligne&include_past=true&per_page=50");
+    assert!(results["suggestion"].is_null(), "{results}");
+    let matched: Vec<&Value> = hits(&results)
+        .iter()
+        .filter(|hit| missing(hit).is_empty())
+        .collect();
+    assert!(!matched.is_empty(), "{results}");
+    for hit in matched {
+        let text = text_of(hit);
+        assert!(
+            ["online", "e-learning", "en ligne", "distance"]
+                .iter()
+                .any(|said| text.contains(said)),
+            "matched as a typo of information: {}",
+            hit["title"]
+        );
+    }
+}
+
+#[test]
 fn a_word_in_few_offerings_is_followed_by_related_ones() {
     let catalog = seeded();
     let results = catalog.search("q=wcag&include_past=true&per_page=50");

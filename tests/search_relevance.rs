@@ -181,6 +181,17 @@ fn library_synonyms_and_abbreviations_match() {
         "{}",
         first_title(&spelled_out)
     );
+    // A spelled-out abbreviation scores the abbreviation where it is written, as the typed
+    // words would score: offerings with it in their titles come before those that only share
+    // the spelled-out words ("description", "resource").
+    let rda = catalog.search("q=resource+description+and+access&include_past=true&per_page=3");
+    for hit in hits(&rda) {
+        assert!(
+            hit["title"].as_str().unwrap().contains("RDA"),
+            "{}",
+            hit["title"]
+        );
+    }
     let ra = catalog.search("q=RA&include_past=true");
     assert!(
         first_title(&ra).contains("Readers' Advisory"),

@@ -30,7 +30,7 @@ use tantivy::{Searcher, Term};
 
 /// Weights of the ways a word can match, relative to the word itself.
 const SPELLING_WEIGHT: f32 = 0.9;
-const SYNONYM_WEIGHT: f32 = 1.2;
+const SYNONYM_WEIGHT: f32 = 0.7;
 /// A term of several words found with its words apart rather than in order.
 const WORDS_APART_WEIGHT: f32 = 0.5;
 const TYPO_WEIGHT: f32 = 0.25;
@@ -497,6 +497,7 @@ impl<'a> Compiler<'a> {
         }
         // A word of the vocabulary is no typo, even when no offering uses it as written.
         let known = synonyms.is_some()
+            || self.vocabulary.has_word(token)
             || std::iter::once(token)
                 .chain(variants.iter().map(String::as_str))
                 .any(|w| self.document_frequency(w) > 0);
@@ -536,10 +537,11 @@ impl<'a> Compiler<'a> {
         alternatives
     }
 
-    /// The other terms of a typed term's group. Each scores a constant share of what the typed
-    /// words are worth (their inverse document frequency), as Lucene's synonym query blends
-    /// statistics: a synonym made of rare words (a translation, a spelled-out abbreviation)
-    /// must not outrank the word the searcher typed.
+    /// The other terms of a typed term's group, each scored by BM25 where it is written (in a
+    /// title it counts more than deep in a description) but with the inverse document frequency
+    /// of the typed words, as Lucene's synonym query blends statistics: a synonym made of rare
+    /// words (a translation, an abbreviation) must not outrank the words the searcher typed, nor
+    /// count for less than them because they are common ("resource description and access").
     fn synonyms(&mut self, typed: &[String], others: &[Words]) -> Vec<Box<dyn Query>> {
         let stems: Vec<String> = typed
             .iter()
@@ -549,18 +551,26 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|stem| self.inverse_document_frequency(stem))
             .sum();
-        others
-            .iter()
-            .filter_map(|term| {
-                // In the offering's own text only: phrases over the concepts too doubled the
-                // cost of a long group and changed no ranking.
-                let plain = analyse(&mut self.plain, &term.join(" "));
-                let query = self.phrase_of_tokens(&plain, false)?;
-                Some(
-                    Box::new(ConstScoreQuery::new(query, SYNONYM_WEIGHT * worth)) as Box<dyn Query>,
-                )
-            })
-            .collect()
+        let mut queries = Vec::new();
+        for term in others {
+            // In the offering's own text only: phrases over the concepts too doubled the
+            // cost of a long group and changed no ranking.
+            let plain = analyse(&mut self.plain, &term.join(" "));
+            let stems: Vec<String> = plain
+                .iter()
+                .flat_map(|token| analyse(&mut self.stemmed, token))
+                .collect();
+            let own: f32 = stems
+                .iter()
+                .map(|stem| self.inverse_document_frequency(stem))
+                .sum();
+            if let Some(query) = self.phrase_of_tokens(&plain, false)
+                && own > 0.0
+            {
+                queries.push(boost(query, SYNONYM_WEIGHT * worth / own));
+            }
+        }
+        queries
     }
 
     /// How many offerings have a stem in their own text.

@@ -39,7 +39,7 @@ impl SearchIndex {
                 let unknown = plain.chars().count() >= MIN_CORRECTED_LENGTH
                     && plain.chars().all(char::is_alphabetic)
                     && frequency(&plain) == 0
-                    && !self.vocabulary.knows(&plain);
+                    && !self.vocabulary.has_word(&plain);
                 if !unknown {
                     return word.to_owned();
                 }

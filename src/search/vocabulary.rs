@@ -29,6 +29,8 @@ struct Term {
 pub struct Vocabulary {
     groups: Vec<Vec<Term>>,
     by_term: HashMap<Words, usize>,
+    /// Every word of every term, as written (stems would join "reding" to Spanish "redes").
+    words: HashSet<String>,
     longest: usize,
 }
 
@@ -88,6 +90,7 @@ impl Vocabulary {
             let index = vocabulary.groups.len();
             for term in &group {
                 vocabulary.longest = vocabulary.longest.max(term.stems.len());
+                vocabulary.words.extend(term.words.iter().cloned());
                 vocabulary
                     .by_term
                     .entry(term.stems.clone())
@@ -142,6 +145,12 @@ impl Vocabulary {
     /// Whether the vocabulary has a term of this one word.
     pub fn knows(&self, word: &str) -> bool {
         self.by_term.contains_key(std::slice::from_ref(&stem(word)))
+    }
+
+    /// Whether some term of the vocabulary, of one word or several, has this word: such a word
+    /// is no typo even where no offering uses it ("ligne" of "formation en ligne").
+    pub fn has_word(&self, word: &str) -> bool {
+        self.words.contains(&normalise(word))
     }
 
     /// Whether a word carries no topic of its own: a function word of English, Spanish or French,
