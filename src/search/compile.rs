@@ -127,8 +127,9 @@ struct ReadUnit {
     unit: Unit,
     function: bool,
     common: bool,
-    /// The stem, when the unit is one plain word (for proximity).
-    stem: Option<String>,
+    /// The stems of its words in order, for proximity: one for a plain word, several for a term
+    /// of the vocabulary.
+    stems: Vec<String>,
 }
 
 impl<'a> Compiler<'a> {
@@ -318,6 +319,10 @@ impl<'a> Compiler<'a> {
                     .collect();
                 alternatives.push(boost(boolean(Occur::Must, apart), WORDS_APART_WEIGHT));
                 alternatives.extend(self.synonyms(term, &others));
+                let stems = term
+                    .iter()
+                    .flat_map(|word| analyse(&mut self.stemmed, word))
+                    .collect();
                 units.push(ReadUnit {
                     unit: Unit {
                         text: typed_text(position, position + length),
@@ -326,7 +331,7 @@ impl<'a> Compiler<'a> {
                     },
                     function: false,
                     common: false,
-                    stem: None,
+                    stems,
                 });
                 position += length;
                 continue;
@@ -344,7 +349,7 @@ impl<'a> Compiler<'a> {
                         },
                         function: false,
                         common: false,
-                        stem: None,
+                        stems: Vec::new(),
                     });
                 }
                 position += word_tokens;
@@ -360,7 +365,7 @@ impl<'a> Compiler<'a> {
                 },
                 function: self.vocabulary.is_function_word(token),
                 common: stem.as_deref().is_some_and(|stem| self.is_common(stem)),
-                stem,
+                stems: stem.into_iter().collect(),
             });
             position += 1;
         }
@@ -370,20 +375,25 @@ impl<'a> Compiler<'a> {
     /// Neighbouring meaningful words found near each other, in the offering's own text or its
     /// concepts, and the whole run of them in order (a provider's or a competency's name).
     fn proximity(&self, units: &[ReadUnit]) -> Vec<Box<dyn Query>> {
-        let stems: Vec<Option<&String>> = units
+        let stems: Vec<&[String]> = units
             .iter()
             .filter(|unit| !unit.function)
-            .map(|unit| unit.stem.as_ref())
+            .map(|unit| unit.stems.as_slice())
             .collect();
+        // A term of several words meets its neighbours at its first and its last word.
         let mut queries: Vec<Box<dyn Query>> = stems
             .windows(2)
             .filter_map(|pair| {
-                let pair = [pair[0]?.as_str(), pair[1]?.as_str()];
+                let pair = [pair[0].last()?.as_str(), pair[1].first()?.as_str()];
                 Some(self.near(&pair, PROXIMITY_SLOP, PROXIMITY_WEIGHT))
             })
             .collect();
-        let whole: Option<Vec<&str>> = stems.iter().map(|stem| stem.map(String::as_str)).collect();
-        if let Some(whole) = whole.filter(|whole| whole.len() > 2) {
+        let known = stems.iter().all(|stems| !stems.is_empty());
+        let whole: Vec<&str> = stems
+            .iter()
+            .flat_map(|stems| stems.iter().map(String::as_str))
+            .collect();
+        if known && stems.len() > 1 && whole.len() > 2 {
             queries.push(self.near(&whole, 1, PHRASE_WEIGHT));
         }
         queries

@@ -98,6 +98,15 @@ impl Vocabulary {
             }
             vocabulary.groups.push(group);
         }
+        // Then each term spelled the other way (British or American), for the groups that do
+        // not list it: "programme evaluation" is "program evaluation". Real terms come first.
+        for (index, group) in vocabulary.groups.iter().enumerate() {
+            for term in group {
+                for stems in spelled_otherwise(&term.words) {
+                    vocabulary.by_term.entry(stems).or_insert(index);
+                }
+            }
+        }
         vocabulary
     }
 
@@ -193,6 +202,22 @@ fn read_term(text: &str) -> Option<Term> {
     })
 }
 
+/// A term's stems with one of its words spelled the other way, for each word that may be.
+fn spelled_otherwise(words: &[String]) -> Vec<Words> {
+    let stems: Words = words.iter().map(|word| stem(word)).collect();
+    let mut found = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        for variant in spelling_variants(word) {
+            let mut other = stems.clone();
+            other[at] = stem(&variant);
+            if other != stems {
+                found.push(other);
+            }
+        }
+    }
+    found
+}
+
 /// British endings and their American counterparts.
 const SPELLINGS: &[(&str, &str)] = &[
     ("isation", "ization"),
@@ -263,6 +288,15 @@ mod tests {
         assert_eq!(length, 1);
         assert_eq!(others.len(), 2);
         assert!(vocabulary.match_at(&["budget".to_string()]).is_none());
+    }
+
+    #[test]
+    fn a_term_spelled_the_other_way_is_the_same_term() {
+        let vocabulary = Vocabulary::parse("program evaluation, evaluating programs\n");
+        let typed: Words = ["Programme", "evaluation"].map(String::from).to_vec();
+        let (length, others) = vocabulary.match_at(&typed).unwrap();
+        assert_eq!(length, 2);
+        assert!(others.contains(&vec!["program".to_string(), "evaluation".to_string()]));
     }
 
     #[test]
