@@ -104,6 +104,14 @@ fn a_language_asked_for_comes_first() {
     for hit in hits(&french) {
         assert_eq!(hit["language"], "fr", "{}", hit["title"]);
     }
+    // Typed in French: offerings taught in French rank with English ones that match one word
+    // more ("online learning" for "formation en ligne"), and the first are French.
+    let typed =
+        catalog.search("q=formation+en+ligne+biblioth%C3%A8que&include_past=true&per_page=2");
+    assert_eq!(hits(&typed).len(), 2);
+    for hit in hits(&typed) {
+        assert_eq!(hit["language"], "fr", "{}", hit["title"]);
+    }
     // English offerings that mention Spanish (a bilingual helper, a Spanish-speaking
     // community) come after those taught in it.
     for query in ["q=courses+in+Spanish", "q=cursos+en+espa%C3%B1ol"] {

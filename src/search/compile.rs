@@ -18,6 +18,7 @@
 use super::fields::{Fields, PLAIN, STEMMED, analyse};
 use super::plan::{Plan, Unit, required_words};
 use super::query::Expr;
+use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
 use std::collections::{BTreeSet, HashMap};
 use tantivy::query::{
@@ -45,7 +46,9 @@ const PROXIMITY_SLOP: u32 = 3;
 const PROXIMITY_WEIGHT: f32 = 0.5;
 /// Three or more words found together, in order, as typed.
 const PHRASE_WEIGHT: f32 = 1.0;
-/// What an offering taught in the language of the query gains.
+/// What an offering taught in the language the query asks for gains, beyond counting as one
+/// more word matched: a searcher typing in French means offerings taught in French first, even
+/// those that say it in other words.
 const LANGUAGE_BOOST: f32 = 8.0;
 /// Typo alternatives tried per word, the most frequent first.
 const TYPO_ALTERNATIVES: usize = 6;
@@ -256,10 +259,8 @@ impl<'a> Compiler<'a> {
                 Term::from_field_text(*field, language),
                 IndexRecordOption::Basic,
             );
-            optional.push(Box::new(ConstScoreQuery::new(
-                Box::new(taught_in),
-                LANGUAGE_BOOST,
-            )));
+            let boosted = ConstScoreQuery::new(Box::new(taught_in), LANGUAGE_BOOST);
+            optional.push(Box::new(Counted(Box::new(boosted))));
         }
         Some(Plan {
             strict,
