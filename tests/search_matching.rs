@@ -45,6 +45,20 @@ fn a_question_typed_in_full_finds_what_it_asks_about() {
 }
 
 #[test]
+fn a_word_typed_twice_counts_once() {
+    let catalog = seeded();
+    let results = catalog.search(
+        "q=how+do+i+answer+medical+questions+without+giving+medical+advice&include_past=true&per_page=50",
+    );
+    assert!(!hits(&results).is_empty(), "{results}");
+    for hit in hits(&results) {
+        let lacks = missing(hit);
+        let medical = lacks.iter().filter(|word| *word == "medical").count();
+        assert!(medical <= 1, "{}: {lacks:?}", hit["title"]);
+    }
+}
+
+#[test]
 fn offerings_matching_every_word_come_before_those_missing_some() {
     let catalog = seeded();
     let results =

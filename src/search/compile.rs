@@ -238,7 +238,12 @@ impl<'a> Compiler<'a> {
         let only_common = read.iter().all(|unit| unit.function || unit.common) && !restricts;
         let mut words = Vec::new();
         let mut common = Vec::new();
+        let mut seen = BTreeSet::new();
         for unit in read {
+            // A word typed twice ("medical questions without medical advice") is one word.
+            if !seen.insert(unit.unit.text.to_lowercase()) {
+                continue;
+            }
             if unit.function && !only_function {
                 // Left out: in nearly every offering, they would cost a pass over them all and
                 // say nothing of the topic.
