@@ -44,6 +44,15 @@ fn a_misspelled_word_still_finds_its_offering_first_and_is_corrected() {
         first_title(&results)
     );
     assert_eq!(results["suggestion"], "copyright");
+
+    // Misspelled by its sound, four edits away: corrected all the same.
+    let results = catalog.search("q=copywrite+basics&include_past=true");
+    assert!(
+        first_title(&results).contains("Copyright"),
+        "{}",
+        first_title(&results)
+    );
+    assert_eq!(results["suggestion"], "copyright basics");
 }
 
 #[test]

@@ -533,7 +533,15 @@ impl<'a> Compiler<'a> {
         } else {
             Vec::new()
         };
-        let near = self.near_words(token);
+        let mut near = self.near_words(token);
+        if from_vocabulary.is_empty() && near.is_empty() {
+            // No word is a small edit away: the one that sounds like it, if any.
+            near.extend(super::phonetic::sounds_like(
+                self.searcher,
+                self.fields.words,
+                token,
+            ));
+        }
         let mut alternatives = Vec::new();
         if let Some(best) = from_vocabulary.first().or(near.first()) {
             self.corrections.insert(token.to_owned(), best.clone());

@@ -51,7 +51,8 @@ impl SearchIndex {
                         .into_iter()
                         .find(|near| !self.vocabulary.is_function_word(near))
                 };
-                match split.or_else(near) {
+                let sounding = || super::phonetic::sounds_like(searcher, field, &plain);
+                match split.or_else(near).or_else(sounding) {
                     Some(correction) => {
                         changed = true;
                         correction

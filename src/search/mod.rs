@@ -25,6 +25,7 @@ mod generation;
 mod labels;
 mod language;
 mod not_over;
+mod phonetic;
 mod plan;
 pub mod query;
 mod related;
