@@ -399,9 +399,26 @@ fn a_bad_item_after_thousands_of_good_ones_leaves_the_catalog_as_it_was() {
     let output = catalog.run(&["import", bundle.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
+    let named = format!("offerings.json: item 2200 (id {id}), line ");
+    let at = stderr.find(&named).map(|at| at + named.len());
+    let line: usize = at
+        .and_then(|at| {
+            let digits: String = stderr[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line > 0, "{stderr}");
+    // The line named is where the item begins: the first id after it is the item's.
+    let text = std::fs::read_to_string(bundle.path().join("offerings.json")).unwrap();
+    let from_line: String = text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
+    assert!(from_line.trim_start().starts_with('{'), "line {line}");
+    let first_id = from_line.split("\"id\":").nth(1).unwrap_or_default();
     assert!(
-        stderr.contains(&format!("offerings.json: item 2200 (id {id}), line ")),
-        "{stderr}"
+        first_id.trim_start().starts_with(&format!("\"{id}\"")),
+        "line {line} begins another item"
     );
     assert!(
         stderr.contains("format: unknown variant `carrier pigeon`"),

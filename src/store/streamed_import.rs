@@ -10,7 +10,8 @@ use super::import::{
 };
 use super::{Store, StoreError, now};
 use crate::bundle::{
-    BundleError, ItemsError, OfferingsFile, Problem, StreamedBundle, id_of, offering_problems,
+    BundleError, ItemsError, OfferingsFile, Problem, RawItem, StreamedBundle, id_of,
+    offering_problems,
 };
 use crate::catalog::{Known, Offering};
 use std::collections::HashSet;
@@ -38,11 +39,11 @@ impl Store {
                 .providers
                 .extend(bundle.head.unparsed_ids.iter().cloned());
             let (head_problems, known) = bundle.head.bundle.validate_head(known);
-            let mut problems = Problems::new(bundle.head.problems.clone());
-            problems.extend(head_problems);
+            let mut head = bundle.head.problems.clone();
+            head.extend(head_problems);
             let now = now();
             let mut summary = ImportSummary::default();
-            if problems.is_empty() {
+            if head.is_empty() {
                 import_frameworks(transaction, &bundle.head.bundle, &mut summary, &|| {})?;
                 let providers = &bundle.head.bundle.providers;
                 import_providers(transaction, providers, &now, &mut summary, &|| {})?;
@@ -50,7 +51,7 @@ impl Store {
             let (sender, batches) = sync_channel(BATCHES_AHEAD);
             let checked = std::thread::scope(|scope| {
                 let checker =
-                    scope.spawn(|| check(&bundle.offerings, &known, &ids.again, problems, sender));
+                    scope.spawn(|| check(&bundle.offerings, &known, &ids.again, head, sender));
                 let mut done = 0;
                 for batch in batches {
                     import_offerings(transaction, &batch.offerings, &now, &mut summary)?;
@@ -119,50 +120,101 @@ struct WriterGone;
 
 /// Reads, parses and checks every offering against `known`, sending the good ones on in
 /// batches while no problem has been found. Returns the problems.
+///
+/// The file is read without counting its lines, which costs serde_json's fast path; an item that
+/// is not an offering at all is named by its line, so when there is one the file is read once
+/// more, counting lines, for the problems alone (nothing is written then anyway).
 fn check(
     file: &OfferingsFile,
     known: &Known,
     again: &HashSet<usize>,
-    mut problems: Problems,
+    head: Vec<Problem>,
     batches: SyncSender<Checked>,
 ) -> Result<Problems, ItemsError<WriterGone>> {
-    let mut batch = Vec::with_capacity(IMPORT_BATCH);
-    let mut read = 0;
-    let send = |batch: &mut Vec<Offering>, read: &mut usize, problems: &Problems| {
-        let offerings = std::mem::take(batch);
-        let offerings = if problems.is_empty() {
+    let mut pass = Pass::new(known, again, head.clone(), Some(batches));
+    file.each_item_unnumbered(|item| pass.take(file.name, item))?;
+    pass.send().map_err(ItemsError::Stopped)?;
+    if !pass.unparsed {
+        return Ok(pass.problems);
+    }
+    let mut pass = Pass::new(known, again, head, None);
+    file.each_item(|item| pass.take(file.name, item))?;
+    Ok(pass.problems)
+}
+
+/// One reading of the offerings file by `check`.
+struct Pass<'a> {
+    known: &'a Known,
+    again: &'a HashSet<usize>,
+    problems: Problems,
+    /// Where checked batches go; none when the reading is only for the problems.
+    batches: Option<SyncSender<Checked>>,
+    batch: Vec<Offering>,
+    read: usize,
+    /// Whether an item could not be parsed as an offering.
+    unparsed: bool,
+}
+
+impl<'a> Pass<'a> {
+    fn new(
+        known: &'a Known,
+        again: &'a HashSet<usize>,
+        head: Vec<Problem>,
+        batches: Option<SyncSender<Checked>>,
+    ) -> Self {
+        Pass {
+            known,
+            again,
+            problems: Problems::new(head),
+            batches,
+            batch: Vec::with_capacity(IMPORT_BATCH),
+            read: 0,
+            unparsed: false,
+        }
+    }
+
+    fn take(&mut self, file: &str, item: RawItem) -> Result<(), WriterGone> {
+        match item.parse::<Offering>(file) {
+            Ok(offering) => {
+                self.problems.extend(offering_problems(
+                    file,
+                    item.index,
+                    &offering,
+                    self.known,
+                    self.again.contains(&item.index),
+                ));
+                if self.batches.is_some() {
+                    self.batch.push(offering);
+                }
+            }
+            Err(problem) => {
+                self.unparsed = true;
+                self.problems.push(problem);
+            }
+        }
+        self.read += 1;
+        if self.read == IMPORT_BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the batch read so far to the writer: empty once a problem is found (nothing
+    /// more is written), still counting what was read.
+    fn send(&mut self) -> Result<(), WriterGone> {
+        let offerings = std::mem::take(&mut self.batch);
+        let read = std::mem::take(&mut self.read);
+        let Some(batches) = &self.batches else {
+            return Ok(());
+        };
+        let offerings = if self.problems.is_empty() {
             offerings
         } else {
             Vec::new()
         };
-        let checked = Checked {
-            offerings,
-            read: std::mem::take(read),
-        };
+        let checked = Checked { offerings, read };
         batches.send(checked).map_err(|_| WriterGone)
-    };
-    file.each_item(|item| {
-        match item.parse::<Offering>(file.name) {
-            Ok(offering) => {
-                problems.extend(offering_problems(
-                    file.name,
-                    item.index,
-                    &offering,
-                    known,
-                    again.contains(&item.index),
-                ));
-                batch.push(offering);
-            }
-            Err(problem) => problems.push(problem),
-        }
-        read += 1;
-        if read == IMPORT_BATCH {
-            send(&mut batch, &mut read, &problems)?;
-        }
-        Ok(())
-    })?;
-    send(&mut batch, &mut read, &problems).map_err(ItemsError::Stopped)?;
-    Ok(problems)
+    }
 }
 
 /// Problems found so far, the first thousand kept: a file broken on every line of a million
