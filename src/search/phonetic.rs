@@ -11,8 +11,8 @@ use tantivy::schema::Field;
 
 /// Words shorter than this are left alone: short words sound like too many others.
 const MIN_LENGTH: usize = 5;
-/// Candidates begin with as many letters as the typed word: a sound is misspelled in the middle
-/// of a word far more often than at its start, and this keeps the scan to a slice of the index.
+/// Candidates begin with the typed word's first letters: a sound is misspelled in the middle of
+/// a word far more often than at its start, and this keeps the scan to a slice of the index.
 const SHARED_START: usize = 2;
 /// Letters of the phonetic code compared: longer than the usual four, so that "copywrite" and
 /// "cooperative" differ.
