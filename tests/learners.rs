@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::web::{PASSWORD, add_pla_editor, agent, get, hidden, post, sign_in, sign_in_to};
+use common::web::{
+    PASSWORD, Part, add_pla_editor, agent, get, hidden, multipart, post, sign_in, sign_in_to,
+};
 use common::{Catalog, Server};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -63,60 +65,6 @@ fn csrf_of(learner: &Agent, server: &Server) -> String {
     let (status, _, page) = get(learner, server, "/me");
     assert_eq!(status, 200, "{page}");
     hidden(&page, "csrf")
-}
-
-/// A part of a multipart form: a field, or a file with its name.
-enum Part<'a> {
-    Field(&'a str, &'a str),
-    File(&'a str, &'a str, &'a [u8]),
-}
-
-fn multipart(
-    agent: &Agent,
-    server: &Server,
-    path: &str,
-    parts: &[Part<'_>],
-) -> (u16, String, String) {
-    let boundary = "----learner-test-boundary";
-    let mut body = Vec::new();
-    for part in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match part {
-            Part::Field(name, value) => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            ),
-            Part::File(name, file, bytes) => {
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                body.extend_from_slice(bytes);
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let mut response = agent
-        .post(&server.url(path))
-        .header(
-            "Content-Type",
-            &format!("multipart/form-data; boundary={boundary}"),
-        )
-        .send(&body[..])
-        .unwrap();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (
-        response.status().as_u16(),
-        location,
-        response.body_mut().read_to_string().unwrap_or_default(),
-    )
 }
 
 /// Marks a catalog offering complete on `day`, with an optional proof.

@@ -112,10 +112,12 @@ pub fn upload(
     name: &str,
     content: &str,
 ) -> (u16, String) {
-    let file = format!(
-        "Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{content}"
-    );
-    send_multipart(agent, server, &[part("csrf", csrf), file])
+    let parts = [
+        Part::Field("csrf", csrf),
+        Part::File("file", name, content.as_bytes()),
+    ];
+    let (status, _, body) = multipart(agent, server, "/provider/upload", &parts);
+    (status, body)
 }
 
 /// Sends the same file again as the confirmation page does, its edits confirmed.
@@ -127,38 +129,59 @@ pub fn confirm_upload(
     content: &str,
 ) -> (u16, String) {
     let parts = [
-        part("csrf", csrf),
-        part("name", name),
-        part("confirm_edits", "yes"),
-        part("content", content),
+        Part::Field("csrf", csrf),
+        Part::Field("name", name),
+        Part::Field("confirm_edits", "yes"),
+        Part::Field("content", content),
     ];
-    send_multipart(agent, server, &parts)
+    let (status, _, body) = multipart(agent, server, "/provider/upload", &parts);
+    (status, body)
 }
 
-/// One plain field of a multipart form.
-fn part(field: &str, value: &str) -> String {
-    format!("Content-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}")
+/// A part of a multipart form: a field, or a file with its name.
+pub enum Part<'a> {
+    Field(&'a str, &'a str),
+    File(&'a str, &'a str, &'a [u8]),
 }
 
-fn send_multipart(agent: &Agent, server: &Server, parts: &[String]) -> (u16, String) {
+/// Posts `parts` as `multipart/form-data` to `path`: status, `Location` and body.
+pub fn multipart(
+    agent: &Agent,
+    server: &Server,
+    path: &str,
+    parts: &[Part<'_>],
+) -> (u16, String, String) {
     let boundary = "----clearinghouse-test-boundary";
-    let mut body: String = parts
-        .iter()
-        .map(|part| format!("--{boundary}\r\n{part}\r\n"))
-        .collect();
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let mut response = agent
-        .post(&server.url("/provider/upload"))
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            Part::Field(name, value) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            ),
+            Part::File(name, file, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let response = agent
+        .post(&server.url(path))
         .header(
             "Content-Type",
             &format!("multipart/form-data; boundary={boundary}"),
         )
-        .send(body.as_bytes())
+        .send(&body[..])
         .unwrap();
-    (
-        response.status().as_u16(),
-        response.body_mut().read_to_string().unwrap_or_default(),
-    )
+    answer(response)
 }
 
 /// What a browser would send for the form whose opening tag contains `marker`, untouched: its
