@@ -42,8 +42,8 @@ fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// Joins as `email` through `/join`, then signs in through `/login`: an agent on `/me`.
-fn join(server: &Server, email: &str) -> Agent {
+/// Sends the `/join` form as a new visitor: status and page.
+fn send_join(server: &Server, email: &str, password: &str) -> (u16, String) {
     let visitor = agent();
     let (_, _, page) = get(&visitor, server, "/join");
     let csrf = hidden(&page, "csrf");
@@ -51,8 +51,14 @@ fn join(server: &Server, email: &str) -> Agent {
         &visitor,
         server,
         "/join",
-        &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
+        &[("email", email), ("password", password), ("csrf", &csrf)],
     );
+    (status, page)
+}
+
+/// Joins as `email` through `/join`, then signs in through `/login`: an agent on `/me`.
+fn join(server: &Server, email: &str) -> Agent {
+    let (status, page) = send_join(server, email, PASSWORD);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Your account is ready"), "{page}");
     let (learner, location) = sign_in_to(server, email);
@@ -753,33 +759,10 @@ fn bad_input_is_a_4xx_naming_the_field_and_a_pdf_proof_comes_back_whole() {
     );
 
     // Joining: each field named.
-    let visitor = agent();
-    let (_, _, page) = get(&visitor, &server, "/join");
-    let csrf = hidden(&page, "csrf");
-    let (status, _, page) = post(
-        &visitor,
-        &server,
-        "/join",
-        &[
-            ("email", "someone@library.example.org"),
-            ("password", "short"),
-            ("csrf", &csrf),
-        ],
-    );
+    let (status, page) = send_join(&server, "someone@library.example.org", "short");
     assert_eq!(status, 422);
     assert!(page.contains("password:"), "{page}");
-    let (_, _, page) = get(&visitor, &server, "/join");
-    let csrf = hidden(&page, "csrf");
-    let (status, _, page) = post(
-        &visitor,
-        &server,
-        "/join",
-        &[
-            ("email", "not an address"),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-        ],
-    );
+    let (status, page) = send_join(&server, "not an address", PASSWORD);
     assert_eq!(status, 422);
     assert!(page.contains("email:"), "{page}");
 
