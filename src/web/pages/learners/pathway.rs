@@ -78,6 +78,18 @@ struct Listed {
     facts: views::Facts,
 }
 
+/// The offerings of `ids` that `offerings` holds, as the pages list them.
+fn listed(ids: &[String], offerings: &HashMap<String, Offering>) -> Vec<Listed> {
+    ids.iter()
+        .filter_map(|id| offerings.get(id))
+        .map(|o| Listed {
+            id: o.id.clone(),
+            title: o.title.clone(),
+            facts: views::Facts::of(o),
+        })
+        .collect()
+}
+
 struct RequirementView {
     label: String,
     anchor: String,
@@ -118,16 +130,7 @@ pub async fn certification_page(
                 label: competency_label(&frameworks, &r.competency),
                 anchor: anchor(&r.competency),
                 required: kind == RequirementKind::Required,
-                approved: r
-                    .approved_offerings
-                    .iter()
-                    .filter_map(|id| offerings.get(id))
-                    .map(|o| Listed {
-                        id: o.id.clone(),
-                        title: o.title.clone(),
-                        facts: views::Facts::of(o),
-                    })
-                    .collect(),
+                approved: listed(&r.approved_offerings, &offerings),
             })
             .collect::<Vec<_>>()
     };
@@ -255,16 +258,7 @@ pub async fn pathway_page(
                 required: r.kind == RequirementKind::Required,
                 status,
                 met_by,
-                upcoming: r
-                    .upcoming
-                    .iter()
-                    .filter_map(|id| offerings.get(id))
-                    .map(|o| Listed {
-                        id: o.id.clone(),
-                        title: o.title.clone(),
-                        facts: views::Facts::of(o),
-                    })
-                    .collect(),
+                upcoming: listed(&r.upcoming, &offerings),
                 planned,
             }
         })
