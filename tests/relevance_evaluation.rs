@@ -6,9 +6,9 @@
 use clearinghouse::evaluation;
 use std::path::Path;
 
-/// nDCG@10 measured on the judged set when matching, scoring and the vocabulary were last
-/// changed (0.893), less a little room for float rounding.
-const FLOOR: f64 = 0.891;
+/// The target, met when matching, scoring and the vocabulary were last changed
+/// (0.9009 measured).
+const FLOOR: f64 = 0.900;
 /// How far above the BM25 baseline we must stay.
 const MARGIN: f64 = 0.05;
 

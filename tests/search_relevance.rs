@@ -149,6 +149,25 @@ fn words_found_next_to_each_other_rank_above_the_same_words_apart() {
 }
 
 #[test]
+fn an_offering_on_a_related_topic_ranks_above_one_that_only_shares_the_words() {
+    // Two offerings alike but for one topic of the description: book challenges, which
+    // `seed/related.txt` relates to intellectual freedom, or summer hours. The other starts
+    // sooner, which alone would put it first.
+    let description = |topic: &str| {
+        format!("The zephyrine method of intellectual freedom work, step by step: {topic}.")
+    };
+    let (related, unrelated) = (description("book challenges"), description("summer hours"));
+    let (_catalog, server) = served_with_alike(&[
+        ("related-topic", "The Zephyrine Method", &related, "20"),
+        ("words-only", "The Zephyrine Method", &unrelated, "05"),
+    ]);
+    assert_eq!(
+        ranked_ids(&server, "zephyrine+intellectual+freedom")[..2],
+        ["related-topic", "words-only"]
+    );
+}
+
+#[test]
 fn stemming_matches_other_forms_of_a_word() {
     let catalog = seeded();
     let results = catalog.search("q=storytimes&include_past=true");

@@ -13,7 +13,7 @@
 //! it, the nearest words they do know, boosted lower so exact matches rank first. The best of these
 //! counts (a disjunction max), so a word matched twice over is not counted twice. Neighbouring
 //! words found near each other score more, and so do offerings taught in the language the query
-//! asks for.
+//! asks for; among the best candidates, so do offerings on a topic related to one typed.
 
 use super::fields::{Fields, PLAIN, STEMMED, analyse};
 use super::plan::{Plan, Unit, required_words};
@@ -32,6 +32,8 @@ use tantivy::{Searcher, Term};
 /// Weights of the ways a word can match, relative to the word itself.
 const SPELLING_WEIGHT: f32 = 0.9;
 const SYNONYM_WEIGHT: f32 = 0.7;
+/// A related topic found in the offering's text, relative to the typed words.
+const RELATED_WEIGHT: f32 = 0.3;
 /// A term of several words found with its words apart rather than in order.
 const WORDS_APART_WEIGHT: f32 = 0.5;
 const TYPO_WEIGHT: f32 = 0.25;
@@ -174,7 +176,7 @@ impl<'a> Compiler<'a> {
                 words: Vec::new(),
                 common: Vec::new(),
                 optional: Vec::new(),
-                proximity: Vec::new(),
+                rescored: Vec::new(),
                 required: 0,
             }),
         };
@@ -206,7 +208,7 @@ impl<'a> Compiler<'a> {
         let mut strict = Vec::new();
         let mut read = Vec::new();
         let mut optional: Vec<Box<dyn Query>> = Vec::new();
-        let mut proximity = Vec::new();
+        let mut rescored = Vec::new();
         let mut index = 0;
         while index < parts.len() {
             match &parts[index] {
@@ -214,7 +216,8 @@ impl<'a> Compiler<'a> {
                     let run = word_run(&parts[index..]);
                     index += run.len();
                     let units = self.units(&run);
-                    proximity.extend(self.proximity(&units));
+                    rescored.extend(self.proximity(&units));
+                    rescored.extend(self.related_topics(&run));
                     read.extend(units);
                 }
                 Expr::Not(inner) => {
@@ -273,7 +276,7 @@ impl<'a> Compiler<'a> {
             words,
             common,
             optional,
-            proximity,
+            rescored,
         })
     }
 
@@ -567,27 +570,13 @@ impl<'a> Compiler<'a> {
     /// words (a translation, an abbreviation) must not outrank the words the searcher typed, nor
     /// count for less than them because they are common ("resource description and access").
     fn synonyms(&mut self, typed: &[String], others: &[Words]) -> Vec<Box<dyn Query>> {
-        let stems: Vec<String> = typed
-            .iter()
-            .filter_map(|word| analyse(&mut self.stemmed, word).into_iter().next())
-            .collect();
-        let worth: f32 = stems
-            .iter()
-            .map(|stem| self.inverse_document_frequency(stem))
-            .sum();
+        let worth = self.worth(typed);
         let mut queries = Vec::new();
         for term in others {
             // In the offering's own text only: phrases over the concepts too doubled the
             // cost of a long group and changed no ranking.
             let plain = analyse(&mut self.plain, &term.join(" "));
-            let stems: Vec<String> = plain
-                .iter()
-                .flat_map(|token| analyse(&mut self.stemmed, token))
-                .collect();
-            let own: f32 = stems
-                .iter()
-                .map(|stem| self.inverse_document_frequency(stem))
-                .sum();
+            let own = self.worth(term);
             if let Some(query) = self.phrase_of_tokens(&plain, false)
                 && own > 0.0
             {
@@ -595,6 +584,71 @@ impl<'a> Compiler<'a> {
             }
         }
         queries
+    }
+
+    /// The topics the words name that have related topics (`related_topics.rs`): each a
+    /// query of its related topics' terms in the offering's text, the best counting, weighted
+    /// like synonyms by what the typed words are worth.
+    fn related_topics(&mut self, run: &[&str]) -> Vec<Box<dyn Query>> {
+        let words: Vec<String> = run
+            .iter()
+            .flat_map(|word| analyse(&mut self.plain, word))
+            .collect();
+        let mut queries = Vec::new();
+        for found in self.vocabulary.related_topics(&words) {
+            let worth = self.worth(&found.typed);
+            let terms: Vec<Box<dyn Query>> = found
+                .related
+                .iter()
+                .filter_map(|term| {
+                    let stems = self.stems_of(&term.join(" "));
+                    let own = self.worth_of_stems(&stems);
+                    let query = self.in_text(&stems)?;
+                    (own > 0.0).then(|| boost(query, RELATED_WEIGHT * worth / own))
+                })
+                .collect();
+            if !terms.is_empty() {
+                queries.push(best_of(terms));
+            }
+        }
+        queries
+    }
+
+    /// The stems of a text's words.
+    fn stems_of(&mut self, text: &str) -> Vec<String> {
+        analyse(&mut self.plain, text)
+            .iter()
+            .flat_map(|token| analyse(&mut self.stemmed, token))
+            .collect()
+    }
+
+    /// What typed words are worth: the sum of their stems' inverse document frequencies.
+    fn worth(&mut self, typed: &[String]) -> f32 {
+        let stems = self.stems_of(&typed.join(" "));
+        self.worth_of_stems(&stems)
+    }
+
+    fn worth_of_stems(&self, stems: &[String]) -> f32 {
+        stems
+            .iter()
+            .map(|stem| self.inverse_document_frequency(stem))
+            .sum()
+    }
+
+    /// Stems in order in the offering's own text, without highlighting them.
+    fn in_text(&self, stems: &[String]) -> Option<Box<dyn Query>> {
+        let terms: Vec<Term> = stems
+            .iter()
+            .map(|stem| Term::from_field_text(self.fields.text, stem))
+            .collect();
+        match terms.len() {
+            0 => None,
+            1 => Some(Box::new(TermQuery::new(
+                terms[0].clone(),
+                IndexRecordOption::WithFreqs,
+            ))),
+            _ => Some(Box::new(PhraseQuery::new(terms))),
+        }
     }
 
     /// How many offerings have a stem in their own text.

@@ -221,16 +221,16 @@ impl SearchIndex {
             });
             let main = combine(text.as_deref(), &filters, None);
             let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
-                // The first candidates get their proximity and are reordered by feedback,
-                // then the page is cut.
+                // The first candidates get their proximity and related topics and are
+                // reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
                 let top = TopDocs::with_limit(depth + rescore::WINDOW)
                     .tweak_score(sort_key(sort, now, origin, currency));
                 let (total, mut candidates, counts) =
                     searcher.search(&*main, &(Count, top, shared.clone()))?;
-                if let Some(proximity) = compiled.plan.as_ref().and_then(Plan::proximity) {
+                if let Some(rescoring) = compiled.plan.as_ref().and_then(Plan::rescoring) {
                     let scale = |key: &SortKey| 1.0 + soon(-key.1 as i64, now.timestamp());
-                    rescore::add_proximity(searcher, &*proximity, &mut candidates, scale)?;
+                    rescore::add_score(searcher, &*rescoring, &mut candidates, scale)?;
                 }
                 candidates.truncate(depth);
                 feedback::rerank(searcher, &mut candidates)?;

@@ -29,6 +29,7 @@ mod phonetic;
 mod plan;
 pub mod query;
 mod related;
+mod related_topics;
 pub mod request;
 mod rescore;
 mod stemming;

@@ -1,8 +1,9 @@
 //! A compiled query as a plan: strict parts that must hold (phrases, alternatives, exclusions),
 //! the searcher's meaningful words of which a number must match, common words that count only
 //! when nothing else matches, optional parts that only add to the score (the language asked
-//! for), and proximity, which the engine scores for the best candidates only. The engine asks the plan for a query needing fewer words
-//! when too few offerings match, and widens it when none do.
+//! for), and what the engine scores for the best candidates only (proximity, related topics).
+//! The engine asks the plan for a query needing fewer words when too few offerings match, and
+//! widens it when none do.
 
 use super::tiers::Counted;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
@@ -38,10 +39,10 @@ pub struct Plan {
     /// Words in most offerings: they only add to the score, unless nothing else matches.
     pub(super) common: Vec<Unit>,
     pub(super) optional: Vec<Box<dyn Query>>,
-    /// The words found near each other: they only add to the score, and reading positions for
-    /// every match was 40% of a search of several common words, so they are scored for the best
-    /// candidates only (`proximity`).
-    pub(super) proximity: Vec<Box<dyn Query>>,
+    /// What only adds to the score of the best candidates (`rescoring`): the words found near
+    /// each other (reading positions for every match was 40% of a search of several common
+    /// words) and related topics.
+    pub(super) rescored: Vec<Box<dyn Query>>,
     /// How many of `words` must match at first.
     pub required: usize,
 }
@@ -68,20 +69,17 @@ impl Plan {
         true
     }
 
-    /// The proximity of the words as one query (its score is what the plan's proximity adds),
+    /// What the best candidates are rescored by, as one query (its score is what it adds),
     /// when there is any.
-    pub fn proximity(&self) -> Option<Box<dyn Query>> {
-        (!self.proximity.is_empty()).then(|| {
-            let clauses = self
-                .proximity
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone()));
+    pub fn rescoring(&self) -> Option<Box<dyn Query>> {
+        (!self.rescored.is_empty()).then(|| {
+            let clauses = self.rescored.iter().map(|q| (Occur::Should, q.box_clone()));
             Box::new(BooleanQuery::new(clauses.collect())) as Box<dyn Query>
         })
     }
 
     /// The query that needs `minimum` of the meaningful words (at least one, at most all),
-    /// without proximity.
+    /// without what rescoring adds.
     pub fn query(&self, minimum: usize) -> Box<dyn Query> {
         self.build(minimum, true)
     }

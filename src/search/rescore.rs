@@ -1,8 +1,8 @@
-//! Proximity for the best candidates only. Whether a searcher's words stand near each other
-//! only adds to an offering's relevance (never to how many words it matches), so it is scored
-//! for the first candidates of the ranking without it, and they are sorted again: reading word
-//! positions for every match was 40% of a search of several common words (Elasticsearch's
-//! rescoring window does the same).
+//! Proximity and related topics for the best candidates only. Whether a searcher's words stand
+//! near each other, or the offering is on a related topic, only adds to its relevance (never to
+//! how many words it matches), so it is scored for the first candidates of the ranking without
+//! it, and they are sorted again: reading word positions for every match was 40% of a search of
+//! several common words (Elasticsearch's rescoring window does the same).
 
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DocAddress, Score, Searcher, TERMINATED};
@@ -12,7 +12,7 @@ pub const WINDOW: usize = 200;
 
 /// Adds `query`'s score, scaled by `scale(key)`, to the primary part of each candidate's key
 /// and sorts them again, best first (ties as the collector breaks them: by address).
-pub fn add_proximity(
+pub fn add_score(
     searcher: &Searcher,
     query: &dyn Query,
     candidates: &mut [((f64, f64, u64), DocAddress)],

@@ -4,6 +4,7 @@
 //! organisation), and the function words a searcher need not find ("how do I", "para", "des").
 
 use super::fields::{analyse, plain_analyzer, stemmed_analyzer};
+use super::related_topics::{self, RelatedTopics};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -32,6 +33,7 @@ pub struct Vocabulary {
     /// Every word of every term, as written (stems would join "reding" to Spanish "redes").
     words: HashSet<String>,
     longest: usize,
+    related: RelatedTopics,
 }
 
 /// Words of the catalog's languages that carry no topic: English, Spanish and French function
@@ -65,7 +67,7 @@ thread_local! {
 }
 
 /// One word's stem, as the index's stemmed analyzer gives it.
-fn stem(word: &str) -> String {
+pub fn stem(word: &str) -> String {
     ANALYZERS.with(|analyzers| analyse(&mut analyzers.borrow_mut().1, word).concat())
 }
 
@@ -108,6 +110,43 @@ impl Vocabulary {
             }
         }
         vocabulary
+    }
+
+    /// Adds the related topics of `seed/related.txt` (`related_topics.rs`).
+    pub fn with_related(mut self, text: &str) -> Self {
+        self.related = RelatedTopics::parse(text, &self);
+        self
+    }
+
+    /// The topics named in a run of words (as typed, one word each) and their related topics.
+    pub fn related_topics(&self, words: &[String]) -> Vec<related_topics::Found> {
+        self.related.in_words(words)
+    }
+
+    /// The group a term (as stems) belongs to.
+    pub fn group_of(&self, stems: &[String]) -> Option<usize> {
+        self.by_term.get(stems).copied()
+    }
+
+    /// Every way a group's terms are recognised: their stems, and spelled the other way.
+    pub fn group_keys(&self, group: usize) -> Vec<Words> {
+        let mut keys: Vec<Words> = self
+            .by_term
+            .iter()
+            .filter(|(_, index)| **index == group)
+            .map(|(key, _)| key.clone())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// A group's terms as written, but the ambiguous ones (never searched for unless typed).
+    pub fn group_terms(&self, group: usize) -> Vec<Words> {
+        self.groups[group]
+            .iter()
+            .filter(|term| !term.ambiguous)
+            .map(|term| term.words.clone())
+            .collect()
     }
 
     /// The longest synonym term starting at `words[0]` (words as typed, one word each): how many
