@@ -31,6 +31,5 @@ pub fn bundle() -> Result<Bundle, BundleError> {
 
 /// The library vocabulary (synonyms and abbreviations) search applies to queries.
 pub fn vocabulary() -> crate::search::Vocabulary {
-    crate::search::Vocabulary::parse(&text("synonyms.txt").unwrap_or_default())
-        .with_related(&text("related.txt").unwrap_or_default())
+    crate::search::Vocabulary::shipped()
 }

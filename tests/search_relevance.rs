@@ -258,6 +258,9 @@ fn a_phrase_matches_the_words_in_order() {
     }
     let words = catalog.search("q=summer+reading&include_past=true");
     assert!(total(&phrase) <= total(&words));
+    // A term of the vocabulary no offering has, quoted: nothing, not everything.
+    let absent = catalog.search("q=%22library+governing+board%22&include_past=true");
+    assert_eq!(total(&absent), 0);
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //! asks for; among the best candidates, so do offerings on a topic related to one typed.
 
 use super::fields::{Fields, PLAIN, STEMMED, analyse};
+use super::phrases::SHIPPED;
 use super::plan::{Plan, Unit, required_words};
 use super::query::Expr;
 use super::tiers::Counted;
@@ -576,7 +577,13 @@ impl<'a> Compiler<'a> {
             // In the offering's own text only: phrases over the concepts too doubled the
             // cost of a long group and changed no ranking.
             let plain = analyse(&mut self.plain, &term.join(" "));
-            let own = self.worth(term);
+            let stems = self.stems_of(&term.join(" "));
+            let own = self.worth_of_stems(&stems);
+            // A word is also searched among the concepts, a phrase in the text only.
+            if stems.len() > 1 && self.nowhere_in_text(&stems) {
+                // A scorer to build and read for nothing (many are translations).
+                continue;
+            }
             if let Some(query) = self.phrase_of_tokens(&plain, false)
                 && own > 0.0
             {
@@ -602,6 +609,9 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .filter_map(|term| {
                     let stems = self.stems_of(&term.join(" "));
+                    if self.nowhere_in_text(&stems) {
+                        return None;
+                    }
                     let own = self.worth_of_stems(&stems);
                     let query = self.in_text(&stems)?;
                     (own > 0.0).then(|| boost(query, RELATED_WEIGHT * worth / own))
@@ -637,18 +647,46 @@ impl<'a> Compiler<'a> {
 
     /// Stems in order in the offering's own text, without highlighting them.
     fn in_text(&self, stems: &[String]) -> Option<Box<dyn Query>> {
-        let terms: Vec<Term> = stems
+        match stems {
+            [] => None,
+            [stem] => Some(Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.text, stem),
+                IndexRecordOption::WithFreqs,
+            ))),
+            _ => Some(self.phrase_in_text(stems)),
+        }
+    }
+
+    /// Whether no offering's own text can hold these stems in order: one of them is in none,
+    /// or the vocabulary's term they make is.
+    fn nowhere_in_text(&self, stems: &[String]) -> bool {
+        let token = SHIPPED.token(stems).map(|token| {
+            let term = Term::from_field_text(self.fields.text, &token);
+            self.searcher.doc_freq(&term).unwrap_or(0)
+        });
+        token == Some(0) || stems.iter().any(|stem| self.stem_frequency(stem) == 0)
+    }
+
+    /// Two or more stems in order in the offering's own text. A term of the vocabulary is one
+    /// token there (`phrases.rs`), scored as the phrase would be: the boost turns the rarity of
+    /// the token into that of its words, as a phrase query weighs it.
+    fn phrase_in_text(&self, stems: &[String]) -> Box<dyn Query> {
+        if let Some(token) = SHIPPED.token(stems) {
+            let term = Term::from_field_text(self.fields.text, &token);
+            let frequency = self.searcher.doc_freq(&term).unwrap_or(0);
+            let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            if frequency == 0 {
+                // Matches nothing, at the cost of one look-up.
+                return query;
+            }
+            let words = self.worth_of_stems(stems);
+            return boost(query, words / self.inverse_frequency(frequency));
+        }
+        let terms = stems
             .iter()
             .map(|stem| Term::from_field_text(self.fields.text, stem))
             .collect();
-        match terms.len() {
-            0 => None,
-            1 => Some(Box::new(TermQuery::new(
-                terms[0].clone(),
-                IndexRecordOption::WithFreqs,
-            ))),
-            _ => Some(Box::new(PhraseQuery::new(terms))),
-        }
+        Box::new(PhraseQuery::new(terms))
     }
 
     /// How many offerings have a stem in their own text.
@@ -660,8 +698,13 @@ impl<'a> Compiler<'a> {
 
     /// BM25's inverse document frequency of a stem in the offerings' own text.
     fn inverse_document_frequency(&self, stem: &str) -> f32 {
+        self.inverse_frequency(self.stem_frequency(stem))
+    }
+
+    /// BM25's inverse document frequency of a term in `frequency` offerings.
+    fn inverse_frequency(&self, frequency: u64) -> f32 {
         let offerings = self.searcher.num_docs() as f32;
-        let frequency = self.stem_frequency(stem) as f32;
+        let frequency = frequency as f32;
         (1.0 + (offerings - frequency + 0.5) / (frequency + 0.5)).ln()
     }
 
@@ -721,16 +764,14 @@ impl<'a> Compiler<'a> {
                 if !self.excluding {
                     self.highlight.extend(stems.iter().cloned());
                 }
-                let phrase = |field: Field| -> Box<dyn Query> {
+                let mut fields = vec![self.phrase_in_text(&stems)];
+                if concepts {
                     let terms = stems
                         .iter()
-                        .map(|stem| Term::from_field_text(field, stem))
+                        .map(|stem| Term::from_field_text(self.fields.concepts, stem))
                         .collect();
-                    Box::new(PhraseQuery::new(terms))
-                };
-                let mut fields = vec![phrase(self.fields.text)];
-                if concepts {
-                    fields.push(boost(phrase(self.fields.concepts), CONCEPT_WEIGHT));
+                    let phrase = Box::new(PhraseQuery::new(terms));
+                    fields.push(boost(phrase, CONCEPT_WEIGHT));
                 }
                 Some(boolean(Occur::Should, fields))
             }

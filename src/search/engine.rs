@@ -94,13 +94,7 @@ impl SearchIndex {
             .compiled
             .highlight
             .as_ref()
-            .and_then(|query| {
-                SnippetGenerator::create(searcher, &**query, generation.fields.text).ok()
-            })
-            .map(|mut generator| {
-                generator.set_max_num_chars(SNIPPET_LENGTH);
-                generator
-            });
+            .and_then(|query| snippet_generator(searcher, &**query, generation.fields.text));
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
         let widened = found.related > 0;
@@ -483,6 +477,38 @@ fn source(
         &generation.fields,
         address,
     )?)
+}
+
+/// What `SnippetGenerator::create` makes, but reading the text with the plain stemmed analyzer:
+/// `text`'s own adds tokens for terms of several words (`phrases.rs`) whose spans overlap their
+/// words', which the fragments cannot follow. The terms to show are stems either way.
+fn snippet_generator(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    field: tantivy::schema::Field,
+) -> Option<SnippetGenerator> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weights = std::collections::BTreeMap::new();
+    for term in terms {
+        let frequency = searcher.doc_freq(&term).ok()?;
+        if let Some(text) = term.value().as_str()
+            && frequency > 0
+        {
+            // Rarer words weigh more in choosing the fragment, as tantivy's own generator does.
+            weights.insert(text.to_owned(), 1.0 / (1.0 + frequency as f32));
+        }
+    }
+    Some(SnippetGenerator::new(
+        weights,
+        super::fields::stemmed_analyzer(),
+        field,
+        SNIPPET_LENGTH,
+    ))
 }
 
 fn hit(

@@ -21,6 +21,8 @@ use tantivy::{Index, TantivyDocument};
 
 /// Analyzer of the text fields: words, lowercased, folded to ASCII, stemmed.
 pub const STEMMED: &str = "catalog_stemmed";
+/// Analyzer of the `text` field: the same, with the vocabulary's terms of several words.
+pub const TEXT: &str = "catalog_text";
 /// Analyzer of the `words` field: the same without stemming, for spelling suggestions.
 pub const PLAIN: &str = "catalog_plain";
 
@@ -43,6 +45,18 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// `text`'s analyzer: stemmed, with a token for each of the vocabulary's terms of several words
+/// (`phrases.rs`). Queries are read with `stemmed_analyzer`.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(super::stemming::CachedEnglishStemmer)
+        .filter(super::phrases::PhraseFilter)
+        .build()
+}
+
 /// The tokens an analyzer makes of a text.
 pub fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
@@ -57,6 +71,7 @@ pub fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(PLAIN, plain_analyzer());
     index.tokenizers().register(STEMMED, stemmed_analyzer());
+    index.tokenizers().register(TEXT, text_analyzer());
 }
 
 /// The fields of the schema, resolved once.
@@ -143,7 +158,14 @@ pub fn schema() -> Schema {
         builder.add_text_field(name, stemmed.clone());
     }
     // The offering as one document (`text`) and the words of what it is linked to (`concepts`).
-    builder.add_text_field("text", stemmed.clone());
+    builder.add_text_field(
+        "text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
     builder.add_text_field("concepts", stemmed.clone());
     let plain = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()

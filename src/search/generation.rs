@@ -25,7 +25,11 @@ const BYTES_PER_OFFERING: u64 = 4 * 1024;
 /// What each offering's document holds, beyond the schema: raise it whenever indexing changes
 /// (a new word source, another analyzer), so that a server started on an index built the old
 /// way builds a new generation instead of serving documents that lack the new words.
-const INDEXED_AS: &str = "3";
+/// The shipped vocabulary's terms of several words are indexed too (`phrases.rs`): an index
+/// built with other terms is rebuilt.
+fn indexed_as() -> String {
+    format!("4 {:016x}", super::phrases::SHIPPED.fingerprint())
+}
 /// The file in each generation naming how its documents were made.
 const INDEXED_AS_FILE: &str = "indexed-as";
 
@@ -97,7 +101,7 @@ impl Generation {
         })?;
         let index = Index::create_in_dir(&dir, schema())?;
         let marker = dir.join(INDEXED_AS_FILE);
-        std::fs::write(&marker, INDEXED_AS).map_err(|source| SearchError::Io {
+        std::fs::write(&marker, indexed_as()).map_err(|source| SearchError::Io {
             path: marker,
             source,
         })?;
@@ -109,8 +113,8 @@ impl Generation {
         let dir = root.join(name);
         let directory = MmapDirectory::open(&dir)?;
         let index = Index::open(directory)?;
-        let indexed_as = std::fs::read_to_string(dir.join(INDEXED_AS_FILE)).unwrap_or_default();
-        if index.schema() != schema() || indexed_as != INDEXED_AS {
+        let marker = std::fs::read_to_string(dir.join(INDEXED_AS_FILE)).unwrap_or_default();
+        if index.schema() != schema() || marker != indexed_as() {
             return Err(SearchError::Stale(dir));
         }
         Generation::from_index(name, index, writable)

@@ -2,7 +2,8 @@
 //!
 //! - `fields`: the schema and how an offering becomes a document;
 //! - `generation`: index folders and the pointer that says which one serves;
-//! - `query`, `vocabulary`, `compile`: what users type, read forgivingly, into tantivy queries;
+//! - `query`, `vocabulary`, `related_topics`, `compile`: what users type, read forgivingly, into
+//!   tantivy queries;
 //! - `dimension`: the filter dimensions, in one table every layer reads;
 //! - `filters`, `facets`, `labels`: filters and exact facet counts;
 //! - `engine`: running a `SearchRequest` into `SearchResults`.
@@ -26,6 +27,7 @@ mod labels;
 mod language;
 mod not_over;
 mod phonetic;
+mod phrases;
 mod plan;
 pub mod query;
 mod related;

@@ -4,7 +4,7 @@
 //! made, so a word is stemmed once per indexing thread and segment. The stems are the
 //! stemmer's own, so an index built with or without the cache is the same.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Stems kept before the memory is given back: far more than a catalog's vocabulary, a few MB.
@@ -21,7 +21,7 @@ impl TokenFilter for CachedEnglishStemmer {
         CachedStemmerFilter {
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
             inner: tokenizer,
-            stems: HashMap::new(),
+            stems: HashMap::default(),
         }
     }
 }

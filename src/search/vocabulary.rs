@@ -112,6 +112,17 @@ impl Vocabulary {
         vocabulary
     }
 
+    /// The vocabulary the catalog ships with (`seed/synonyms.txt`, `seed/related.txt`).
+    pub fn shipped() -> Self {
+        Vocabulary::parse(include_str!("../../seed/synonyms.txt"))
+            .with_related(include_str!("../../seed/related.txt"))
+    }
+
+    /// The stems of every way a term is recognised.
+    pub fn term_stems(&self) -> impl Iterator<Item = &Words> {
+        self.by_term.keys()
+    }
+
     /// Adds the related topics of `seed/related.txt` (`related_topics.rs`).
     pub fn with_related(mut self, text: &str) -> Self {
         self.related = RelatedTopics::parse(text, &self);
