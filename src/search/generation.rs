@@ -21,18 +21,18 @@ const BUILD_SPACE_FACTOR: u64 = 2;
 /// What one offering takes in a generation, for estimating a first build (measured on the seed:
 /// about 3.4 KB).
 const BYTES_PER_OFFERING: u64 = 4 * 1024;
-/// Memory for the index writer.
-/// What each offering's document holds, beyond the schema: raise it whenever indexing changes
-/// (a new word source, another analyzer), so that a server started on an index built the old
-/// way builds a new generation instead of serving documents that lack the new words.
-/// The shipped vocabulary's terms of several words are indexed too (`phrases.rs`): an index
-/// built with other terms is rebuilt.
+/// What each offering's document holds, beyond the schema: raise the number whenever indexing
+/// changes (a new word source, another analyzer), so that a server started on an index built
+/// the old way builds a new generation instead of serving documents that lack the new words. It
+/// carries the fingerprint of the shipped vocabulary's terms of several words, which are indexed
+/// as tokens (`phrases.rs`): an index built with other terms is rebuilt the same way.
 fn indexed_as() -> String {
     format!("4 {:016x}", super::phrases::SHIPPED.fingerprint())
 }
 /// The file in each generation naming how its documents were made.
 const INDEXED_AS_FILE: &str = "indexed-as";
 
+/// Memory for the index writer.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// One generation of the index, open.
