@@ -16,6 +16,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    TextAnalyzerBuilder, Tokenizer,
 };
 use tantivy::{Index, TantivyDocument};
 
@@ -37,24 +38,21 @@ pub fn plain_analyzer() -> TextAnalyzer {
 
 /// The same, stemmed (English; each analyzer remembers its stems, `stemming.rs`).
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(super::stemming::CachedEnglishStemmer)
-        .build()
+    stemmed().build()
 }
 
 /// `text`'s analyzer: stemmed, with a token for each of the vocabulary's terms of several words
 /// (`phrases.rs`). Queries are read with `stemmed_analyzer`.
 pub fn text_analyzer() -> TextAnalyzer {
+    stemmed().filter(super::phrases::PhraseFilter).build()
+}
+
+fn stemmed() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(super::stemming::CachedEnglishStemmer)
-        .filter(super::phrases::PhraseFilter)
-        .build()
 }
 
 /// The tokens an analyzer makes of a text.
