@@ -133,16 +133,19 @@ impl SegmentFacets {
         docs
     }
 
-    fn count(&self, matched: &RoaringBitmap, dimensions: &[&'static str], counts: &mut Counts) {
-        let dense = matched.len() * DENSE_SHARE > self.starts_at.len() as u64;
-        self.count_by(!dense, matched, dimensions, counts);
+    /// Whether a search matches so many documents that intersecting bitmaps counts them faster
+    /// than visiting each (`DENSE_SHARE`).
+    fn is_dense(&self, matched: &RoaringBitmap) -> bool {
+        matched.len() * DENSE_SHARE > self.starts_at.len() as u64
     }
 
-    /// `count`, visiting the matched documents (`by_document`) or intersecting bitmaps.
+    /// Counts the values of `dimensions` among the matched documents, visiting them
+    /// (`by_document`, in `docs`) or intersecting bitmaps (`matched`).
     fn count_by(
         &self,
         by_document: bool,
         matched: &RoaringBitmap,
+        docs: &[DocId],
         dimensions: &[&'static str],
         counts: &mut Counts,
     ) {
@@ -153,7 +156,7 @@ impl SegmentFacets {
             let by_value: Vec<u64> = match (by_document, self.per_doc.get(dimension)) {
                 (true, Some(lists)) => {
                     let mut by_value = vec![0; named.len()];
-                    for doc in matched {
+                    for &doc in docs {
                         for &value in lists.of(doc) {
                             by_value[value as usize] += 1;
                         }
@@ -174,11 +177,11 @@ impl SegmentFacets {
         }
     }
 
-    fn count_when(&self, matched: &RoaringBitmap, now: DateTime<Utc>, counts: &mut Counts) {
+    fn count_when(&self, docs: &[DocId], now: DateTime<Utc>, counts: &mut Counts) {
         let (limits, now) = (bucket_limits(now), now.timestamp());
         let target = counts.entry("when".to_owned()).or_default();
         let mut buckets = [0u64; 5];
-        for doc in matched {
+        for &doc in docs {
             let index = doc as usize;
             let (start, end) = (self.starts_at[index], self.ends_at[index]);
             for bucket in buckets_of(self.self_paced.contains(doc), start, end, now, limits) {
@@ -315,10 +318,23 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn harvest(self) -> Counts {
         let mut counts = Counts::new();
-        self.facets
-            .count(&self.matched, &self.dimensions, &mut counts);
+        let by_document = !self.facets.is_dense(&self.matched);
+        // The documents, read from the bitmap once for every dimension and the "when" buckets:
+        // reading it anew for each was a third of what counting cost.
+        let docs: Vec<DocId> = if by_document || self.when.is_some() {
+            self.matched.iter().collect()
+        } else {
+            Vec::new()
+        };
+        self.facets.count_by(
+            by_document,
+            &self.matched,
+            &docs,
+            &self.dimensions,
+            &mut counts,
+        );
         if let Some(now) = self.when {
-            self.facets.count_when(&self.matched, now, &mut counts);
+            self.facets.count_when(&docs, now, &mut counts);
         }
         counts
     }
@@ -374,16 +390,18 @@ mod tests {
     fn visiting_documents_and_intersecting_bitmaps_count_alike() {
         let segment = segment();
         for matched in [[0u32, 1, 2].as_slice(), &[1, 2], &[0], &[]] {
+            let docs = matched.to_vec();
             let matched: RoaringBitmap = matched.iter().copied().collect();
             let (mut visited, mut intersected) = (Counts::new(), Counts::new());
-            segment.count_by(true, &matched, &["audience"], &mut visited);
-            segment.count_by(false, &matched, &["audience"], &mut intersected);
+            segment.count_by(true, &matched, &docs, &["audience"], &mut visited);
+            segment.count_by(false, &matched, &docs, &["audience"], &mut intersected);
             assert_eq!(visited, intersected, "{matched:?}");
         }
         let mut counts = Counts::new();
         segment.count_by(
             false,
             &[0, 1].into_iter().collect(),
+            &[0, 1],
             &["audience"],
             &mut counts,
         );
