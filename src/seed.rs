@@ -31,5 +31,5 @@ pub fn bundle() -> Result<Bundle, BundleError> {
 
 /// The library vocabulary (synonyms and abbreviations) search applies to queries.
 pub fn vocabulary() -> crate::search::Vocabulary {
-    crate::search::Vocabulary::shipped()
+    crate::search::Vocabulary::shipped().clone()
 }

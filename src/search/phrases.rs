@@ -16,7 +16,7 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// The terms of several words of the shipped vocabulary, which every index is built with.
 pub static SHIPPED: LazyLock<PhraseTerms> =
-    LazyLock::new(|| PhraseTerms::of(&Vocabulary::shipped()));
+    LazyLock::new(|| PhraseTerms::of(Vocabulary::shipped()));
 
 /// Terms of several words, by their stems.
 #[derive(Debug, Default)]

@@ -29,6 +29,7 @@ impl RelatedTopics {
     /// group stands for its whole group. The relation goes both ways.
     pub fn parse(text: &str, vocabulary: &Vocabulary) -> Self {
         let mut topics = RelatedTopics::default();
+        let keys = vocabulary.keys_by_group();
         for line in text
             .lines()
             .map(str::trim)
@@ -37,11 +38,11 @@ impl RelatedTopics {
             let Some((head, others)) = line.split_once(':') else {
                 continue;
             };
-            let Some(head) = topics.topic(head, vocabulary) else {
+            let Some(head) = topics.topic(head, vocabulary, &keys) else {
                 continue;
             };
             for other in others.split(',') {
-                if let Some(other) = topics.topic(other, vocabulary)
+                if let Some(other) = topics.topic(other, vocabulary, &keys)
                     && other != head
                 {
                     topics.related[head].insert(other);
@@ -52,8 +53,13 @@ impl RelatedTopics {
         topics
     }
 
-    /// The topic a term names, added when new.
-    fn topic(&mut self, text: &str, vocabulary: &Vocabulary) -> Option<usize> {
+    /// The topic a term names, added when new (`keys`: the vocabulary's, by group).
+    fn topic(
+        &mut self,
+        text: &str,
+        vocabulary: &Vocabulary,
+        keys: &HashMap<usize, Vec<Words>>,
+    ) -> Option<usize> {
         let words = tokens(text);
         if words.is_empty() {
             return None;
@@ -63,7 +69,10 @@ impl RelatedTopics {
             return Some(topic);
         }
         let (keys, terms) = match vocabulary.group_of(&stems) {
-            Some(group) => (vocabulary.group_keys(group), vocabulary.group_terms(group)),
+            Some(group) => (
+                keys.get(&group).cloned().unwrap_or_default(),
+                vocabulary.group_terms(group),
+            ),
             None => (vec![stems], vec![words]),
         };
         let topic = self.terms.len();

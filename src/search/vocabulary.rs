@@ -112,10 +112,14 @@ impl Vocabulary {
         vocabulary
     }
 
-    /// The vocabulary the catalog ships with (`seed/synonyms.txt`, `seed/related.txt`).
-    pub fn shipped() -> Self {
-        Vocabulary::parse(include_str!("../../seed/synonyms.txt"))
-            .with_related(include_str!("../../seed/related.txt"))
+    /// The vocabulary the catalog ships with (`seed/synonyms.txt`, `seed/related.txt`), read
+    /// once: the index's phrase tokens (`phrases.rs`) and every search use it.
+    pub fn shipped() -> &'static Vocabulary {
+        static SHIPPED: LazyLock<Vocabulary> = LazyLock::new(|| {
+            Vocabulary::parse(include_str!("../../seed/synonyms.txt"))
+                .with_related(include_str!("../../seed/related.txt"))
+        });
+        &SHIPPED
     }
 
     /// The stems of every way a term is recognised.
@@ -139,15 +143,13 @@ impl Vocabulary {
         self.by_term.get(stems).copied()
     }
 
-    /// Every way a group's terms are recognised: their stems, and spelled the other way.
-    pub fn group_keys(&self, group: usize) -> Vec<Words> {
-        let mut keys: Vec<Words> = self
-            .by_term
-            .iter()
-            .filter(|(_, index)| **index == group)
-            .map(|(key, _)| key.clone())
-            .collect();
-        keys.sort();
+    /// Every way each group's terms are recognised (their stems, and spelled the other way), by
+    /// group.
+    pub fn keys_by_group(&self) -> HashMap<usize, Vec<Words>> {
+        let mut keys: HashMap<usize, Vec<Words>> = HashMap::new();
+        for (key, group) in &self.by_term {
+            keys.entry(*group).or_default().push(key.clone());
+        }
         keys
     }
 
