@@ -576,7 +576,6 @@ impl<'a> Compiler<'a> {
         for term in others {
             // In the offering's own text only: phrases over the concepts too doubled the
             // cost of a long group and changed no ranking.
-            let plain = analyse(&mut self.plain, &term.join(" "));
             let stems = self.stems_of(&term.join(" "));
             let own = self.worth_of_stems(&stems);
             // A word is also searched among the concepts, a phrase in the text only.
@@ -584,7 +583,7 @@ impl<'a> Compiler<'a> {
                 // A scorer to build and read for nothing (many are translations).
                 continue;
             }
-            if let Some(query) = self.phrase_of_tokens(&plain, false)
+            if let Some(query) = self.phrase_of_stems(stems, false)
                 && own > 0.0
             {
                 queries.push(boost(query, SYNONYM_WEIGHT * worth / own));
@@ -626,7 +625,13 @@ impl<'a> Compiler<'a> {
 
     /// The stems of a text's words.
     fn stems_of(&mut self, text: &str) -> Vec<String> {
-        analyse(&mut self.plain, text)
+        let plain = analyse(&mut self.plain, text);
+        self.stems_of_tokens(&plain)
+    }
+
+    /// The stems of the plain analyzer's tokens.
+    fn stems_of_tokens(&mut self, plain: &[String]) -> Vec<String> {
+        plain
             .iter()
             .flat_map(|token| analyse(&mut self.stemmed, token))
             .collect()
@@ -753,10 +758,12 @@ impl<'a> Compiler<'a> {
 
     /// Words in order, in the text (and, with `concepts`, in the concepts).
     fn phrase_of_tokens(&mut self, plain: &[String], concepts: bool) -> Option<Box<dyn Query>> {
-        let stems: Vec<String> = plain
-            .iter()
-            .flat_map(|token| analyse(&mut self.stemmed, token))
-            .collect();
+        let stems = self.stems_of_tokens(plain);
+        self.phrase_of_stems(stems, concepts)
+    }
+
+    /// The same, of the tokens' stems.
+    fn phrase_of_stems(&mut self, stems: Vec<String>, concepts: bool) -> Option<Box<dyn Query>> {
         match stems.len() {
             0 => None,
             1 => Some(self.stem_in_fields(&stems[0], 1.0)),
