@@ -96,6 +96,17 @@ async fn start_browser() -> (Driver, Client) {
     }
 }
 
+/// Ends a browser test that audited its pages: the browser closes, then every violation found
+/// is reported at once.
+async fn close_with_no_violations(client: Client, problems: Vec<String>) {
+    client.close().await.unwrap();
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Runs axe-core's WCAG 2.1 A and AA rules on the current page; returns the violations.
 async fn violations(client: &Client, axe: &str) -> Vec<String> {
     client.execute(axe, vec![]).await.expect("axe-core loads");
@@ -503,12 +514,7 @@ async fn a_librarian_searches_filters_pages_and_reads_with_no_accessibility_viol
         ],
     )
     .await;
-    client.close().await.unwrap();
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    close_with_no_violations(client, problems).await;
 }
 
 /// In a window 320 px wide (a phone), nothing on any of `paths` runs off the side of the page
@@ -753,10 +759,5 @@ async fn a_learner_joins_records_ce_and_follows_a_pathway_with_no_accessibility_
         ],
     )
     .await;
-    client.close().await.unwrap();
-    assert!(
-        problems.is_empty(),
-        "accessibility violations:\n{}",
-        problems.join("\n")
-    );
+    close_with_no_violations(client, problems).await;
 }
