@@ -3,7 +3,8 @@
 //! that facet's own filter replaced by the value (the other filters stay), and the total equals
 //! the SQL count of all filters. The rounds cover both ways of counting: by intersecting bitmaps
 //! (matches are a large share of the catalog) and by visiting the matches (a small share).
-//! A program may ask for only some facets (`facets=`).
+//! With words, a value's count is what choosing it finds. A program may ask for only some facets
+//! (`facets=`).
 
 mod common;
 
@@ -247,6 +248,94 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
         by_bitmaps >= 5 && by_visits >= 5,
         "{by_bitmaps} {by_visits}"
     );
+}
+
+/// The facets of `results` as dimension → value → count.
+fn listed(results: &Value) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let facets = results["facets"].as_object().unwrap();
+    facets
+        .iter()
+        .map(|(dimension, values)| {
+            let values = values.as_array().unwrap().iter().map(|v| {
+                let value = v["value"].as_str().unwrap().to_owned();
+                (value, v["count"].as_u64().unwrap())
+            });
+            (dimension.clone(), values.collect())
+        })
+        .collect()
+}
+
+/// With words, the counts of the active filters' own facets are taken in the search's own pass
+/// (`search/sideways.rs`): each value's count must be the total a searcher gets by choosing it,
+/// alone in its filter, the other filters kept. Random words and filters, in the relevance
+/// order and another. In relevance order, fewer than ten results are widened with related
+/// offerings (`search/related.rs`), which the facets count apart, so only searches and counts
+/// of ten or more are checked there.
+#[test]
+fn with_words_a_facet_value_counts_what_choosing_it_finds() {
+    let catalog = Catalog::new();
+    let server = catalog.serve();
+    let search = |query: &str| -> Value {
+        let (status, body) = server.get(&format!("/api/v1/search?per_page=1&{query}"));
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    let encode = |value: &str| -> String {
+        url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+    };
+    let words = [
+        "library",
+        "cataloging",
+        "reference",
+        "children",
+        "leadership",
+    ];
+    let mut rng = fastrand::Rng::with_seed(20261130);
+    let mut checked = 0;
+    for round in 0..24 {
+        let word = words[rng.usize(..words.len())];
+        let order = if round % 2 == 0 { "" } else { "&sort=start" };
+        let base = format!("q={word}{order}&include_past=true");
+        let facets = listed(&search(&base));
+        // One to three filters, with values the word's results hold.
+        let mut filters: BTreeMap<String, String> = BTreeMap::new();
+        for _ in 0..rng.usize(1..4) {
+            let dimensions: Vec<&String> = facets.keys().collect();
+            let dimension = dimensions[rng.usize(..dimensions.len())];
+            let values: Vec<&String> = facets[dimension].keys().collect();
+            if !values.is_empty() {
+                let value = values[rng.usize(..values.len())];
+                filters.insert(dimension.clone(), value.clone());
+            }
+        }
+        let with = |filters: &BTreeMap<String, String>| -> String {
+            let pairs = filters.iter().map(|(d, v)| format!("&{d}={}", encode(v)));
+            format!("{base}{}", pairs.collect::<String>())
+        };
+        let results = search(&with(&filters));
+        if order.is_empty() && results["total"].as_u64().unwrap() < 10 {
+            continue;
+        }
+        let shown = listed(&results);
+        for dimension in filters.keys() {
+            for (value, count) in shown[dimension].iter().take(4) {
+                if order.is_empty() && *count < 10 {
+                    continue;
+                }
+                let mut chosen = filters.clone();
+                chosen.insert(dimension.clone(), value.clone());
+                let total = search(&with(&chosen))["total"].as_u64().unwrap();
+                assert_eq!(
+                    total,
+                    *count,
+                    "round {round}: {dimension}={value} shown under {}",
+                    with(&filters)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} values checked");
 }
 
 #[test]

@@ -19,6 +19,7 @@ use super::fields::{Fields, PLAIN, STEMMED, analyse};
 use super::phrases::SHIPPED;
 use super::plan::{Plan, Unit, required_words};
 use super::query::Expr;
+use super::rescore::Group;
 use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
 use std::collections::{BTreeSet, HashMap};
@@ -384,7 +385,7 @@ impl<'a> Compiler<'a> {
 
     /// Neighbouring meaningful words found near each other, in the offering's own text or its
     /// concepts, and the whole run of them in order (a provider's or a competency's name).
-    fn proximity(&self, units: &[ReadUnit]) -> Vec<Box<dyn Query>> {
+    fn proximity(&self, units: &[ReadUnit]) -> Vec<Group> {
         let stems: Vec<&[String]> = units
             .iter()
             .filter(|unit| !unit.function)
@@ -397,6 +398,7 @@ impl<'a> Compiler<'a> {
                 let pair = [pair[0].last()?.as_str(), pair[1].first()?.as_str()];
                 Some(self.near(&pair, PROXIMITY_SLOP, PROXIMITY_WEIGHT))
             })
+            .flatten()
             .collect();
         let known = stems.iter().all(|stems| !stems.is_empty());
         let whole: Vec<&str> = stems
@@ -404,13 +406,14 @@ impl<'a> Compiler<'a> {
             .flat_map(|stems| stems.iter().map(String::as_str))
             .collect();
         if known && stems.len() > 1 && whole.len() > 2 {
-            queries.push(self.near(&whole, 1, PHRASE_WEIGHT));
+            queries.extend(self.near(&whole, 1, PHRASE_WEIGHT));
         }
-        queries
+        queries.into_iter().map(Group::one).collect()
     }
 
-    /// Stems within `slop` positions of each other, in order, in the text or the concepts.
-    fn near(&self, stems: &[&str], slop: u32, weight: f32) -> Box<dyn Query> {
+    /// Stems within `slop` positions of each other, in order: in the text, and in the concepts
+    /// (the two scores add up).
+    fn near(&self, stems: &[&str], slop: u32, weight: f32) -> [Box<dyn Query>; 2] {
         let phrase = |field: Field| -> Box<dyn Query> {
             let terms = stems
                 .iter()
@@ -420,16 +423,10 @@ impl<'a> Compiler<'a> {
             phrase.set_slop(slop);
             Box::new(phrase)
         };
-        boost(
-            boolean(
-                Occur::Should,
-                vec![
-                    phrase(self.fields.text),
-                    boost(phrase(self.fields.concepts), CONCEPT_WEIGHT),
-                ],
-            ),
-            weight,
-        )
+        [
+            boost(phrase(self.fields.text), weight),
+            boost(phrase(self.fields.concepts), weight * CONCEPT_WEIGHT),
+        ]
     }
 
     /// A query inside explicit syntax: strict, every word required.
@@ -595,7 +592,7 @@ impl<'a> Compiler<'a> {
     /// The topics the words name that have related topics (`related_topics.rs`): each a
     /// query of its related topics' terms in the offering's text, the best counting, weighted
     /// like synonyms by what the typed words are worth.
-    fn related_topics(&mut self, run: &[&str]) -> Vec<Box<dyn Query>> {
+    fn related_topics(&mut self, run: &[&str]) -> Vec<Group> {
         let words: Vec<String> = run
             .iter()
             .flat_map(|word| analyse(&mut self.plain, word))
@@ -617,7 +614,7 @@ impl<'a> Compiler<'a> {
                 })
                 .collect();
             if !terms.is_empty() {
-                queries.push(best_of(terms));
+                queries.push(Group::best_of(terms, TIE_BREAKER));
             }
         }
         queries
@@ -722,16 +719,20 @@ impl<'a> Compiler<'a> {
             Term::from_field_text(self.fields.words, word),
             IndexRecordOption::Basic,
         ));
-        Some(boolean(
-            Occur::Should,
-            vec![
-                self.stem_in_fields(&stem, weight),
-                boost(exact, weight * EXACT_WEIGHT),
-            ],
-        ))
+        // One union of the three terms: a union inside a union costs a second pass over the
+        // same documents, for the same sum.
+        let mut terms = self.stem_terms(&stem, weight);
+        terms.push(boost(exact, weight * EXACT_WEIGHT));
+        Some(boolean(Occur::Should, terms))
     }
 
     fn stem_in_fields(&mut self, stem: &str, weight: f32) -> Box<dyn Query> {
+        let terms = self.stem_terms(stem, weight);
+        boolean(Occur::Should, terms)
+    }
+
+    /// A stem in the offering's text and, weighted less, in its concepts: scores to add up.
+    fn stem_terms(&mut self, stem: &str, weight: f32) -> Vec<Box<dyn Query>> {
         if !self.excluding {
             self.highlight.insert(stem.to_owned());
         }
@@ -741,13 +742,10 @@ impl<'a> Compiler<'a> {
                 IndexRecordOption::WithFreqs,
             ))
         };
-        boolean(
-            Occur::Should,
-            vec![
-                boost(term(self.fields.text), weight),
-                boost(term(self.fields.concepts), weight * CONCEPT_WEIGHT),
-            ],
-        )
+        vec![
+            boost(term(self.fields.text), weight),
+            boost(term(self.fields.concepts), weight * CONCEPT_WEIGHT),
+        ]
     }
 
     /// Words in order, in the offering's text or its concepts.

@@ -12,6 +12,7 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
+use super::sideways::{Narrowing, Sideways};
 use super::{
     DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
     tiers,
@@ -24,7 +25,9 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyDocument,
+};
 
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
@@ -192,7 +195,7 @@ impl SearchIndex {
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(plan) = &compiled.plan {
-            while minimum > 1 && searcher.search(&*plan.words_query(minimum), &Count)? < ENOUGH {
+            while minimum > 1 && !matches_at_least(searcher, &*plan.words_query(minimum), ENOUGH)? {
                 minimum -= 1;
             }
         }
@@ -220,11 +223,19 @@ impl SearchIndex {
                 let depth = feedback::DEPTH.max(offset + request.per_page);
                 let top = TopDocs::with_limit(depth + rescore::WINDOW)
                     .tweak_score(sort_key(sort, now, origin, currency));
-                let (total, mut candidates, counts) =
-                    searcher.search(&*main, &(Count, top, shared.clone()))?;
-                if let Some(rescoring) = compiled.plan.as_ref().and_then(Plan::rescoring) {
+                let ((total, mut candidates, counts), own) = page_search(
+                    searcher,
+                    (&*main, text.as_deref()),
+                    &filters,
+                    (&generation.facets, request, now),
+                    (Count, top, shared.clone()),
+                )?;
+                let counts = with_own_counts(counts, own);
+                if let Some(plan) = &compiled.plan
+                    && !plan.rescoring().is_empty()
+                {
                     let scale = |key: &SortKey| 1.0 + soon(-key.1 as i64, now.timestamp());
-                    rescore::add_score(searcher, &*rescoring, &mut candidates, scale)?;
+                    rescore::add_score(searcher, plan.rescoring(), &mut candidates, scale)?;
                 }
                 candidates.truncate(depth);
                 feedback::rerank(searcher, &mut candidates)?;
@@ -238,7 +249,14 @@ impl SearchIndex {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
                     .tweak_score(sort_key(sort, now, origin, currency));
-                searcher.search(&*main, &(Count, top, shared.clone()))?
+                let ((total, top, counts), own) = page_search(
+                    searcher,
+                    (&*main, text.as_deref()),
+                    &filters,
+                    (&generation.facets, request, now),
+                    (Count, top, shared.clone()),
+                )?;
+                (total, top, with_own_counts(counts, own))
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new(), None)
             };
@@ -366,18 +384,93 @@ impl MissingWords {
     }
 }
 
+/// Whether `query` matches `enough` offerings or more. It stops counting there, where a count
+/// of a common word's matches would visit every one of them.
+fn matches_at_least(
+    searcher: &Searcher,
+    query: &dyn Query,
+    enough: usize,
+) -> tantivy::Result<bool> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut found = 0;
+    for reader in searcher.segment_readers() {
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                found += 1;
+                if found >= enough {
+                    return Ok(true);
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
+}
+
+/// Runs a page's search (`main`, the words' query `text` and the filters). With words, it
+/// runs once over what the words and the filters without a facet match, and counts there the
+/// facets of the active filters too (`sideways`), which are returned beside the collector's
+/// fruit; without, the filters lead, and their facets are left to `facet_counts`.
+fn page_search<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    (main, text): (&dyn Query, Option<&dyn Query>),
+    filters: &[(Source, Box<dyn Query>)],
+    (cache, request, now): (&FacetCache, &SearchRequest, DateTime<Utc>),
+    collector: C,
+) -> tantivy::Result<(C::Fruit, Counts)> {
+    if text.is_none() || active_sources(filters).is_empty() {
+        return Ok((searcher.search(main, &collector)?, Counts::new()));
+    }
+    let narrowings = active_sources(filters)
+        .into_iter()
+        .map(|source| {
+            let narrowing = match source {
+                Source::Dimension(dimension) => {
+                    let values = request.filters.get(dimension).map(Vec::as_slice);
+                    Narrowing::Dimension(dimension, values.unwrap_or_default())
+                }
+                _ => Narrowing::When(&request.when),
+            };
+            let counter = asked(request, &source).then(|| own_counter(cache, source, now));
+            (narrowing, counter)
+        })
+        .collect();
+    let sideways = Sideways::new(collector, (cache, now), narrowings);
+    let words = combine_where(text, filters, |source| source == Source::Other);
+    searcher.search(&*words, &sideways)
+}
+
+/// The facet counts of a page's pass, with those of its own filters' facets.
+fn with_own_counts(counts: Option<Counts>, own: Counts) -> Option<Counts> {
+    let mut counts = counts?;
+    counts.extend(own);
+    Some(counts)
+}
+
 /// The text query and every filter but `leave_out`, as one query.
 fn combine(
     text: Option<&dyn Query>,
     filters: &[(Source, Box<dyn Query>)],
     leave_out: Option<Source>,
 ) -> Box<dyn Query> {
+    combine_where(text, filters, |source| Some(source) != leave_out)
+}
+
+/// The text query and the filters `keep` keeps, as one query.
+fn combine_where(
+    text: Option<&dyn Query>,
+    filters: &[(Source, Box<dyn Query>)],
+    keep: impl Fn(Source) -> bool,
+) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(text) = text {
         clauses.push((Occur::Must, text.box_clone()));
     }
     for (source, filter) in filters {
-        if Some(*source) != leave_out {
+        if keep(*source) {
             clauses.push((Occur::Must, filter.box_clone()));
         }
     }
@@ -647,28 +740,41 @@ fn facet_counts(
     now: DateTime<Utc>,
 ) -> Result<Counts, SearchError> {
     let mut counts = shared;
-    let asked = |source: &Source| match source {
-        Source::Dimension(dimension) => request.counts_facet(dimension),
-        _ => request.counts_facet("when"),
-    };
-    for source in active_sources(filters).into_iter().filter(asked) {
-        let counter = match source {
-            Source::Dimension(dimension) => FacetCounter {
-                cache,
-                dimensions: vec![dimension],
-                when: false,
-                now,
-            },
-            _ => FacetCounter {
-                cache,
-                dimensions: Vec::new(),
-                when: true,
-                now,
-            },
-        };
+    for source in active_sources(filters) {
+        // Counted already in the search's own pass (`page_search`), or not asked for.
+        if counts.contains_key(source_name(source)) || !asked(request, &source) {
+            continue;
+        }
+        let counter = own_counter(cache, source, now);
         counts.extend(searcher.search(&*combine(text, filters, Some(source)), &counter)?);
     }
     Ok(counts)
+}
+
+/// The facet a filter narrows.
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Dimension(dimension) => dimension,
+        _ => "when",
+    }
+}
+
+/// Whether the request asks for the counts of the filter's own facet.
+fn asked(request: &SearchRequest, source: &Source) -> bool {
+    request.counts_facet(source_name(*source))
+}
+
+/// The counter of the facet a filter narrows.
+fn own_counter(cache: &FacetCache, source: Source, now: DateTime<Utc>) -> FacetCounter<'_> {
+    FacetCounter {
+        cache,
+        dimensions: match source {
+            Source::Dimension(dimension) => vec![dimension],
+            _ => Vec::new(),
+        },
+        when: !matches!(source, Source::Dimension(_)),
+        now,
+    }
 }
 
 /// The values of a closed vocabulary, in the schema's order.

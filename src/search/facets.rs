@@ -13,6 +13,7 @@
 
 use super::dimension::DIMENSIONS;
 use super::filters::{bucket_limits, buckets_of};
+use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
@@ -133,10 +134,39 @@ impl SegmentFacets {
         docs
     }
 
+    /// The documents holding any of a dimension's `values`: its filter, as bits.
+    pub fn holding_any(&self, dimension: &str, values: &[String]) -> DocBits {
+        let mut bits = DocBits::new(self.starts_at.len());
+        let named = self
+            .values
+            .get(dimension)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (_, docs) in named.iter().filter(|(value, _)| values.contains(value)) {
+            docs.iter().for_each(|doc| bits.insert(doc));
+        }
+        bits
+    }
+
+    /// The documents in any of the "when" `buckets` at `now`: that filter, as bits.
+    pub fn in_buckets(&self, buckets: &[WhenBucket], now: DateTime<Utc>) -> DocBits {
+        let (limits, now) = (bucket_limits(now), now.timestamp());
+        let mut bits = DocBits::new(self.starts_at.len());
+        let self_paced = |doc: DocId| self.self_paced.contains(doc);
+        for (doc, (start, end)) in self.starts_at.iter().zip(&self.ends_at).enumerate() {
+            let doc = doc as DocId;
+            if buckets_of(self_paced(doc), *start, *end, now, limits).any(|b| buckets.contains(&b))
+            {
+                bits.insert(doc);
+            }
+        }
+        bits
+    }
+
     /// Whether a search matches so many documents that intersecting bitmaps counts them faster
     /// than visiting each (`DENSE_SHARE`).
-    fn is_dense(&self, matched: &RoaringBitmap) -> bool {
-        matched.len() * DENSE_SHARE > self.starts_at.len() as u64
+    fn is_dense(&self, matched: usize) -> bool {
+        matched as u64 * DENSE_SHARE > self.starts_at.len() as u64
     }
 
     /// Counts the values of `dimensions` among the matched documents, visiting them
@@ -188,11 +218,33 @@ impl SegmentFacets {
                 buckets[bucket as usize] += 1;
             }
         }
-        for (bucket, count) in super::request::WhenBucket::ALL.iter().zip(buckets) {
+        for (bucket, count) in WhenBucket::ALL.iter().zip(buckets) {
             if count > 0 {
                 *target.entry(bucket.as_str().to_owned()).or_default() += count;
             }
         }
+    }
+}
+
+/// Documents of a segment, one bit each: a filter read once per search, so that testing a
+/// match against it is one bit.
+pub struct DocBits(Vec<u64>);
+
+impl DocBits {
+    fn new(documents: usize) -> Self {
+        DocBits(vec![0; documents.div_ceil(64)])
+    }
+
+    fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.0.get_mut(doc as usize / 64) {
+            *word |= 1 << (doc % 64);
+        }
+    }
+
+    pub fn contains(&self, doc: DocId) -> bool {
+        self.0
+            .get(doc as usize / 64)
+            .is_some_and(|word| word & (1 << (doc % 64)) != 0)
     }
 }
 
@@ -264,7 +316,9 @@ pub struct SegmentFacetCounter {
     facets: Arc<SegmentFacets>,
     dimensions: Vec<&'static str>,
     when: Option<DateTime<Utc>>,
-    matched: RoaringBitmap,
+    /// What the search matched, in order (documents come in order): a bitmap is built of them
+    /// only when counting by bitmaps, since inserting them one by one cost more than counting.
+    matched: Vec<DocId>,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -280,7 +334,7 @@ impl Collector for FacetCounter<'_> {
             facets: self.cache.of(segment)?,
             dimensions: self.dimensions.clone(),
             when: self.when.then_some(self.now),
-            matched: RoaringBitmap::new(),
+            matched: Vec::new(),
         })
     }
 
@@ -306,35 +360,31 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.matched.insert(doc);
+        self.matched.push(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        // Blocks come in ascending order: appending skips the search for each one's place.
-        if self.matched.append(docs.iter().copied()).is_err() {
-            self.matched.extend(docs.iter().copied());
-        }
+        self.matched.extend_from_slice(docs);
     }
 
     fn harvest(self) -> Counts {
         let mut counts = Counts::new();
-        let by_document = !self.facets.is_dense(&self.matched);
-        // The documents, read from the bitmap once for every dimension and the "when" buckets:
-        // reading it anew for each was a third of what counting cost.
-        let docs: Vec<DocId> = if by_document || self.when.is_some() {
-            self.matched.iter().collect()
+        let by_document = !self.facets.is_dense(self.matched.len());
+        let bitmap = if by_document {
+            RoaringBitmap::new()
         } else {
-            Vec::new()
+            let docs = self.matched.iter().copied();
+            RoaringBitmap::from_sorted_iter(docs.clone()).unwrap_or_else(|_| docs.collect())
         };
         self.facets.count_by(
             by_document,
+            &bitmap,
             &self.matched,
-            &docs,
             &self.dimensions,
             &mut counts,
         );
         if let Some(now) = self.when {
-            self.facets.count_when(&docs, now, &mut counts);
+            self.facets.count_when(&self.matched, now, &mut counts);
         }
         counts
     }

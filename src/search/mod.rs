@@ -34,6 +34,7 @@ mod related;
 mod related_topics;
 pub mod request;
 mod rescore;
+mod sideways;
 mod stemming;
 mod tiers;
 pub mod vocabulary;

@@ -5,6 +5,7 @@
 //! The engine asks the plan for a query needing fewer words when too few offerings match, and
 //! widens it when none do.
 
+use super::rescore::Group;
 use super::tiers::Counted;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 
@@ -42,7 +43,7 @@ pub struct Plan {
     /// What only adds to the score of the best candidates (`rescoring`): the words found near
     /// each other (reading positions for every match was 40% of a search of several common
     /// words) and related topics.
-    pub(super) rescored: Vec<Box<dyn Query>>,
+    pub(super) rescored: Vec<Group>,
     /// How many of `words` must match at first.
     pub required: usize,
 }
@@ -69,13 +70,9 @@ impl Plan {
         true
     }
 
-    /// What the best candidates are rescored by, as one query (its score is what it adds),
-    /// when there is any.
-    pub fn rescoring(&self) -> Option<Box<dyn Query>> {
-        (!self.rescored.is_empty()).then(|| {
-            let clauses = self.rescored.iter().map(|q| (Occur::Should, q.box_clone()));
-            Box::new(BooleanQuery::new(clauses.collect())) as Box<dyn Query>
-        })
+    /// What the best candidates are rescored by (its score is what it adds).
+    pub fn rescoring(&self) -> &[Group] {
+        &self.rescored
     }
 
     /// The query that needs `minimum` of the meaningful words (at least one, at most all),
