@@ -21,6 +21,7 @@ use crate::catalog::Offering;
 use crate::geo::{Point, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
@@ -187,10 +188,14 @@ impl SearchIndex {
         let filters = filters(&generation.fields, &generation.facets, request, now);
         let sort = request.effective_sort();
         let origin = request.near.as_ref().map(|near| near.place.point);
-        let currency = super::cost::currency_number(request.currency());
+        let keyed = (
+            now,
+            origin,
+            super::cost::currency_number(request.currency()),
+        );
         let offset = (request.page - 1) * request.per_page;
-        // A page's search also counts the facets that its own filters do not narrow, in the same
-        // pass over the matches (the others need passes of their own, `facet_counts`).
+        // A page's search also counts the facets, in the same pass over the matches: those its
+        // filters do not narrow here, its filters' own in `page_search`.
         let shared =
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
@@ -221,8 +226,11 @@ impl SearchIndex {
                 // The first candidates get their proximity and related topics and are
                 // reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
-                let top = TopDocs::with_limit(depth + rescore::WINDOW)
-                    .tweak_score(sort_key(sort, now, origin, currency));
+                let top = TopDocs::with_limit(depth + rescore::WINDOW).tweak_score(sort_key(
+                    sort,
+                    keyed,
+                    generation.facets.clone(),
+                ));
                 let ((total, mut candidates, counts), own) = page_search(
                     searcher,
                     (&*main, text.as_deref()),
@@ -248,7 +256,7 @@ impl SearchIndex {
             } else if page {
                 let top = TopDocs::with_limit(request.per_page)
                     .and_offset(offset)
-                    .tweak_score(sort_key(sort, now, origin, currency));
+                    .tweak_score(sort_key(sort, keyed, generation.facets.clone()));
                 let ((total, top, counts), own) = page_search(
                     searcher,
                     (&*main, text.as_deref()),
@@ -481,8 +489,6 @@ fn combine_where(
     }
 }
 
-/// Builds the per-segment sort key function for an order; `origin` is the place of a search
-/// near one (the nearest-first order's).
 /// The relevance boost of an offering starting at `start` (seconds), seen at `now`: up to
 /// `SOON_BOOST` for one starting now, falling to none at `SOON_DAYS`.
 fn soon(start: i64, now: i64) -> f64 {
@@ -494,44 +500,60 @@ fn soon(start: i64, now: i64) -> f64 {
     }
 }
 
+/// Builds the per-segment sort key function for an order (primary, then sooner start, then
+/// the tie-break); `origin` is the place of a search near one (the nearest-first order's).
 fn sort_key(
     sort: Sort,
-    now: DateTime<Utc>,
-    origin: Option<Point>,
-    currency: u64,
+    (now, origin, currency): (DateTime<Utc>, Option<Point>, u64),
+    cache: Arc<FacetCache>,
 ) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> SortKey> + Send + Sync + 'static {
     let now = now.timestamp();
     move |segment: &SegmentReader| {
-        let fast = segment.fast_fields();
-        let (lat, lon) = (fast.f64("lat").ok(), fast.f64("lon").ok());
-        let start = fast.i64("start_sort").ok();
-        let added = fast.i64("added").ok();
-        let credits = fast.f64("credits").ok();
-        let rating = fast.f64("rating").ok();
-        let rating_count = fast.u64("rating_count").ok();
-        let cost = fast.f64("cost").ok();
-        let cost_currency = fast.u64("currency").ok();
-        let tiebreak = fast.u64("tiebreak").ok();
+        // A page's facet counter has built them already (and fails the search if it can't).
+        let facets = cache.of(segment).ok();
+        let primary = primary_key(sort, segment, now, origin, currency);
         Box::new(move |doc: DocId, score: Score| {
-            let start = start
+            let (start, tiebreak) = facets
                 .as_ref()
-                .and_then(|c| c.first(doc))
-                .unwrap_or(i64::MAX);
-            let soonest = -(start as f64);
-            let tiebreak = tiebreak.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-            let primary = match sort {
-                Sort::Relevance => {
-                    // Words matched first, then relevance with its boost.
-                    let (words, relevance) = tiers::split(score);
-                    f64::from(words) * f64::from(tiers::TIER)
-                        + f64::from(relevance) * (1.0 + soon(start, now))
-                }
-                Sort::Start => soonest,
-                Sort::Newest => added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64,
-                Sort::Credits => credits.as_ref().and_then(|c| c.first(doc)).unwrap_or(-1.0),
-                // The mean rating to two decimals first; of equal means, the one more answers
-                // agree on. Unrated offerings (no public rating) come last.
-                Sort::Rating => match rating.as_ref().and_then(|c| c.first(doc)) {
+                .map_or((i64::MAX, 0), |f| (f.start_sort(doc), f.tiebreak(doc)));
+            (primary(doc, score, start), -(start as f64), tiebreak)
+        })
+    }
+}
+
+/// The primary part of an order's sort key, from a document, its score and its start; it
+/// opens only the columns the order reads.
+fn primary_key(
+    sort: Sort,
+    segment: &SegmentReader,
+    now: i64,
+    origin: Option<Point>,
+    currency: u64,
+) -> Box<dyn Fn(DocId, Score, i64) -> f64> {
+    let fast = segment.fast_fields();
+    match sort {
+        // Words matched first, then relevance with its boost.
+        Sort::Relevance => Box::new(move |_, score, start| {
+            let (words, relevance) = tiers::split(score);
+            f64::from(words) * f64::from(tiers::TIER)
+                + f64::from(relevance) * (1.0 + soon(start, now))
+        }),
+        Sort::Start => Box::new(|_, _, start| -(start as f64)),
+        Sort::Newest => {
+            let added = fast.i64("added").ok();
+            Box::new(move |doc, _, _| added.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as f64)
+        }
+        Sort::Credits => {
+            let credits = fast.f64("credits").ok();
+            Box::new(move |doc, _, _| credits.as_ref().and_then(|c| c.first(doc)).unwrap_or(-1.0))
+        }
+        // The mean rating to two decimals first; of equal means, the one more answers agree
+        // on. Unrated offerings (no public rating) come last.
+        Sort::Rating => {
+            let rating = fast.f64("rating").ok();
+            let rating_count = fast.u64("rating_count").ok();
+            Box::new(
+                move |doc, _, _| match rating.as_ref().and_then(|c| c.first(doc)) {
                     Some(mean) => {
                         let count = rating_count
                             .as_ref()
@@ -541,22 +563,30 @@ fn sort_key(
                     }
                     None => -1.0,
                 },
-                Sort::Cost => super::cost::lowest_first(
+            )
+        }
+        Sort::Cost => {
+            let cost = fast.f64("cost").ok();
+            let cost_currency = fast.u64("currency").ok();
+            Box::new(move |doc, _, _| {
+                super::cost::lowest_first(
                     cost.as_ref().and_then(|c| c.first(doc)),
                     cost_currency.as_ref().and_then(|c| c.first(doc)),
                     currency,
-                ),
-                Sort::Nearest => {
-                    let at = lat.as_ref().and_then(|c| c.first(doc));
-                    let point = at.zip(lon.as_ref().and_then(|c| c.first(doc)));
-                    match (origin, point) {
-                        (Some(origin), Some((lat, lon))) => -origin.distance_km(Point { lat, lon }),
-                        _ => f64::MIN,
-                    }
+                )
+            })
+        }
+        Sort::Nearest => {
+            let (lat, lon) = (fast.f64("lat").ok(), fast.f64("lon").ok());
+            Box::new(move |doc, _, _| {
+                let at = lat.as_ref().and_then(|c| c.first(doc));
+                let point = at.zip(lon.as_ref().and_then(|c| c.first(doc)));
+                match (origin, point) {
+                    (Some(origin), Some((lat, lon))) => -origin.distance_km(Point { lat, lon }),
+                    _ => f64::MIN,
                 }
-            };
-            (primary, soonest, tiebreak)
-        })
+            })
+        }
     }
 }
 

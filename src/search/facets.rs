@@ -32,8 +32,14 @@ pub struct SegmentFacets {
     /// Dimension → each document's values, as indexes into `values`.
     per_doc: HashMap<&'static str, DocValues>,
     self_paced: RoaringBitmap,
+    /// The same, one bit a document: asked of every document a search counts.
+    is_self_paced: DocBits,
     starts_at: Vec<Option<i64>>,
     ends_at: Vec<Option<i64>>,
+    /// Each document's tie-break of the sort orders; with `starts_at`, what every order reads of
+    /// each match, here an index away where tantivy's optional columns took a search through
+    /// each value (a tenth of the broadest searches).
+    tiebreak: Vec<u64>,
     /// The dated documents that are not self-paced, by end, soonest first (`not_over`).
     by_end: Vec<(i64, DocId)>,
     /// The last answer of `not_over`, with how many of `by_end` had ended then: it holds until
@@ -101,11 +107,14 @@ impl SegmentFacets {
             .filter_map(|(end, doc)| Some(((*end)?, doc)))
             .collect();
         by_end.sort_unstable();
+        let tiebreak = fast.u64("tiebreak")?;
         Ok(SegmentFacets {
             values,
             per_doc,
+            is_self_paced: DocBits::of(&self_paced, docs.len()),
             self_paced,
-            starts_at: docs.map(|doc| starts.first(doc)).collect(),
+            starts_at: docs.clone().map(|doc| starts.first(doc)).collect(),
+            tiebreak: docs.map(|doc| tiebreak.first(doc).unwrap_or(0)).collect(),
             ends_at,
             by_end,
             not_over: Mutex::new(None),
@@ -134,6 +143,17 @@ impl SegmentFacets {
         docs
     }
 
+    /// When a document starts (seconds), the undated last.
+    pub fn start_sort(&self, doc: DocId) -> i64 {
+        let start = self.starts_at.get(doc as usize).copied().flatten();
+        start.unwrap_or(i64::MAX)
+    }
+
+    /// A document's stable tie-break (a hash of its id).
+    pub fn tiebreak(&self, doc: DocId) -> u64 {
+        self.tiebreak.get(doc as usize).copied().unwrap_or(0)
+    }
+
     /// The documents holding any of a dimension's `values`: its filter, as bits.
     pub fn holding_any(&self, dimension: &str, values: &[String]) -> DocBits {
         let mut bits = DocBits::new(self.starts_at.len());
@@ -152,7 +172,7 @@ impl SegmentFacets {
     pub fn in_buckets(&self, buckets: &[WhenBucket], now: DateTime<Utc>) -> DocBits {
         let (limits, now) = (bucket_limits(now), now.timestamp());
         let mut bits = DocBits::new(self.starts_at.len());
-        let self_paced = |doc: DocId| self.self_paced.contains(doc);
+        let self_paced = |doc: DocId| self.is_self_paced.contains(doc);
         for (doc, (start, end)) in self.starts_at.iter().zip(&self.ends_at).enumerate() {
             let doc = doc as DocId;
             if buckets_of(self_paced(doc), *start, *end, now, limits).any(|b| buckets.contains(&b))
@@ -214,7 +234,7 @@ impl SegmentFacets {
         for &doc in docs {
             let index = doc as usize;
             let (start, end) = (self.starts_at[index], self.ends_at[index]);
-            for bucket in buckets_of(self.self_paced.contains(doc), start, end, now, limits) {
+            for bucket in buckets_of(self.is_self_paced.contains(doc), start, end, now, limits) {
                 buckets[bucket as usize] += 1;
             }
         }
@@ -233,6 +253,12 @@ pub struct DocBits(Vec<u64>);
 impl DocBits {
     fn new(documents: usize) -> Self {
         DocBits(vec![0; documents.div_ceil(64)])
+    }
+
+    fn of(bitmap: &RoaringBitmap, documents: usize) -> Self {
+        let mut bits = DocBits::new(documents);
+        bitmap.iter().for_each(|doc| bits.insert(doc));
+        bits
     }
 
     fn insert(&mut self, doc: DocId) {
@@ -413,8 +439,10 @@ mod tests {
                 },
             )]),
             self_paced: RoaringBitmap::new(),
+            is_self_paced: DocBits::new(3),
             starts_at: vec![None; 3],
             ends_at: vec![None; 3],
+            tiebreak: vec![0; 3],
             by_end: Vec::new(),
             not_over: Mutex::new(None),
         }
