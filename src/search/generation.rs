@@ -32,8 +32,13 @@ fn indexed_as() -> String {
 /// The file in each generation naming how its documents were made.
 const INDEXED_AS_FILE: &str = "indexed-as";
 
-/// Memory for the index writer.
+/// Memory for the index writer of a serving generation, which writes what changes.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Memory for the writer of a generation being built whole (`reindex`).
+/// It flushes a segment when full: at 100,000 offerings 256 MB makes 2 segments where 64 MB
+/// made 6, and each search works per segment (11% fewer instructions on two, callgrind).
+/// It is taken only as documents fill it, and freed as each segment is written.
+const BUILD_MEMORY: usize = 256 * 1024 * 1024;
 
 /// One generation of the index, open.
 pub struct Generation {
@@ -92,8 +97,17 @@ pub fn new_name() -> String {
 }
 
 impl Generation {
-    /// Creates an empty generation in a new folder under `root`.
+    /// Creates an empty generation in a new folder under `root`, to serve and catch up.
     pub fn create(root: &Path, name: &str) -> Result<Generation, SearchError> {
+        Self::create_with(root, name, WRITER_MEMORY)
+    }
+
+    /// The same, to be built whole from the store (`BUILD_MEMORY`).
+    pub fn create_to_build(root: &Path, name: &str) -> Result<Generation, SearchError> {
+        Self::create_with(root, name, BUILD_MEMORY)
+    }
+
+    fn create_with(root: &Path, name: &str, memory: usize) -> Result<Generation, SearchError> {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).map_err(|source| SearchError::Io {
             path: dir.clone(),
@@ -105,7 +119,7 @@ impl Generation {
             path: marker,
             source,
         })?;
-        Generation::from_index(name, index, true)
+        Generation::from_index(name, index, Some(memory))
     }
 
     /// Opens an existing generation; `writable` takes its writer lock.
@@ -117,16 +131,21 @@ impl Generation {
         if index.schema() != schema() || marker != indexed_as() {
             return Err(SearchError::Stale(dir));
         }
-        Generation::from_index(name, index, writable)
+        Generation::from_index(name, index, writable.then_some(WRITER_MEMORY))
     }
 
-    fn from_index(name: &str, index: Index, writable: bool) -> Result<Generation, SearchError> {
+    /// `memory`: the writer's, for a writable generation.
+    fn from_index(
+        name: &str,
+        index: Index,
+        memory: Option<usize>,
+    ) -> Result<Generation, SearchError> {
         register_analyzers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = match writable.then(|| open_writer(&index)) {
+        let writer = match memory.map(|memory| open_writer(&index, memory)) {
             Some(Ok(writer)) => Some(writer),
             Some(Err(SearchError::Busy)) => return Err(SearchError::Busy),
             // Serve what this generation holds; the next catch-up tries the writer again.
@@ -141,7 +160,7 @@ impl Generation {
             fields: Fields::resolve(&index.schema())?,
             index,
             reader,
-            writable,
+            writable: memory.is_some(),
             writer: Mutex::new(writer),
             facets: Default::default(),
         })
@@ -164,7 +183,7 @@ impl Generation {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let writer = match slot.as_mut() {
             Some(writer) => writer,
-            None => match open_writer(&self.index) {
+            None => match open_writer(&self.index, WRITER_MEMORY) {
                 Ok(writer) => slot.insert(writer),
                 Err(error) => return Some(Err(error)),
             },
@@ -195,8 +214,8 @@ impl Generation {
     }
 }
 
-fn open_writer(index: &Index) -> Result<IndexWriter, SearchError> {
-    index.writer(WRITER_MEMORY).map_err(|error| match error {
+fn open_writer(index: &Index, memory: usize) -> Result<IndexWriter, SearchError> {
+    index.writer(memory).map_err(|error| match error {
         tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
         other => SearchError::Index(other),
     })

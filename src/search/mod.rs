@@ -386,7 +386,7 @@ impl SearchIndex {
         store: &Store,
         progress: &dyn Fn(usize, usize),
     ) -> Result<(), SearchError> {
-        let generation = Generation::create(root, name)?;
+        let generation = Generation::create_to_build(root, name)?;
         let mut context = None;
         let mut done = 0;
         let changes = store.changes_since(0, |changes, batch| {
