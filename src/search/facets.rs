@@ -17,6 +17,7 @@ use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
@@ -29,8 +30,12 @@ pub type Counts = HashMap<String, HashMap<String, u64>>;
 pub struct SegmentFacets {
     /// Dimension → (value, documents holding it).
     values: HashMap<&'static str, Vec<(String, RoaringBitmap)>>,
-    /// Dimension → each document's values, as indexes into `values`.
-    per_doc: HashMap<&'static str, DocValues>,
+    /// Each document's values of every dimension, as indexes into one list of all the values
+    /// (dimension by dimension, each `range`): a search's matches are read once for all the
+    /// dimensions it counts, not once a dimension.
+    rows: DocValues,
+    /// Dimension → where its values are in that list.
+    ranges: HashMap<&'static str, Range<usize>>,
     self_paced: RoaringBitmap,
     /// The same, one bit a document: asked of every document a search counts.
     is_self_paced: DocBits,
@@ -52,11 +57,11 @@ impl SegmentFacets {
         let fast = segment.fast_fields();
         let docs = 0..segment.max_doc();
         let mut values = HashMap::new();
-        let mut per_doc = HashMap::new();
+        let mut ranges = HashMap::new();
+        let mut per_dimension = Vec::new();
         for spec in &DIMENSIONS {
             let Some(column) = fast.str(spec.name)? else {
                 values.insert(spec.name, Vec::new());
-                per_doc.insert(spec.name, DocValues::default());
                 continue;
             };
             let mut bitmaps = vec![RoaringBitmap::new(); column.num_terms()];
@@ -85,9 +90,20 @@ impl SegmentFacets {
                 lists.values.extend(ords);
             }
             lists.starts.push(lists.values.len() as u32);
+            let first = ranges.values().map(|range: &Range<usize>| range.end).max();
+            let first = first.unwrap_or(0);
+            ranges.insert(spec.name, first..first + named.len());
             values.insert(spec.name, named);
-            per_doc.insert(spec.name, lists);
+            per_dimension.push((first as u32, lists));
         }
+        let mut rows = DocValues::default();
+        for doc in docs.clone() {
+            rows.starts.push(rows.values.len() as u32);
+            for (first, lists) in &per_dimension {
+                rows.values.extend(lists.of(doc).iter().map(|ord| first + ord));
+            }
+        }
+        rows.starts.push(rows.values.len() as u32);
         let self_paced = values
             .get("format")
             .and_then(|formats| {
@@ -110,7 +126,8 @@ impl SegmentFacets {
         let tiebreak = fast.u64("tiebreak")?;
         Ok(SegmentFacets {
             values,
-            per_doc,
+            rows,
+            ranges,
             is_self_paced: DocBits::of(&self_paced, docs.len()),
             self_paced,
             starts_at: docs.clone().map(|doc| starts.first(doc)).collect(),
@@ -199,21 +216,27 @@ impl SegmentFacets {
         dimensions: &[&'static str],
         counts: &mut Counts,
     ) {
+        // Visiting: every dimension's values at once, then each dimension takes its part.
+        let mut all = Vec::new();
+        if by_document {
+            let values = self.ranges.values().map(|range| range.end).max();
+            all = vec![0u64; values.unwrap_or(0)];
+            for &doc in docs {
+                for &value in self.rows.of(doc) {
+                    all[value as usize] += 1;
+                }
+            }
+        }
         for dimension in dimensions {
             let Some(named) = self.values.get(dimension) else {
                 continue;
             };
-            let by_value: Vec<u64> = match (by_document, self.per_doc.get(dimension)) {
-                (true, Some(lists)) => {
-                    let mut by_value = vec![0; named.len()];
-                    for &doc in docs {
-                        for &value in lists.of(doc) {
-                            by_value[value as usize] += 1;
-                        }
-                    }
-                    by_value
-                }
-                _ => named
+            let by_value: Vec<u64> = match (by_document, self.ranges.get(dimension)) {
+                (true, Some(range)) => (range.clone())
+                    .map(|at| all.get(at).copied().unwrap_or(0))
+                    .collect(),
+                (true, None) => Vec::new(),
+                (false, _) => named
                     .iter()
                     .map(|(_, docs)| docs.intersection_len(matched))
                     .collect(),
@@ -274,8 +297,7 @@ impl DocBits {
     }
 }
 
-/// Each document's values of one dimension, one list after another (`starts[doc]..starts[doc + 1]`
-/// of `values`).
+/// Each document's values, one list after another (`starts[doc]..starts[doc + 1]` of `values`).
 #[derive(Default)]
 struct DocValues {
     starts: Vec<u32>,
@@ -431,13 +453,11 @@ mod tests {
                     ("b".to_owned(), bitmap(&[0, 1])),
                 ],
             )]),
-            per_doc: HashMap::from([(
-                "audience",
-                DocValues {
-                    starts: vec![0, 2, 3, 3],
-                    values: vec![0, 1, 1],
-                },
-            )]),
+            rows: DocValues {
+                starts: vec![0, 2, 3, 3],
+                values: vec![0, 1, 1],
+            },
+            ranges: HashMap::from([("audience", 0..2)]),
             self_paced: RoaringBitmap::new(),
             is_self_paced: DocBits::new(3),
             starts_at: vec![None; 3],
