@@ -222,23 +222,22 @@ impl SearchIndex {
                 }
             });
             let main = combine(text.as_deref(), &filters, None);
-            let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
-                // The first candidates get their proximity and related topics and are
-                // reordered by feedback, then the page is cut.
-                let depth = feedback::DEPTH.max(offset + request.per_page);
-                let top = TopDocs::with_limit(depth + rescore::WINDOW).tweak_score(sort_key(
-                    sort,
-                    keyed,
-                    generation.facets.clone(),
-                ));
-                let ((total, mut candidates, counts), own) = page_search(
+            let run_page = |top: TopDocs| {
+                let top = top.tweak_score(sort_key(sort, keyed, generation.facets.clone()));
+                page_search(
                     searcher,
                     (&*main, text.as_deref()),
                     &filters,
                     (&generation.facets, request, now),
                     (Count, top, shared.clone()),
-                )?;
-                let counts = with_own_counts(counts, own);
+                )
+            };
+            let (total, top, counts) = if page && sort == Sort::Relevance && text.is_some() {
+                // The first candidates get their proximity and related topics and are
+                // reordered by feedback, then the page is cut.
+                let depth = feedback::DEPTH.max(offset + request.per_page);
+                let (total, mut candidates, counts) =
+                    run_page(TopDocs::with_limit(depth + rescore::WINDOW))?;
                 if let Some(plan) = &compiled.plan
                     && !plan.rescoring().is_empty()
                 {
@@ -254,17 +253,7 @@ impl SearchIndex {
                     .collect();
                 (total, page, counts)
             } else if page {
-                let top = TopDocs::with_limit(request.per_page)
-                    .and_offset(offset)
-                    .tweak_score(sort_key(sort, keyed, generation.facets.clone()));
-                let ((total, top, counts), own) = page_search(
-                    searcher,
-                    (&*main, text.as_deref()),
-                    &filters,
-                    (&generation.facets, request, now),
-                    (Count, top, shared.clone()),
-                )?;
-                (total, top, with_own_counts(counts, own))
+                run_page(TopDocs::with_limit(request.per_page).and_offset(offset))?
             } else {
                 (searcher.search(&*main, &Count)?, Vec::new(), None)
             };
@@ -418,19 +407,25 @@ fn matches_at_least(
     Ok(false)
 }
 
+/// The fruit of a page's pass: the total, the page's candidates, and the facet counts.
+type PageFruit = (usize, Vec<(SortKey, DocAddress)>, Option<Counts>);
+
 /// Runs a page's search (`main`, the words' query `text` and the filters). With words, it
 /// runs once over what the words and the filters without a facet match, and counts there the
-/// facets of the active filters too (`sideways`), which are returned beside the collector's
-/// fruit; without, the filters lead, and their facets are left to `facet_counts`.
-fn page_search<C: tantivy::collector::Collector>(
+/// facets of the active filters too (`sideways`), added to the page's counts; without, the
+/// filters lead, and their facets are left to `facet_counts`.
+fn page_search<C>(
     searcher: &Searcher,
     (main, text): (&dyn Query, Option<&dyn Query>),
     filters: &[(Source, Box<dyn Query>)],
     (cache, request, now): (&FacetCache, &SearchRequest, DateTime<Utc>),
     collector: C,
-) -> tantivy::Result<(C::Fruit, Counts)> {
+) -> tantivy::Result<PageFruit>
+where
+    C: tantivy::collector::Collector<Fruit = PageFruit>,
+{
     if text.is_none() || active_sources(filters).is_empty() {
-        return Ok((searcher.search(main, &collector)?, Counts::new()));
+        return searcher.search(main, &collector);
     }
     let narrowings = active_sources(filters)
         .into_iter()
@@ -448,14 +443,12 @@ fn page_search<C: tantivy::collector::Collector>(
         .collect();
     let sideways = Sideways::new(collector, (cache, now), narrowings);
     let words = combine_where(text, filters, |source| source == Source::Other);
-    searcher.search(&*words, &sideways)
-}
-
-/// The facet counts of a page's pass, with those of its own filters' facets.
-fn with_own_counts(counts: Option<Counts>, own: Counts) -> Option<Counts> {
-    let mut counts = counts?;
-    counts.extend(own);
-    Some(counts)
+    let ((total, top, counts), own) = searcher.search(&*words, &sideways)?;
+    let counts = counts.map(|mut counts| {
+        counts.extend(own);
+        counts
+    });
+    Ok((total, top, counts))
 }
 
 /// The text query and every filter but `leave_out`, as one query.

@@ -100,7 +100,8 @@ impl SegmentFacets {
         for doc in docs.clone() {
             rows.starts.push(rows.values.len() as u32);
             for (first, lists) in &per_dimension {
-                rows.values.extend(lists.of(doc).iter().map(|ord| first + ord));
+                rows.values
+                    .extend(lists.of(doc).iter().map(|ord| first + ord));
             }
         }
         rows.starts.push(rows.values.len() as u32);
