@@ -1,6 +1,6 @@
 //! Running a search: the query and filters become one tantivy query, requiring fewer of the words
-//! when the words find few offerings; a second look with each active filter left out gives that
-//! filter's facet counts; results are sorted (words matched first, then relevance, reordered by
+//! when the words find few offerings; the active filters' own facet counts come from the same
+//! pass when there are words (`sideways`), else from a look with each left out; results are sorted (words matched first, then relevance, reordered by
 //! competency feedback), paged, told which words they lack, and their descriptions cut to the
 //! passage that matched best. A query that finds nothing is searched corrected (`correction`).
 
