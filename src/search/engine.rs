@@ -424,10 +424,11 @@ fn page_search<C>(
 where
     C: tantivy::collector::Collector<Fruit = PageFruit>,
 {
-    if text.is_none() || active_sources(filters).is_empty() {
+    let active = active_sources(filters);
+    if text.is_none() || active.is_empty() {
         return searcher.search(main, &collector);
     }
-    let narrowings = active_sources(filters)
+    let narrowings = active
         .into_iter()
         .map(|source| {
             let narrowing = match source {

@@ -26,6 +26,16 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 /// Counts of values per dimension: dimension → value → documents.
 pub type Counts = HashMap<String, HashMap<String, u64>>;
 
+/// Adds the counts of `more` (another segment's, say) to `counts`.
+pub fn add_counts(counts: &mut Counts, more: Counts) {
+    for (dimension, values) in more {
+        let target = counts.entry(dimension).or_default();
+        for (value, count) in values {
+            *target.entry(value).or_default() += count;
+        }
+    }
+}
+
 /// One segment's documents by dimension value, and the dates the "when" buckets need.
 pub struct SegmentFacets {
     /// Dimension → (value, documents holding it).
@@ -59,6 +69,8 @@ impl SegmentFacets {
         let mut values = HashMap::new();
         let mut ranges = HashMap::new();
         let mut per_dimension = Vec::new();
+        // How many values the dimensions so far have: where the next dimension's values begin.
+        let mut all_values = 0;
         for spec in &DIMENSIONS {
             let Some(column) = fast.str(spec.name)? else {
                 values.insert(spec.name, Vec::new());
@@ -90,9 +102,9 @@ impl SegmentFacets {
                 lists.values.extend(ords);
             }
             lists.starts.push(lists.values.len() as u32);
-            let first = ranges.values().map(|range: &Range<usize>| range.end).max();
-            let first = first.unwrap_or(0);
-            ranges.insert(spec.name, first..first + named.len());
+            let first = all_values;
+            all_values += named.len();
+            ranges.insert(spec.name, first..all_values);
             values.insert(spec.name, named);
             per_dimension.push((first as u32, lists));
         }
@@ -393,14 +405,9 @@ impl Collector for FacetCounter<'_> {
 
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
         let mut merged = Counts::new();
-        for fruit in fruits {
-            for (dimension, values) in fruit {
-                let target = merged.entry(dimension).or_default();
-                for (value, count) in values {
-                    *target.entry(value).or_default() += count;
-                }
-            }
-        }
+        fruits
+            .into_iter()
+            .for_each(|fruit| add_counts(&mut merged, fruit));
         Ok(merged)
     }
 }

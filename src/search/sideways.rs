@@ -11,7 +11,7 @@
 //! segment (the "when" ranges read every document's dates through tantivy's optional columns),
 //! cost more than the passes it saved.
 
-use super::facets::{Counts, DocBits, FacetCache, FacetCounter, SegmentFacetCounter};
+use super::facets::{Counts, DocBits, FacetCache, FacetCounter, SegmentFacetCounter, add_counts};
 use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -102,14 +102,9 @@ impl<C: Collector> Collector for Sideways<'_, C> {
     ) -> tantivy::Result<Self::Fruit> {
         let (inner, counts): (Vec<_>, Vec<_>) = fruits.into_iter().unzip();
         let mut merged = Counts::new();
-        for segment in counts {
-            for (dimension, values) in segment {
-                let target = merged.entry(dimension).or_default();
-                for (value, count) in values {
-                    *target.entry(value).or_default() += count;
-                }
-            }
-        }
+        counts
+            .into_iter()
+            .for_each(|segment| add_counts(&mut merged, segment));
         Ok((self.inner.merge_fruits(inner)?, merged))
     }
 }
