@@ -1,8 +1,11 @@
-//! Running a search: the query and filters become one tantivy query, requiring fewer of the words
-//! when the words find few offerings; the active filters' own facet counts come from the same
-//! pass when there are words (`sideways`), else from a look with each left out; results are sorted (words matched first, then relevance, reordered by
-//! competency feedback), paged, told which words they lack, and their descriptions cut to the
-//! passage that matched best. A query that finds nothing is searched corrected (`correction`).
+//! Running a search: the words are scored one at a time into arrays (`scored_words`), which
+//! also tell how many of them to require when the words find few offerings; a query without
+//! words to score so (a phrase, `OR`) and the filters run as tantivy queries. The active
+//! filters' own facet counts come from the same pass when there are words (`sideways`), else
+//! from a look with each left out; results are sorted (words matched first, then relevance,
+//! reordered by competency feedback), paged, told which words they lack, and their descriptions
+//! cut to the passage that matched best. A query that finds nothing is searched corrected
+//! (`correction`).
 
 use super::answers::Answers;
 use super::compile::{Compiled, Compiler};
@@ -12,6 +15,7 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
+use super::scored_words::{ScoredWords, WordsPass};
 use super::sideways::{Narrowing, Sideways};
 use super::{
     DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
@@ -22,13 +26,11 @@ use crate::geo::{Point, Unit};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{
-    DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyDocument,
-};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TantivyDocument};
 
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
@@ -198,11 +200,10 @@ impl SearchIndex {
         // filters do not narrow here, its filters' own in `page_search`.
         let shared =
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
+        let mut scored = scored_words(searcher, compiled.plan.as_ref())?;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
-        if let Some(plan) = &compiled.plan {
-            while minimum > 1 && !matches_at_least(searcher, &*plan.words_query(minimum), ENOUGH)? {
-                minimum -= 1;
-            }
+        if let Some(scored) = &scored {
+            minimum = scored.minimum(searcher, minimum, ENOUGH);
         }
         // Offerings related to the few the words find, once they are known (`related.rs`), and
         // how many the words found.
@@ -221,12 +222,20 @@ impl SearchIndex {
                     None => words,
                 }
             });
-            let main = combine(text.as_deref(), &filters, None);
+            let matcher = match (&compiled.plan, &scored) {
+                (Some(plan), Some(scored)) => Text::Words(WordsPass {
+                    scored,
+                    plan,
+                    minimum,
+                    related: related.as_deref(),
+                }),
+                _ => text.as_deref().map_or(Text::Nothing, Text::Query),
+            };
             let run_page = |top: TopDocs| {
                 let top = top.tweak_score(sort_key(sort, keyed, generation.facets.clone()));
                 page_search(
                     searcher,
-                    (&*main, text.as_deref()),
+                    &matcher,
                     &filters,
                     (&generation.facets, request, now),
                     (Count, top, shared.clone()),
@@ -255,10 +264,18 @@ impl SearchIndex {
             } else if page {
                 run_page(TopDocs::with_limit(request.per_page).and_offset(offset))?
             } else {
-                (searcher.search(&*main, &Count)?, Vec::new(), None)
+                (
+                    matcher.search(searcher, &filters, |_| true, &Count)?,
+                    Vec::new(),
+                    None,
+                )
             };
             if widens && related.is_none() && (1..related::FEW).contains(&total) {
-                let found = related::found(searcher, &*main)?;
+                let mut found: Vec<DocAddress> = matcher
+                    .search(searcher, &filters, |_| true, &DocSetCollector)?
+                    .into_iter()
+                    .collect();
+                found.sort();
                 related = related::query(searcher, &generation.fields, &found)?;
                 if related.is_some() {
                     found_by_words = total;
@@ -272,6 +289,7 @@ impl SearchIndex {
                 && let Some(plan) = compiled.plan.as_mut()
                 && plan.widen()
             {
+                scored = scored_words(searcher, compiled.plan.as_ref())?;
                 continue;
             }
             if total > 0 || minimum <= 1 {
@@ -381,52 +399,66 @@ impl MissingWords {
     }
 }
 
-/// Whether `query` matches `enough` offerings or more. It stops counting there, where a count
-/// of a common word's matches would visit every one of them.
-fn matches_at_least(
-    searcher: &Searcher,
-    query: &dyn Query,
-    enough: usize,
-) -> tantivy::Result<bool> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut found = 0;
-    for reader in searcher.segment_readers() {
-        let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|alive| alive.is_alive(doc)) {
-                found += 1;
-                if found >= enough {
-                    return Ok(true);
-                }
+/// Scores the plan's words into arrays, when it has words (`scored_words`).
+fn scored_words(searcher: &Searcher, plan: Option<&Plan>) -> tantivy::Result<Option<ScoredWords>> {
+    plan.filter(|plan| !plan.words.is_empty())
+        .map(|plan| ScoredWords::of(searcher, plan))
+        .transpose()
+}
+
+/// What a search's matches are found by: the words scored into arrays (`scored_words`), the
+/// text query when it has no words to score so (a phrase, `OR`), or the filters alone.
+enum Text<'a> {
+    Words(WordsPass<'a>),
+    Query(&'a dyn Query),
+    Nothing,
+}
+
+impl Text<'_> {
+    /// Runs the search with the filters `keep` keeps, feeding `collector`.
+    fn search<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        filters: &[(Source, Box<dyn Query>)],
+        keep: impl Fn(Source) -> bool,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        match self {
+            Text::Words(pass) => {
+                let kept: Vec<&dyn Query> = filters
+                    .iter()
+                    .filter(|(source, _)| keep(*source))
+                    .map(|(_, filter)| &**filter)
+                    .collect();
+                pass.search(searcher, &kept, collector)
             }
-            doc = scorer.advance();
+            Text::Query(text) => {
+                searcher.search(&*combine_where(Some(*text), filters, keep), collector)
+            }
+            Text::Nothing => searcher.search(&*combine_where(None, filters, keep), collector),
         }
     }
-    Ok(false)
 }
 
 /// The fruit of a page's pass: the total, the page's candidates, and the facet counts.
 type PageFruit = (usize, Vec<(SortKey, DocAddress)>, Option<Counts>);
 
-/// Runs a page's search (`main`, the words' query `text` and the filters). With words, it
-/// runs once over what the words and the filters without a facet match, and counts there the
-/// facets of the active filters too (`sideways`), added to the page's counts; without, the
-/// filters lead, and their facets are left to `facet_counts`.
+/// Runs a page's search. With words, it runs once over what the words and the filters without
+/// a facet match, and counts there the facets of the active filters too (`sideways`), added to
+/// the page's counts; without, the filters lead, and their facets are left to `facet_counts`.
 fn page_search<C>(
     searcher: &Searcher,
-    (main, text): (&dyn Query, Option<&dyn Query>),
+    text: &Text<'_>,
     filters: &[(Source, Box<dyn Query>)],
     (cache, request, now): (&FacetCache, &SearchRequest, DateTime<Utc>),
     collector: C,
 ) -> tantivy::Result<PageFruit>
 where
-    C: tantivy::collector::Collector<Fruit = PageFruit>,
+    C: Collector<Fruit = PageFruit>,
 {
     let active = active_sources(filters);
-    if text.is_none() || active.is_empty() {
-        return searcher.search(main, &collector);
+    if matches!(text, Text::Nothing) || active.is_empty() {
+        return text.search(searcher, filters, |_| true, &collector);
     }
     let narrowings = active
         .into_iter()
@@ -443,8 +475,12 @@ where
         })
         .collect();
     let sideways = Sideways::new(collector, (cache, now), narrowings);
-    let words = combine_where(text, filters, |source| source == Source::Other);
-    let ((total, top, counts), own) = searcher.search(&*words, &sideways)?;
+    let ((total, top, counts), own) = text.search(
+        searcher,
+        filters,
+        |source| source == Source::Other,
+        &sideways,
+    )?;
     let counts = counts.map(|mut counts| {
         counts.extend(own);
         counts

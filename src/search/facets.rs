@@ -12,6 +12,7 @@
 //! documents.
 
 use super::dimension::DIMENSIONS;
+use super::doc_bits::DocBits;
 use super::filters::{bucket_limits, buckets_of};
 use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
@@ -279,34 +280,6 @@ impl SegmentFacets {
                 *target.entry(bucket.as_str().to_owned()).or_default() += count;
             }
         }
-    }
-}
-
-/// Documents of a segment, one bit each: a filter read once per search, so that testing a
-/// match against it is one bit.
-pub struct DocBits(Vec<u64>);
-
-impl DocBits {
-    fn new(documents: usize) -> Self {
-        DocBits(vec![0; documents.div_ceil(64)])
-    }
-
-    fn of(bitmap: &RoaringBitmap, documents: usize) -> Self {
-        let mut bits = DocBits::new(documents);
-        bitmap.iter().for_each(|doc| bits.insert(doc));
-        bits
-    }
-
-    fn insert(&mut self, doc: DocId) {
-        if let Some(word) = self.0.get_mut(doc as usize / 64) {
-            *word |= 1 << (doc % 64);
-        }
-    }
-
-    pub fn contains(&self, doc: DocId) -> bool {
-        self.0
-            .get(doc as usize / 64)
-            .is_some_and(|word| word & (1 << (doc % 64)) != 0)
     }
 }
 

@@ -63,8 +63,16 @@ impl DocSet for Listed {
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        // The documents from here on are sorted: find the first at or past the target.
-        self.at += self.docs[self.at.min(self.docs.len())..].partition_point(|&doc| doc < target);
+        // The documents from here on are sorted: find the first at or past the target, galloping
+        // (a search's matches are often close together, so the target is usually near).
+        let rest = &self.docs[self.at.min(self.docs.len())..];
+        let mut reach = 1;
+        while reach < rest.len() && rest[reach - 1] < target {
+            reach *= 2;
+        }
+        let from = reach / 2;
+        let to = reach.min(rest.len());
+        self.at += from + rest[from..to].partition_point(|&doc| doc < target);
         self.doc()
     }
 
@@ -107,5 +115,24 @@ mod tests {
         };
         assert_eq!(empty.doc(), TERMINATED);
         assert_eq!(empty.seek(3), TERMINATED);
+    }
+
+    #[test]
+    fn a_seek_lands_on_the_first_document_at_or_past_its_target_near_or_far() {
+        let docs: Vec<DocId> = (0..1000).map(|n| n * 3 + 1).collect();
+        let mut listed = Listed {
+            docs: Arc::new(docs.clone()),
+            at: 0,
+            score: 1.0,
+        };
+        for target in [0, 1, 2, 5, 6, 7, 100, 101, 1500, 1501, 2998, 2999] {
+            let expected = docs.iter().copied().find(|&doc| doc >= target);
+            assert_eq!(
+                listed.seek(target),
+                expected.unwrap_or(TERMINATED),
+                "{target}"
+            );
+        }
+        assert_eq!(listed.seek(3000), TERMINATED);
     }
 }

@@ -78,20 +78,9 @@ impl Plan {
     /// The query that needs `minimum` of the meaningful words (at least one, at most all),
     /// without what rescoring adds.
     pub fn query(&self, minimum: usize) -> Box<dyn Query> {
-        self.build(minimum, true)
-    }
-
-    /// The same without exclusions and optional parts: what the words alone find, which decides
-    /// how many of them to require (so that an exclusion or a filter only ever narrows).
-    pub fn words_query(&self, minimum: usize) -> Box<dyn Query> {
-        self.build(minimum, false)
-    }
-
-    fn build(&self, minimum: usize, whole: bool) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
             .strict
             .iter()
-            .filter(|(occur, _)| whole || *occur == Occur::Must)
             .map(|(occur, query)| (*occur, query.box_clone()))
             .collect();
         if !self.words.is_empty() {
@@ -114,14 +103,12 @@ impl Plan {
         if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        if whole {
-            let optional = self.common.iter().map(|unit| &unit.query);
-            clauses.extend(
-                optional
-                    .chain(&self.optional)
-                    .map(|query| (Occur::Should, query.box_clone())),
-            );
-        }
+        let optional = self.common.iter().map(|unit| &unit.query);
+        clauses.extend(
+            optional
+                .chain(&self.optional)
+                .map(|query| (Occur::Should, query.box_clone())),
+        );
         Box::new(BooleanQuery::new(clauses))
     }
 }

@@ -9,7 +9,7 @@
 use super::fields::{Fields, STEMMED, analyse, stored_offering};
 use crate::catalog::Offering;
 use std::collections::{HashMap, HashSet};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
@@ -148,16 +148,6 @@ pub fn query(
         })
         .collect();
     Ok(Some(Box::new(BooleanQuery::new(by_id))))
-}
-
-/// The offerings `matched` finds (only called when they are few).
-pub fn found(searcher: &Searcher, matched: &dyn Query) -> tantivy::Result<Vec<DocAddress>> {
-    let mut found: Vec<DocAddress> = searcher
-        .search(matched, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    found.sort();
-    Ok(found)
 }
 
 /// `text` or the `related` offerings, which score less than any match of `text` (whose every

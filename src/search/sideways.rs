@@ -11,7 +11,8 @@
 //! segment (the "when" ranges read every document's dates through tantivy's optional columns),
 //! cost more than the passes it saved.
 
-use super::facets::{Counts, DocBits, FacetCache, FacetCounter, SegmentFacetCounter, add_counts};
+use super::doc_bits::DocBits;
+use super::facets::{Counts, FacetCache, FacetCounter, SegmentFacetCounter, add_counts};
 use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};

@@ -1,0 +1,91 @@
+//! Documents of a segment, one bit each: a filter read once per search, so that testing a match
+//! against it is one bit, or the documents a search's words touched, walked in order.
+
+use roaring::RoaringBitmap;
+use tantivy::DocId;
+
+pub struct DocBits(Vec<u64>);
+
+impl DocBits {
+    pub fn new(documents: usize) -> Self {
+        DocBits(vec![0; documents.div_ceil(64)])
+    }
+
+    pub fn of(bitmap: &RoaringBitmap, documents: usize) -> Self {
+        let mut bits = DocBits::new(documents);
+        bitmap.iter().for_each(|doc| bits.insert(doc));
+        bits
+    }
+
+    pub fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.0.get_mut(doc as usize / 64) {
+            *word |= 1 << (doc % 64);
+        }
+    }
+
+    pub fn contains(&self, doc: DocId) -> bool {
+        self.0
+            .get(doc as usize / 64)
+            .is_some_and(|word| word & (1 << (doc % 64)) != 0)
+    }
+
+    /// The documents held here or in `other`.
+    pub fn union(&self, other: &DocBits) -> DocBits {
+        let longest = self.0.len().max(other.0.len());
+        let word = |bits: &DocBits, at: usize| bits.0.get(at).copied().unwrap_or(0);
+        DocBits(
+            (0..longest)
+                .map(|at| word(self, at) | word(other, at))
+                .collect(),
+        )
+    }
+
+    /// The documents held, in increasing order.
+    pub fn documents(&self) -> Documents<'_> {
+        Documents {
+            words: &self.0,
+            at: 0,
+            rest: self.0.first().copied().unwrap_or(0),
+        }
+    }
+}
+
+/// The documents of `DocBits`, in increasing order.
+pub struct Documents<'a> {
+    words: &'a [u64],
+    /// The word read now, and what is left of it.
+    at: usize,
+    rest: u64,
+}
+
+impl Iterator for Documents<'_> {
+    type Item = DocId;
+
+    fn next(&mut self) -> Option<DocId> {
+        while self.rest == 0 {
+            self.at += 1;
+            self.rest = *self.words.get(self.at)?;
+        }
+        let bit = self.rest.trailing_zeros();
+        self.rest &= self.rest - 1;
+        Some((self.at * 64) as DocId + bit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_come_back_in_order() {
+        let mut bits = DocBits::new(200);
+        for doc in [130, 0, 63, 64, 199, 5] {
+            bits.insert(doc);
+        }
+        assert_eq!(
+            bits.documents().collect::<Vec<_>>(),
+            vec![0, 5, 63, 64, 130, 199]
+        );
+        assert!(bits.contains(64) && !bits.contains(65));
+    }
+}

@@ -1,0 +1,418 @@
+//! The words of a search scored one at a time into arrays (term-at-a-time), where tantivy would
+//! run them as one union intersected with the filters (document-at-a-time).
+//!
+//! Why: for a search of words, the union of every word's scorers was merged document by document,
+//! each match seeked in every filter, and before that another union counted how many offerings
+//! match enough of the words (to decide how many to require). Each word's own scorer, run alone
+//! over a segment, writes its score and one more word matched into per-document arrays; the count
+//! of how many words to require is then read from the arrays, and the pass that feeds the page's
+//! collectors walks only the documents a word touched, testing the filters, the exclusions and
+//! the optional parts on each. The scores and matches are those of `Plan::query`: a document
+//! matches when it has every strict part, enough words and no exclusion, and scores the sum of
+//! what it matches.
+
+use super::doc_bits::DocBits;
+use super::plan::Plan;
+use super::tiers::Counted;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
+use tantivy::{DocId, Score, Searcher, SegmentReader};
+
+/// What a plan's words and strict parts score in each document of each segment.
+pub struct ScoredWords {
+    segments: Vec<SegmentScores>,
+    /// How many strict parts a match must have.
+    strict: u8,
+    /// How many words the plan has.
+    words: usize,
+}
+
+/// One segment's arrays, indexed by document.
+struct SegmentScores {
+    /// The sum of what its words and strict parts score.
+    score: Vec<Score>,
+    /// How many of the words it matches.
+    words: Vec<u8>,
+    /// How many of the strict parts it matches.
+    strict: Vec<u8>,
+    /// The documents any word or strict part matches.
+    touched: DocBits,
+}
+
+impl ScoredWords {
+    /// Scores each of the plan's words (as counted in tiers) and strict parts over every segment.
+    pub fn of(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Self> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let words = plan
+            .words
+            .iter()
+            .map(|unit| Counted(unit.query.box_clone()).weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let strict = plan
+            .strict
+            .iter()
+            .filter(|(occur, _)| *occur == Occur::Must)
+            .map(|(_, query)| query.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| SegmentScores::of(reader, &words, &strict))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(ScoredWords {
+            segments,
+            strict: u8::try_from(strict.len()).unwrap_or(u8::MAX),
+            words: words.len(),
+        })
+    }
+
+    /// How many words to require: the most, up to `required`, that `enough` offerings match
+    /// (with every strict part), else one. Exclusions and filters are left out, so that they
+    /// only ever narrow.
+    pub fn minimum(&self, searcher: &Searcher, required: usize, enough: usize) -> usize {
+        // How many offerings match exactly so many words.
+        if required <= 1 {
+            return required;
+        }
+        let mut matching = vec![0usize; self.words + 1];
+        for (reader, scores) in searcher.segment_readers().iter().zip(&self.segments) {
+            let alive = reader.alive_bitset();
+            for doc in scores.touched.documents() {
+                if scores.has_strict(doc, self.strict)
+                    && alive.is_none_or(|alive| alive.is_alive(doc))
+                {
+                    let words = usize::from(scores.words[doc as usize]).min(self.words);
+                    matching[words] += 1;
+                }
+            }
+        }
+        let mut minimum = required;
+        while minimum > 1 && matching[minimum..].iter().sum::<usize>() < enough {
+            minimum -= 1;
+        }
+        minimum
+    }
+}
+
+impl SegmentScores {
+    fn of(
+        reader: &SegmentReader,
+        words: &[Box<dyn Weight>],
+        strict: &[Box<dyn Weight>],
+    ) -> tantivy::Result<Self> {
+        let documents = reader.max_doc() as usize;
+        let mut scores = SegmentScores {
+            score: vec![0.0; documents],
+            words: vec![0; documents],
+            // Most searches have no strict part: no array to clear then.
+            strict: vec![0; if strict.is_empty() { 0 } else { documents }],
+            touched: DocBits::new(documents),
+        };
+        for weight in words {
+            weight.for_each(reader, &mut |doc, score| {
+                let at = doc as usize;
+                scores.score[at] += score;
+                scores.words[at] = scores.words[at].saturating_add(1);
+                scores.touched.insert(doc);
+            })?;
+        }
+        for weight in strict {
+            weight.for_each(reader, &mut |doc, score| {
+                let at = doc as usize;
+                scores.score[at] += score;
+                scores.strict[at] = scores.strict[at].saturating_add(1);
+                scores.touched.insert(doc);
+            })?;
+        }
+        Ok(scores)
+    }
+
+    /// Whether `doc` matches every strict part.
+    fn has_strict(&self, doc: DocId, strict: u8) -> bool {
+        strict == 0 || self.strict[doc as usize] == strict
+    }
+}
+
+/// One pass over the scored words: what `Plan::query(minimum)` matches, or the `related`
+/// offerings when set (`related::widen`), among what every filter holds.
+pub struct WordsPass<'a> {
+    pub scored: &'a ScoredWords,
+    pub plan: &'a Plan,
+    pub minimum: usize,
+    pub related: Option<&'a dyn Query>,
+}
+
+/// The weights a pass reads for each candidate.
+struct PassWeights {
+    filters: Vec<Box<dyn Weight>>,
+    excluded: Vec<Box<dyn Weight>>,
+    /// Common words and the optional parts: they only add to the score of a match.
+    optional: Vec<Box<dyn Weight>>,
+    related: Option<Box<dyn Weight>>,
+}
+
+impl WordsPass<'_> {
+    /// Feeds every match, with its score, to `collector`, as `Searcher::search` would.
+    pub fn search<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        filters: &[&dyn Query],
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        let weights = self.weights(searcher, filters)?;
+        let mut fruits = Vec::new();
+        let segments = searcher.segment_readers().iter().zip(&self.scored.segments);
+        for (ord, (reader, scores)) in segments.enumerate() {
+            let mut child = collector.for_segment(ord as u32, reader)?;
+            self.collect_segment(reader, scores, &weights, &mut child)?;
+            fruits.push(child.harvest());
+        }
+        collector.merge_fruits(fruits)
+    }
+
+    fn weights(&self, searcher: &Searcher, filters: &[&dyn Query]) -> tantivy::Result<PassWeights> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let unscored = EnableScoring::disabled_from_searcher(searcher);
+        let excluded = self
+            .plan
+            .strict
+            .iter()
+            .filter(|(occur, _)| *occur == Occur::MustNot)
+            .map(|(_, query)| query.weight(unscored));
+        let common = self.plan.common.iter().map(|unit| &unit.query);
+        let optional = common
+            .chain(&self.plan.optional)
+            .map(|query| query.weight(scoring));
+        Ok(PassWeights {
+            filters: filters
+                .iter()
+                .map(|filter| filter.weight(unscored))
+                .collect::<tantivy::Result<_>>()?,
+            excluded: excluded.collect::<tantivy::Result<_>>()?,
+            optional: optional.collect::<tantivy::Result<_>>()?,
+            related: self
+                .related
+                .map(|related| related.weight(scoring))
+                .transpose()?,
+        })
+    }
+
+    fn collect_segment<S: SegmentCollector>(
+        &self,
+        reader: &SegmentReader,
+        scores: &SegmentScores,
+        weights: &PassWeights,
+        child: &mut S,
+    ) -> tantivy::Result<()> {
+        let scorers = |weights: &[Box<dyn Weight>]| {
+            weights
+                .iter()
+                .map(|weight| weight.scorer(reader, 1.0))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let mut filters = scorers(&weights.filters)?;
+        let mut excluded = scorers(&weights.excluded)?;
+        let mut optional = scorers(&weights.optional)?;
+        let related = weights
+            .related
+            .as_ref()
+            .map(|weight| RelatedScores::of(reader, &**weight))
+            .transpose()?;
+        let minimum = self.minimum.clamp(1, self.scored.words.max(1));
+        let alive = reader.alive_bitset();
+        let text_matches = |doc: DocId, excluded: &mut [Box<dyn Scorer>]| {
+            let at = doc as usize;
+            usize::from(scores.words[at]) >= minimum
+                && scores.has_strict(doc, self.scored.strict)
+                && !excluded.iter_mut().any(|scorer| holds(&mut **scorer, doc))
+        };
+        let mut collect = |doc: DocId| {
+            if alive.is_some_and(|alive| !alive.is_alive(doc)) {
+                return;
+            }
+            let text = text_matches(doc, &mut excluded);
+            let related = related.as_ref().and_then(|related| related.score(doc));
+            if !(text || related.is_some())
+                || !filters.iter_mut().all(|scorer| holds(&mut **scorer, doc))
+            {
+                return;
+            }
+            let mut score = related.unwrap_or(0.0);
+            if text {
+                score += scores.score[doc as usize];
+                for scorer in &mut optional {
+                    if holds(&mut **scorer, doc) {
+                        score += scorer.score();
+                    }
+                }
+            }
+            child.collect(doc, score);
+        };
+        match &related {
+            Some(related) => scores
+                .touched
+                .union(&related.touched)
+                .documents()
+                .for_each(&mut collect),
+            None => scores.touched.documents().for_each(&mut collect),
+        }
+        Ok(())
+    }
+}
+
+/// What the related offerings' query scores in one segment.
+struct RelatedScores {
+    score: Vec<Score>,
+    touched: DocBits,
+}
+
+impl RelatedScores {
+    fn of(reader: &SegmentReader, weight: &dyn Weight) -> tantivy::Result<Self> {
+        let documents = reader.max_doc() as usize;
+        let mut related = RelatedScores {
+            score: vec![0.0; documents],
+            touched: DocBits::new(documents),
+        };
+        weight.for_each(reader, &mut |doc, score| {
+            related.score[doc as usize] += score;
+            related.touched.insert(doc);
+        })?;
+        Ok(related)
+    }
+
+    fn score(&self, doc: DocId) -> Option<Score> {
+        self.touched.contains(doc).then(|| self.score[doc as usize])
+    }
+}
+
+/// Whether a scorer matches `doc`, moving it there; the documents asked must increase.
+fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
+    // A scorer stands on its next match, which may already be past this document.
+    let at = if scorer.doc() < doc {
+        scorer.seek(doc)
+    } else {
+        scorer.doc()
+    };
+    at == doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::compile::Compiler;
+    use crate::search::filters::filters;
+    use crate::search::request::SearchRequest;
+    use crate::search::{SearchIndex, Vocabulary, query};
+    use crate::store::Store;
+    use tantivy::DocAddress;
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::BooleanQuery;
+
+    /// The seed in a real database and index folder.
+    fn seeded() -> (tempfile::TempDir, SearchIndex) {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Store::open(&folder.path().join("catalog.db")).unwrap();
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+        let parsed = crate::bundle::read_dir(&seed).unwrap();
+        store.import(&parsed.bundle, &|| {}).unwrap();
+        let index =
+            SearchIndex::open(&folder.path().join("index"), Vocabulary::shipped().clone()).unwrap();
+        index.catch_up(&store).unwrap();
+        (folder, index)
+    }
+
+    type Found = (usize, Vec<(Score, DocAddress)>);
+
+    /// For random words (common, misspelt, excluded, quoted) and filters, with every number of
+    /// words required, the pass finds what tantivy's own query of the plan and the filters
+    /// finds, scored the same (to the rounding of a sum taken in another order).
+    #[test]
+    fn the_words_pass_finds_and_scores_what_the_plans_query_does() {
+        let (_folder, index) = seeded();
+        let generation = index.live.load_full();
+        let searcher = generation.reader.searcher();
+        let now = chrono::Utc::now();
+        let pieces = [
+            "library",
+            "cataloging",
+            "catalogue",
+            "reference",
+            "children",
+            "storytime",
+            "leadership",
+            "budget",
+            "trustees",
+            "digital",
+            "preservaton",
+            "-children",
+            "-online",
+            "\"reference interview\"",
+            "what",
+            "for",
+            "linked",
+            "data",
+        ];
+        let filter_choices = [
+            vec![],
+            vec![("format", "online_live")],
+            vec![("level", "introductory"), ("include_past", "true")],
+            vec![("when", "quarter")],
+            vec![("free", "true"), ("include_past", "true")],
+        ];
+        let mut rng = fastrand::Rng::with_seed(20261130);
+        let mut compared = 0;
+        for _ in 0..60 {
+            let words: Vec<&str> = (0..rng.usize(1..=4))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            let text = words.join(" ");
+            let mut pairs = vec![("q", text.as_str())];
+            pairs.extend(
+                filter_choices[rng.usize(..filter_choices.len())]
+                    .iter()
+                    .copied(),
+            );
+            let request = SearchRequest::from_query(pairs).unwrap();
+            let compiled = Compiler::new(&searcher, &generation.fields, &index.vocabulary)
+                .unwrap()
+                .compile(query::parse(&request.query).as_ref());
+            let Some(plan) = compiled.plan.filter(|plan| !plan.words.is_empty()) else {
+                continue;
+            };
+            let filters = filters(&generation.fields, &generation.facets, &request, now);
+            let scored = ScoredWords::of(&searcher, &plan).unwrap();
+            let collector = (Count, TopDocs::with_limit(1000).order_by_score());
+            for minimum in 1..=plan.words.len() {
+                let mut clauses = vec![(Occur::Must, plan.query(minimum))];
+                clauses.extend(filters.iter().map(|(_, f)| (Occur::Must, f.box_clone())));
+                let expected: Found = searcher
+                    .search(&BooleanQuery::new(clauses), &collector)
+                    .unwrap();
+                let pass = WordsPass {
+                    scored: &scored,
+                    plan: &plan,
+                    minimum,
+                    related: None,
+                };
+                let kept: Vec<&dyn Query> = filters.iter().map(|(_, f)| &**f).collect();
+                let found: Found = pass.search(&searcher, &kept, &collector).unwrap();
+                assert_eq!(found.0, expected.0, "{text} {minimum}");
+                let by_address = |found: &Found| {
+                    let mut listed: Vec<(DocAddress, Score)> =
+                        found.1.iter().map(|(score, at)| (*at, *score)).collect();
+                    listed.sort_by_key(|(at, _)| *at);
+                    listed
+                };
+                let (found, expected) = (by_address(&found), by_address(&expected));
+                assert_eq!(found.len(), expected.len(), "{text} {minimum}");
+                for ((at, score), (expected_at, expected_score)) in found.iter().zip(&expected) {
+                    assert_eq!(at, expected_at, "{text} {minimum}");
+                    let error = (score - expected_score).abs() / expected_score.abs().max(1.0);
+                    assert!(error < 1e-5, "{text} {minimum}: {score} {expected_score}");
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 40, "{compared}");
+    }
+}
