@@ -17,6 +17,7 @@ use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::scored_words::{ScoredWords, WordsPass};
 use super::sideways::{Narrowing, Sideways};
+use super::top_keys::{SegmentKey, SortKey, TopKeys};
 use super::{
     DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
     tiers,
@@ -41,8 +42,6 @@ const SNIPPET_LENGTH: usize = 240;
 const SOON_DAYS: f64 = 180.0;
 const SOON_BOOST: f64 = 0.15;
 
-/// The sort key: primary, then sooner start, then a stable hash of the id.
-type SortKey = (f64, f64, u64);
 
 impl SearchIndex {
     /// Answers a search from the serving generation; `now` decides what is past and upcoming.
@@ -231,8 +230,9 @@ impl SearchIndex {
                 }),
                 _ => text.as_deref().map_or(Text::Nothing, Text::Query),
             };
-            let run_page = |top: TopDocs| {
-                let top = top.tweak_score(sort_key(sort, keyed, generation.facets.clone()));
+            let run_page = |limit: usize, offset: usize| {
+                let key = sort_key(sort, keyed, generation.facets.clone());
+                let top = TopKeys::new(limit, offset, key, key_bound(sort));
                 page_search(
                     searcher,
                     &matcher,
@@ -246,7 +246,7 @@ impl SearchIndex {
                 // reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
                 let (total, mut candidates, counts) =
-                    run_page(TopDocs::with_limit(depth + rescore::WINDOW))?;
+                    run_page(depth + rescore::WINDOW, 0)?;
                 if let Some(plan) = &compiled.plan
                     && !plan.rescoring().is_empty()
                 {
@@ -262,7 +262,7 @@ impl SearchIndex {
                     .collect();
                 (total, page, counts)
             } else if page {
-                run_page(TopDocs::with_limit(request.per_page).and_offset(offset))?
+                run_page(request.per_page, offset)?
             } else {
                 (
                     matcher.search(searcher, &filters, |_| true, &Count)?,
@@ -536,7 +536,7 @@ fn sort_key(
     sort: Sort,
     (now, origin, currency): (DateTime<Utc>, Option<Point>, u64),
     cache: Arc<FacetCache>,
-) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> SortKey> + Send + Sync + 'static {
+) -> impl Fn(&SegmentReader) -> SegmentKey + Send + Sync + 'static {
     let now = now.timestamp();
     move |segment: &SegmentReader| {
         // A page's facet counter has built them already (and fails the search if it can't).
@@ -549,6 +549,17 @@ fn sort_key(
             (primary(doc, score, start), -(start as f64), tiebreak)
         })
     }
+}
+
+/// For the relevance order, what no match scoring `score` can exceed in the primary part of its
+/// key (`primary_key`): its relevance with the greatest boost of a start soon. Other orders have
+/// no such bound.
+fn key_bound(sort: Sort) -> Option<fn(Score) -> f64> {
+    fn relevance(score: Score) -> f64 {
+        let (words, relevance) = tiers::split(score);
+        f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) * (1.0 + SOON_BOOST)
+    }
+    (sort == Sort::Relevance).then_some(relevance as fn(Score) -> f64)
 }
 
 /// The primary part of an order's sort key, from a document, its score and its start; it

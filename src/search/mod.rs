@@ -39,6 +39,7 @@ mod scored_words;
 mod sideways;
 mod stemming;
 mod tiers;
+mod top_keys;
 pub mod vocabulary;
 
 pub use dimension::{DIMENSIONS, Dimension};
