@@ -13,7 +13,7 @@
 
 use super::doc_bits::DocBits;
 use super::plan::Plan;
-use super::tiers::Counted;
+use super::tiers::TIER;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
@@ -40,13 +40,14 @@ struct SegmentScores {
 }
 
 impl ScoredWords {
-    /// Scores each of the plan's words (as counted in tiers) and strict parts over every segment.
+    /// Scores each of the plan's words (each a tier, as `Plan::query` counts them) and strict
+    /// parts over every segment.
     pub fn of(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Self> {
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         let words = plan
             .words
             .iter()
-            .map(|unit| Counted(unit.query.box_clone()).weight(scoring))
+            .map(|unit| unit.query.weight(scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let strict = plan
             .strict
@@ -109,9 +110,12 @@ impl SegmentScores {
             touched: DocBits::new(documents),
         };
         for weight in words {
+            // Each word scores a tier more (`tiers::Counted`), added here rather than by
+            // wrapping its scorer: a word's own `for_each` runs its union of terms without
+            // a call through a box for each document.
             weight.for_each(reader, &mut |doc, score| {
                 let at = doc as usize;
-                scores.score[at] += score;
+                scores.score[at] += score + TIER;
                 scores.words[at] = scores.words[at].saturating_add(1);
                 scores.touched.insert(doc);
             })?;
