@@ -2,8 +2,9 @@
 //! against it is one bit, or the documents a search's words touched, walked in order.
 
 use roaring::RoaringBitmap;
-use tantivy::DocId;
+use tantivy::{DocId, DocSet, TERMINATED};
 
+#[derive(Clone)]
 pub struct DocBits(Vec<u64>);
 
 impl DocBits {
@@ -15,6 +16,34 @@ impl DocBits {
         let mut bits = DocBits::new(documents);
         bitmap.iter().for_each(|doc| bits.insert(doc));
         bits
+    }
+
+    /// The documents a docset holds, from where it stands.
+    pub fn of_docset(docset: &mut dyn DocSet, documents: usize) -> Self {
+        let mut bits = DocBits::new(documents);
+        let mut doc = docset.doc();
+        while doc != TERMINATED {
+            bits.insert(doc);
+            doc = docset.advance();
+        }
+        bits
+    }
+
+    /// How many documents there is room for.
+    pub fn capacity(&self) -> usize {
+        self.0.len() * 64
+    }
+
+    /// How many documents are held.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// Keeps only the documents `other` holds too.
+    pub fn keep_only(&mut self, other: &DocBits) {
+        for (at, word) in self.0.iter_mut().enumerate() {
+            *word &= other.0.get(at).copied().unwrap_or(0);
+        }
     }
 
     pub fn insert(&mut self, doc: DocId) {
@@ -87,5 +116,16 @@ mod tests {
             vec![0, 5, 63, 64, 130, 199]
         );
         assert!(bits.contains(64) && !bits.contains(65));
+    }
+
+    #[test]
+    fn keeping_only_what_another_holds_is_their_intersection() {
+        let mut bits = DocBits::new(300);
+        [1, 70, 200, 299].into_iter().for_each(|doc| bits.insert(doc));
+        let mut other = DocBits::new(300);
+        [70, 71, 299].into_iter().for_each(|doc| other.insert(doc));
+        bits.keep_only(&other);
+        assert_eq!(bits.documents().collect::<Vec<_>>(), vec![70, 299]);
+        assert_eq!(bits.len(), 2);
     }
 }

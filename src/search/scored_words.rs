@@ -214,7 +214,6 @@ impl WordsPass<'_> {
                 .map(|weight| weight.scorer(reader, 1.0))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
-        let mut filters = scorers(&weights.filters)?;
         let mut excluded = scorers(&weights.excluded)?;
         let mut optional = scorers(&weights.optional)?;
         let related = weights
@@ -222,6 +221,11 @@ impl WordsPass<'_> {
             .as_ref()
             .map(|weight| RelatedScores::of(reader, &**weight))
             .transpose()?;
+        let mut candidates = match &related {
+            Some(related) => scores.touched.union(&related.touched),
+            None => scores.touched.clone(),
+        };
+        let mut filters = narrow(&mut candidates, scorers(&weights.filters)?);
         let minimum = self.minimum.clamp(1, self.scored.words.max(1));
         let alive = reader.alive_bitset();
         let text_matches = |doc: DocId, excluded: &mut [Box<dyn Scorer>]| {
@@ -252,16 +256,26 @@ impl WordsPass<'_> {
             }
             child.collect(doc, score);
         };
-        match &related {
-            Some(related) => scores
-                .touched
-                .union(&related.touched)
-                .documents()
-                .for_each(&mut collect),
-            None => scores.touched.documents().for_each(&mut collect),
-        }
+        candidates.documents().for_each(&mut collect);
         Ok(())
     }
+}
+
+/// Narrows the candidates by each filter that holds fewer documents than they number, read
+/// into bits at once (as tantivy's intersection would lead with it: "free" or a rare value),
+/// and returns the others, to be asked of each candidate.
+fn narrow(candidates: &mut DocBits, filters: Vec<Box<dyn Scorer>>) -> Vec<Box<dyn Scorer>> {
+    let mut count = candidates.len();
+    let mut asked = Vec::new();
+    for mut filter in filters {
+        if (filter.size_hint() as usize) < count {
+            candidates.keep_only(&DocBits::of_docset(&mut *filter, candidates.capacity()));
+            count = candidates.len();
+        } else {
+            asked.push(filter);
+        }
+    }
+    asked
 }
 
 /// What the related offerings' query scores in one segment.
