@@ -42,7 +42,6 @@ const SNIPPET_LENGTH: usize = 240;
 const SOON_DAYS: f64 = 180.0;
 const SOON_BOOST: f64 = 0.15;
 
-
 impl SearchIndex {
     /// Answers a search from the serving generation; `now` decides what is past and upcoming.
     pub fn search(
@@ -245,8 +244,7 @@ impl SearchIndex {
                 // The first candidates get their proximity and related topics and are
                 // reordered by feedback, then the page is cut.
                 let depth = feedback::DEPTH.max(offset + request.per_page);
-                let (total, mut candidates, counts) =
-                    run_page(depth + rescore::WINDOW, 0)?;
+                let (total, mut candidates, counts) = run_page(depth + rescore::WINDOW, 0)?;
                 if let Some(plan) = &compiled.plan
                     && !plan.rescoring().is_empty()
                 {

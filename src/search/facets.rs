@@ -60,7 +60,7 @@ pub struct SegmentFacets {
     by_end: Vec<(i64, DocId)>,
     /// The last answer of `not_over`, with how many of `by_end` had ended then: it holds until
     /// another offering ends.
-    not_over: Mutex<Option<(usize, Arc<Vec<DocId>>)>>,
+    not_over: Mutex<Option<(usize, NotOverDocs)>>,
 }
 
 impl SegmentFacets {
@@ -156,6 +156,16 @@ impl SegmentFacets {
     /// ending at `now` or later. Worked out again only when an offering has ended since the
     /// last time; a range over the end's fast field cost a tenth of a search.
     pub fn not_over(&self, now: i64) -> Arc<Vec<DocId>> {
+        self.not_over_docs(now).0
+    }
+
+    /// The same as bits, for the words' pass (`scored_words`), which narrows its candidates
+    /// by this filter of every search at once.
+    pub fn not_over_bits(&self, now: i64) -> Arc<DocBits> {
+        self.not_over_docs(now).1
+    }
+
+    fn not_over_docs(&self, now: i64) -> NotOverDocs {
         let ended = self.by_end.partition_point(|(end, _)| *end < now);
         let mut last = self
             .not_over
@@ -169,9 +179,11 @@ impl SegmentFacets {
         let mut docs: Vec<DocId> = self.self_paced.iter().collect();
         docs.extend(self.by_end[ended..].iter().map(|(_, doc)| *doc));
         docs.sort_unstable();
-        let docs = Arc::new(docs);
-        *last = Some((ended, docs.clone()));
-        docs
+        let mut bits = DocBits::new(self.starts_at.len());
+        docs.iter().for_each(|&doc| bits.insert(doc));
+        let found = (Arc::new(docs), Arc::new(bits));
+        *last = Some((ended, found.clone()));
+        found
     }
 
     /// When a document starts (seconds), the undated last.
@@ -199,19 +211,22 @@ impl SegmentFacets {
         bits
     }
 
-    /// The documents in any of the "when" `buckets` at `now`: that filter, as bits.
-    pub fn in_buckets(&self, buckets: &[WhenBucket], now: DateTime<Utc>) -> DocBits {
-        let (limits, now) = (bucket_limits(now), now.timestamp());
-        let mut bits = DocBits::new(self.starts_at.len());
-        let self_paced = |doc: DocId| self.is_self_paced.contains(doc);
-        for (doc, (start, end)) in self.starts_at.iter().zip(&self.ends_at).enumerate() {
-            let doc = doc as DocId;
-            if buckets_of(self_paced(doc), *start, *end, now, limits).any(|b| buckets.contains(&b))
-            {
-                bits.insert(doc);
-            }
-        }
-        bits
+    /// Whether a document is in any of the "when" `buckets`, given their `limits` at `now`
+    /// (seconds). Asked of each match rather than read into bits: that read every document's
+    /// dates on every search.
+    pub fn in_any_bucket(
+        &self,
+        doc: DocId,
+        buckets: &[WhenBucket],
+        (limits, now): ([i64; 3], i64),
+    ) -> bool {
+        let at = doc as usize;
+        let (start, end) = (self.starts_at.get(at), self.ends_at.get(at));
+        let (Some(&start), Some(&end)) = (start, end) else {
+            return false;
+        };
+        buckets_of(self.is_self_paced.contains(doc), start, end, now, limits)
+            .any(|bucket| buckets.contains(&bucket))
     }
 
     /// Whether a search matches so many documents that intersecting bitmaps counts them faster
@@ -282,6 +297,9 @@ impl SegmentFacets {
         }
     }
 }
+
+/// The documents not over at a time, as a list and as bits.
+type NotOverDocs = (Arc<Vec<DocId>>, Arc<DocBits>);
 
 /// Each document's values, one list after another (`starts[doc]..starts[doc + 1]` of `values`).
 #[derive(Default)]

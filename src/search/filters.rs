@@ -210,14 +210,7 @@ pub fn filters(
     if let Some(place) = &request.near {
         clauses.push((Source::Other, near(fields, place)));
     }
-    if !request.include_past {
-        let not_over = NotOver {
-            facets: facets.clone(),
-            now: now.timestamp(),
-        };
-        clauses.push((Source::Other, Box::new(not_over)));
-    }
-    clauses
+    let mut scoreless: Vec<(Source, Box<dyn Query>)> = clauses
         .into_iter()
         .map(|(source, query)| {
             (
@@ -225,7 +218,17 @@ pub fn filters(
                 Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>,
             )
         })
-        .collect()
+        .collect();
+    // Scoreless already, and left unwrapped so that the words' pass finds it and reads its
+    // bits (`scored_words`).
+    if !request.include_past {
+        let not_over = NotOver {
+            facets: facets.clone(),
+            now: now.timestamp(),
+        };
+        scoreless.push((Source::Other, Box::new(not_over)));
+    }
+    scoreless
 }
 
 /// The bucket a document falls in, from its fast-field values (for counting the "when" facet).

@@ -6,7 +6,7 @@
 use super::facets::FacetCache;
 use std::sync::Arc;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 /// Offerings not over at `now` (seconds).
 #[derive(Clone)]
@@ -28,19 +28,21 @@ impl Query for NotOver {
 }
 
 impl Weight for NotOver {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    /// A filter: it adds nothing to a score, whatever the boost, as the other filters (wrapped
+    /// to score 0) do.
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let docs = self.facets.of(reader)?.not_over(self.now);
         Ok(Box::new(Listed {
             docs,
             at: 0,
-            score: boost,
+            score: 0.0,
         }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let docs = self.facets.of(reader)?.not_over(self.now);
         if docs.binary_search(&doc).is_ok() {
-            Ok(Explanation::new("not over", 1.0))
+            Ok(Explanation::new("not over", 0.0))
         } else {
             Err(tantivy::TantivyError::InvalidArgument(format!(
                 "document {doc} is over"
@@ -78,6 +80,14 @@ impl DocSet for Listed {
 
     fn doc(&self) -> DocId {
         self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn fill_buffer(&mut self, buffer: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        let rest = &self.docs[self.at.min(self.docs.len())..];
+        let filled = rest.len().min(buffer.len());
+        buffer[..filled].copy_from_slice(&rest[..filled]);
+        self.at += filled;
+        filled
     }
 
     fn size_hint(&self) -> u32 {
@@ -134,5 +144,22 @@ mod tests {
             );
         }
         assert_eq!(listed.seek(3000), TERMINATED);
+    }
+
+    #[test]
+    fn a_list_fills_blocks_from_where_it_stands() {
+        let mut listed = Listed {
+            docs: Arc::new((0..100).collect()),
+            at: 0,
+            score: 1.0,
+        };
+        listed.seek(30);
+        let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];
+        assert_eq!(listed.fill_buffer(&mut block), 64);
+        assert_eq!((block[0], block[63]), (30, 93));
+        assert_eq!(listed.fill_buffer(&mut block), 6);
+        assert_eq!(block[5], 99);
+        assert_eq!(listed.doc(), TERMINATED);
+        assert_eq!(listed.fill_buffer(&mut block), 0);
     }
 }

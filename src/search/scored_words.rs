@@ -12,6 +12,7 @@
 //! what it matches.
 
 use super::doc_bits::DocBits;
+use super::not_over::NotOver;
 use super::plan::Plan;
 use super::tiers::TIER;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -149,6 +150,8 @@ pub struct WordsPass<'a> {
 /// The weights a pass reads for each candidate.
 struct PassWeights {
     filters: Vec<Box<dyn Weight>>,
+    /// The default filter, read from the bits the facets keep of it.
+    not_over: Option<NotOver>,
     excluded: Vec<Box<dyn Weight>>,
     /// Common words and the optional parts: they only add to the score of a match.
     optional: Vec<Box<dyn Weight>>,
@@ -187,11 +190,18 @@ impl WordsPass<'_> {
         let optional = common
             .chain(&self.plan.optional)
             .map(|query| query.weight(scoring));
+        let (not_over, others): (Vec<&dyn Query>, Vec<&dyn Query>) = filters
+            .iter()
+            .partition(|filter| filter.downcast_ref::<NotOver>().is_some());
         Ok(PassWeights {
-            filters: filters
+            filters: others
                 .iter()
                 .map(|filter| filter.weight(unscored))
                 .collect::<tantivy::Result<_>>()?,
+            not_over: not_over
+                .first()
+                .and_then(|filter| filter.downcast_ref::<NotOver>())
+                .cloned(),
             excluded: excluded.collect::<tantivy::Result<_>>()?,
             optional: optional.collect::<tantivy::Result<_>>()?,
             related: self
@@ -225,6 +235,10 @@ impl WordsPass<'_> {
             Some(related) => scores.touched.union(&related.touched),
             None => scores.touched.clone(),
         };
+        if let Some(not_over) = &weights.not_over {
+            let facets = not_over.facets.of(reader)?;
+            candidates.keep_only(&facets.not_over_bits(not_over.now));
+        }
         let mut filters = narrow(&mut candidates, scorers(&weights.filters)?);
         let minimum = self.minimum.clamp(1, self.scored.words.max(1));
         let alive = reader.alive_bitset();
@@ -261,14 +275,18 @@ impl WordsPass<'_> {
     }
 }
 
-/// Narrows the candidates by each filter that holds fewer documents than they number, read
-/// into bits at once (as tantivy's intersection would lead with it: "free" or a rare value),
-/// and returns the others, to be asked of each candidate.
+/// Reading a filter into bits costs a few instructions per document it holds; asking it of a
+/// candidate (a seek) some tens.
+const SEEK_COST: usize = 8;
+
+/// Narrows the candidates by each filter that holds fewer documents than `SEEK_COST` times
+/// their number, read into bits at once (a small filter, "free" or a rare value, then leads, as
+/// in tantivy's intersection), and returns the others, to be asked of each candidate.
 fn narrow(candidates: &mut DocBits, filters: Vec<Box<dyn Scorer>>) -> Vec<Box<dyn Scorer>> {
     let mut count = candidates.len();
     let mut asked = Vec::new();
     for mut filter in filters {
-        if (filter.size_hint() as usize) < count {
+        if (filter.size_hint() as usize) < count.saturating_mul(SEEK_COST) {
             candidates.keep_only(&DocBits::of_docset(&mut *filter, candidates.capacity()));
             count = candidates.len();
         } else {

@@ -191,7 +191,11 @@ mod tests {
         for (doc, score) in [(0, 1.0), (1, 5.0), (2, 3.0), (3, 0.5), (4, 4.0)] {
             segment.collect(doc, score);
         }
-        let mut best: Vec<_> = segment.harvest().into_iter().map(|(_, at)| at.doc_id).collect();
+        let mut best: Vec<_> = segment
+            .harvest()
+            .into_iter()
+            .map(|(_, at)| at.doc_id)
+            .collect();
         best.sort();
         assert_eq!(best, vec![1, 4]);
         // Document 3 was ruled out by its score alone.
