@@ -102,9 +102,12 @@ impl SearchIndex {
         let addresses: Vec<DocAddress> = found.top.iter().map(|(_, address)| *address).collect();
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
         let widened = found.related > 0;
-        let mut missing = MissingWords::new(searcher, found.compiled.plan.as_ref(), widened)?
-            .of_each(searcher, &addresses)?
-            .into_iter();
+        let plan = found.compiled.plan.as_ref();
+        let mut missing = match (plan, &found.scored) {
+            (Some(plan), Some(scored)) => lacking(plan, scored, &addresses, widened),
+            _ => MissingWords::new(searcher, plan, widened)?.of_each(searcher, &addresses)?,
+        }
+        .into_iter();
         let hits = found
             .top
             .iter()
@@ -292,6 +295,7 @@ impl SearchIndex {
             }
             if total > 0 || minimum <= 1 {
                 return Ok(Found {
+                    scored,
                     related: if related.is_some() {
                         total - found_by_words
                     } else {
@@ -327,6 +331,8 @@ impl SearchIndex {
 /// as found something), the filters, the total and the page.
 pub(super) struct Found {
     pub(super) compiled: Compiled,
+    /// The plan's words as scored, when they were (`scored_words`).
+    pub(super) scored: Option<ScoredWords>,
     pub(super) text: Option<Box<dyn Query>>,
     pub(super) filters: Vec<(Source, Box<dyn Query>)>,
     pub(super) total: usize,
@@ -337,7 +343,32 @@ pub(super) struct Found {
     pub(super) related: usize,
 }
 
-/// Which of a query's meaningful words a result lacks, shown as "Missing: …".
+/// The words each result lacks (`MissingWords`), read from the bits of the words each
+/// offering matched (`scored_words`).
+fn lacking(
+    plan: &Plan,
+    scored: &ScoredWords,
+    addresses: &[DocAddress],
+    widened: bool,
+) -> Vec<Vec<String>> {
+    if plan.words.len() <= 1 && !widened {
+        return vec![Vec::new(); addresses.len()];
+    }
+    let lacks = |matched: u32| {
+        let units = plan.words.iter().enumerate();
+        units
+            .filter(|(at, _)| matched & (1 << at) == 0)
+            .map(|(_, unit)| unit.text.clone())
+            .collect()
+    };
+    addresses
+        .iter()
+        .map(|address| lacks(scored.words_of(*address)))
+        .collect()
+}
+
+/// Which of a query's meaningful words a result lacks, shown as "Missing: …": asked of each
+/// result when its words were not scored into arrays (`lacking`).
 struct MissingWords {
     words: Vec<(String, Box<dyn Weight>)>,
 }
@@ -399,9 +430,10 @@ impl MissingWords {
 
 /// Scores the plan's words into arrays, when it has words (`scored_words`).
 fn scored_words(searcher: &Searcher, plan: Option<&Plan>) -> tantivy::Result<Option<ScoredWords>> {
-    plan.filter(|plan| !plan.words.is_empty())
-        .map(|plan| ScoredWords::of(searcher, plan))
-        .transpose()
+    match plan.filter(|plan| !plan.words.is_empty()) {
+        Some(plan) => ScoredWords::of(searcher, plan),
+        None => Ok(None),
+    }
 }
 
 /// What a search's matches are found by: the words scored into arrays (`scored_words`), the

@@ -17,7 +17,11 @@ use super::plan::Plan;
 use super::tiers::TIER;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+
+/// The most words a plan may have to be scored here: one bit each in a `u32` (a query reads
+/// at most 32 tokens, so only a plan widened past that would have more).
+const MAX_WORDS: usize = 32;
 
 /// What a plan's words and strict parts score in each document of each segment.
 pub struct ScoredWords {
@@ -32,8 +36,8 @@ pub struct ScoredWords {
 struct SegmentScores {
     /// The sum of what its words and strict parts score.
     score: Vec<Score>,
-    /// How many of the words it matches.
-    words: Vec<u8>,
+    /// Which of the words it matches, one bit each (a search has at most `MAX_WORDS`).
+    words: Vec<u32>,
     /// How many of the strict parts it matches.
     strict: Vec<u8>,
     /// The documents any word or strict part matches.
@@ -42,8 +46,11 @@ struct SegmentScores {
 
 impl ScoredWords {
     /// Scores each of the plan's words (each a tier, as `Plan::query` counts them) and strict
-    /// parts over every segment.
-    pub fn of(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Self> {
+    /// parts over every segment; `None` for a plan of more words than `MAX_WORDS`.
+    pub fn of(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Option<Self>> {
+        if plan.words.len() > MAX_WORDS {
+            return Ok(None);
+        }
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         let words = plan
             .words
@@ -61,11 +68,20 @@ impl ScoredWords {
             .iter()
             .map(|reader| SegmentScores::of(reader, &words, &strict))
             .collect::<tantivy::Result<_>>()?;
-        Ok(ScoredWords {
+        Ok(Some(ScoredWords {
             segments,
             strict: u8::try_from(strict.len()).unwrap_or(u8::MAX),
             words: words.len(),
-        })
+        }))
+    }
+
+    /// Which of the plan's words (by position) an offering matches: one bit each.
+    pub fn words_of(&self, address: DocAddress) -> u32 {
+        self.segments
+            .get(address.segment_ord as usize)
+            .and_then(|scores| scores.words.get(address.doc_id as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many words to require: the most, up to `required`, that `enough` offerings match
@@ -83,8 +99,8 @@ impl ScoredWords {
                 if scores.has_strict(doc, self.strict)
                     && alive.is_none_or(|alive| alive.is_alive(doc))
                 {
-                    let words = usize::from(scores.words[doc as usize]).min(self.words);
-                    matching[words] += 1;
+                    let words = scores.words[doc as usize].count_ones() as usize;
+                    matching[words.min(self.words)] += 1;
                 }
             }
         }
@@ -110,14 +126,15 @@ impl SegmentScores {
             strict: vec![0; if strict.is_empty() { 0 } else { documents }],
             touched: DocBits::new(documents),
         };
-        for weight in words {
+        for (index, weight) in words.iter().enumerate() {
+            let bit = 1 << index;
             // Each word scores a tier more (`tiers::Counted`), added here rather than by
             // wrapping its scorer: a word's own `for_each` runs its union of terms without
             // a call through a box for each document.
             weight.for_each(reader, &mut |doc, score| {
                 let at = doc as usize;
                 scores.score[at] += score + TIER;
-                scores.words[at] = scores.words[at].saturating_add(1);
+                scores.words[at] |= bit;
                 scores.touched.insert(doc);
             })?;
         }
@@ -244,7 +261,7 @@ impl WordsPass<'_> {
         let alive = reader.alive_bitset();
         let text_matches = |doc: DocId, excluded: &mut [Box<dyn Scorer>]| {
             let at = doc as usize;
-            usize::from(scores.words[at]) >= minimum
+            scores.words[at].count_ones() as usize >= minimum
                 && scores.has_strict(doc, self.scored.strict)
                 && !excluded.iter_mut().any(|scorer| holds(&mut **scorer, doc))
         };
@@ -340,7 +357,6 @@ mod tests {
     use crate::search::request::SearchRequest;
     use crate::search::{SearchIndex, Vocabulary, query};
     use crate::store::Store;
-    use tantivy::DocAddress;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::BooleanQuery;
 
@@ -416,7 +432,7 @@ mod tests {
                 continue;
             };
             let filters = filters(&generation.fields, &generation.facets, &request, now);
-            let scored = ScoredWords::of(&searcher, &plan).unwrap();
+            let scored = ScoredWords::of(&searcher, &plan).unwrap().unwrap();
             let collector = (Count, TopDocs::with_limit(1000).order_by_score());
             for minimum in 1..=plan.words.len() {
                 let mut clauses = vec![(Occur::Must, plan.query(minimum))];
