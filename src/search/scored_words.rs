@@ -4,8 +4,8 @@
 //! Why: for a search of words, the union of every word's scorers was merged document by document,
 //! each match seeked in every filter, and before that another union counted how many offerings
 //! match enough of the words (to decide how many to require). Each word's own scorer, run alone
-//! over a segment, writes its score and one more word matched into per-document arrays; the count
-//! of how many words to require is then read from the arrays, and the pass that feeds the page's
+//! over a segment, writes its score and its bit (this word matched) into per-document arrays; how
+//! many words to require is then read from the arrays, and the pass that feeds the page's
 //! collectors walks only the documents a word touched, testing the filters, the exclusions and
 //! the optional parts on each. The scores and matches are those of `Plan::query`: a document
 //! matches when it has every strict part, enough words and no exclusion, and scores the sum of
@@ -88,10 +88,10 @@ impl ScoredWords {
     /// (with every strict part), else one. Exclusions and filters are left out, so that they
     /// only ever narrow.
     pub fn minimum(&self, searcher: &Searcher, required: usize, enough: usize) -> usize {
-        // How many offerings match exactly so many words.
         if required <= 1 {
             return required;
         }
+        // How many offerings match exactly so many words.
         let mut matching = vec![0usize; self.words + 1];
         for (reader, scores) in searcher.segment_readers().iter().zip(&self.segments) {
             let alive = reader.alive_bitset();
