@@ -61,7 +61,10 @@ impl SearchIndex {
         if let Some(results) = kept.as_ref().and_then(|key| self.answers.get(key)) {
             return Ok(results);
         }
-        let results = self.answer(&searcher, &generation, &labels, request, now)?;
+        let results = {
+            let _turn = self.searching.turn();
+            self.answer(&searcher, &generation, &labels, request, now)?
+        };
         if let Some(key) = kept {
             self.answers.keep(key, &results);
         }
@@ -161,6 +164,7 @@ impl SearchIndex {
     ) -> Result<Vec<String>, SearchError> {
         let generation = self.live.load_full();
         let searcher = generation.reader.searcher();
+        let _turn = self.searching.turn();
         let found = self.find(&searcher, &generation, request, now, false)?;
         let query = combine(found.text.as_deref(), &found.filters, None);
         let mut ids = Vec::new();

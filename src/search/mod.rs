@@ -26,6 +26,7 @@ mod filters;
 mod generation;
 mod labels;
 mod language;
+mod limiter;
 mod not_over;
 mod phonetic;
 mod phrases;
@@ -120,6 +121,8 @@ pub struct SearchIndex {
     behind_since: Mutex<Option<Instant>>,
     /// Whether documents fill the fields of the evaluation's plain BM25 baseline.
     baseline_fields: bool,
+    /// Searches run one per core at most (`limiter.rs`).
+    searching: limiter::Limiter,
 }
 
 /// How far the serving index is behind the database.
@@ -217,6 +220,7 @@ impl SearchIndex {
             answers: Default::default(),
             behind_since: Mutex::new(None),
             baseline_fields: false,
+            searching: limiter::Limiter::per_core(),
         }
     }
 
