@@ -15,7 +15,7 @@ use super::generation::Generation;
 use super::labels::Labels;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
-use super::scored_words::{ScoredWords, WordsPass};
+use super::scored_words::{ScoredWords, WordsPass, holds};
 use super::sideways::{Narrowing, Sideways};
 use super::top_keys::{SegmentKey, SortKey, TopKeys};
 use super::{
@@ -31,7 +31,7 @@ use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
 
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
@@ -355,7 +355,7 @@ fn lacking(
     addresses: &[DocAddress],
     widened: bool,
 ) -> Vec<Vec<String>> {
-    if plan.words.len() <= 1 && !widened {
+    if !shows_missing(plan, widened) {
         return vec![Vec::new(); addresses.len()];
     }
     let lacks = |matched: u32| {
@@ -371,6 +371,11 @@ fn lacking(
         .collect()
 }
 
+/// For a query of one word, no result lacks it, unless related offerings were added.
+fn shows_missing(plan: &Plan, widened: bool) -> bool {
+    plan.words.len() > 1 || widened
+}
+
 /// Which of a query's meaningful words a result lacks, shown as "Missing: …": asked of each
 /// result when its words were not scored into arrays (`lacking`).
 struct MissingWords {
@@ -378,10 +383,9 @@ struct MissingWords {
 }
 
 impl MissingWords {
-    /// For a query of one word, no result lacks it, unless related offerings were added.
     fn new(searcher: &Searcher, plan: Option<&Plan>, widened: bool) -> Result<Self, SearchError> {
         let mut words = Vec::new();
-        if let Some(plan) = plan.filter(|plan| plan.words.len() > 1 || widened) {
+        if let Some(plan) = plan.filter(|plan| shows_missing(plan, widened)) {
             for unit in &plan.words {
                 let weight = unit
                     .query
@@ -419,11 +423,7 @@ impl MissingWords {
                 let Some((_, scorer)) = scorer.as_mut() else {
                     continue;
                 };
-                // A scorer stands on its next match, which may already be past this document.
-                if scorer.doc() < doc_id {
-                    scorer.seek(doc_id);
-                }
-                if scorer.doc() != doc_id {
+                if !holds(&mut **scorer, doc_id) {
                     missing[at].push(text.clone());
                 }
             }

@@ -32,11 +32,7 @@ impl Weight for NotOver {
     /// to score 0) do.
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let docs = self.facets.of(reader)?.not_over(self.now);
-        Ok(Box::new(Listed {
-            docs,
-            at: 0,
-            score: 0.0,
-        }))
+        Ok(Box::new(Listed { docs, at: 0 }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -51,11 +47,10 @@ impl Weight for NotOver {
     }
 }
 
-/// A sorted list of documents as a scorer, each scoring `score`.
+/// A sorted list of documents as a scorer, each scoring 0 (a filter).
 struct Listed {
     docs: Arc<Vec<DocId>>,
     at: usize,
-    score: Score,
 }
 
 impl DocSet for Listed {
@@ -97,7 +92,7 @@ impl DocSet for Listed {
 
 impl Scorer for Listed {
     fn score(&mut self) -> Score {
-        self.score
+        0.0
     }
 }
 
@@ -110,7 +105,6 @@ mod tests {
         let mut listed = Listed {
             docs: Arc::new(vec![2, 5, 9, 14]),
             at: 0,
-            score: 1.0,
         };
         assert_eq!(listed.doc(), 2);
         assert_eq!(listed.seek(5), 5);
@@ -121,7 +115,6 @@ mod tests {
         let mut empty = Listed {
             docs: Arc::new(Vec::new()),
             at: 0,
-            score: 1.0,
         };
         assert_eq!(empty.doc(), TERMINATED);
         assert_eq!(empty.seek(3), TERMINATED);
@@ -133,7 +126,6 @@ mod tests {
         let mut listed = Listed {
             docs: Arc::new(docs.clone()),
             at: 0,
-            score: 1.0,
         };
         for target in [0, 1, 2, 5, 6, 7, 100, 101, 1500, 1501, 2998, 2999] {
             let expected = docs.iter().copied().find(|&doc| doc >= target);
@@ -151,7 +143,6 @@ mod tests {
         let mut listed = Listed {
             docs: Arc::new((0..100).collect()),
             at: 0,
-            score: 1.0,
         };
         listed.seek(30);
         let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];

@@ -207,17 +207,15 @@ impl WordsPass<'_> {
         let optional = common
             .chain(&self.plan.optional)
             .map(|query| query.weight(scoring));
-        let (not_over, others): (Vec<&dyn Query>, Vec<&dyn Query>) = filters
-            .iter()
-            .partition(|filter| filter.downcast_ref::<NotOver>().is_some());
         Ok(PassWeights {
-            filters: others
+            filters: filters
                 .iter()
+                .filter(|filter| !filter.is::<NotOver>())
                 .map(|filter| filter.weight(unscored))
                 .collect::<tantivy::Result<_>>()?,
-            not_over: not_over
-                .first()
-                .and_then(|filter| filter.downcast_ref::<NotOver>())
+            not_over: filters
+                .iter()
+                .find_map(|filter| filter.downcast_ref::<NotOver>())
                 .cloned(),
             excluded: excluded.collect::<tantivy::Result<_>>()?,
             optional: optional.collect::<tantivy::Result<_>>()?,
@@ -339,7 +337,7 @@ impl RelatedScores {
 }
 
 /// Whether a scorer matches `doc`, moving it there; the documents asked must increase.
-fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
+pub fn holds(scorer: &mut dyn Scorer, doc: DocId) -> bool {
     // A scorer stands on its next match, which may already be past this document.
     let at = if scorer.doc() < doc {
         scorer.seek(doc)
