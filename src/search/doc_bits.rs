@@ -32,6 +32,20 @@ impl DocBits {
         }
     }
 
+    /// The documents of a list in increasing order.
+    pub fn of_sorted(docs: &[DocId], documents: usize) -> Self {
+        let mut bits = DocBits::new(documents);
+        docs.iter().for_each(|&doc| bits.insert(doc));
+        bits
+    }
+
+    /// The same documents as a Roaring bitmap, built a 65,536-document container at a time
+    /// (a bitmap container where they are dense) rather than document by document.
+    pub fn to_roaring(&self) -> RoaringBitmap {
+        let bytes: Vec<u8> = self.0.iter().flat_map(|word| word.to_le_bytes()).collect();
+        RoaringBitmap::from_lsb0_bytes(0, &bytes)
+    }
+
     /// How many documents there is room for.
     pub fn capacity(&self) -> usize {
         self.0.len() * 64
@@ -40,6 +54,16 @@ impl DocBits {
     /// How many documents are held.
     pub fn len(&self) -> usize {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// How many documents both hold: a word at a time, where a bitmap of a few is not needed.
+    pub fn count_both(&self, other: &DocBits) -> u64 {
+        let both = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones());
+        both.map(u64::from).sum()
     }
 
     /// Keeps only the documents `other` holds too.
@@ -132,5 +156,18 @@ mod tests {
         bits.keep_only(&other);
         assert_eq!(bits.documents().collect::<Vec<_>>(), vec![70, 299]);
         assert_eq!(bits.len(), 2);
+    }
+
+    #[test]
+    fn counted_together_and_as_roaring_the_documents_are_the_same() {
+        // Over two containers, one dense (a bitmap container) and one sparse (an array).
+        let dense: Vec<DocId> = (0..65_536).step_by(3).collect();
+        let docs: Vec<DocId> = dense.iter().copied().chain([70_000, 99_999]).collect();
+        let bits = DocBits::of_sorted(&docs, 100_000);
+        let roaring = bits.to_roaring();
+        assert_eq!(roaring.iter().collect::<Vec<_>>(), docs);
+        let odd = DocBits::of_sorted(&[3, 4, 70_000, 70_001], 100_000);
+        assert_eq!(bits.count_both(&odd), 2);
+        assert_eq!(bits.count_both(&bits), docs.len() as u64);
     }
 }

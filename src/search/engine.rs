@@ -17,7 +17,7 @@ use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::scored_words::{ScoredWords, WordsPass, holds};
 use super::sideways::{Narrowing, Sideways};
-use super::top_keys::{SegmentKey, SortKey, TopKeys};
+use super::top_keys::{LeastScore, SegmentKey, SortKey, TopKeys};
 use super::{
     DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
     tiers,
@@ -238,7 +238,7 @@ impl SearchIndex {
             };
             let run_page = |limit: usize, offset: usize| {
                 let key = sort_key(sort, keyed, generation.facets.clone());
-                let top = TopKeys::new(limit, offset, key, key_bound(sort));
+                let top = TopKeys::new(limit, offset, key, least_score(sort));
                 page_search(
                     searcher,
                     &matcher,
@@ -585,15 +585,24 @@ fn sort_key(
     }
 }
 
-/// For the relevance order, what no match scoring `score` can exceed in the primary part of its
-/// key (`primary_key`): its relevance with the greatest boost of a start soon. Other orders have
-/// no such bound.
-fn key_bound(sort: Sort) -> Option<fn(Score) -> f64> {
-    fn relevance(score: Score) -> f64 {
-        let (words, relevance) = tiers::split(score);
-        f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) * (1.0 + SOON_BOOST)
+/// The primary key of the relevance order: words matched, then relevance with its boost.
+fn relevance_key(score: Score, start: i64, now: i64) -> f64 {
+    let (words, relevance) = tiers::split(score);
+    f64::from(words) * f64::from(tiers::TIER) + f64::from(relevance) * (1.0 + soon(start, now))
+}
+
+/// For the relevance order, the least score a match needs to reach a key's primary part
+/// (`primary_key`): below it, even the greatest boost of a start soon leaves it short. Other
+/// orders have no such floor.
+fn least_score(sort: Sort) -> Option<LeastScore> {
+    fn relevance(key: f64) -> Score {
+        let tier = f64::from(tiers::TIER);
+        let words = (key / tier).floor().max(0.0) * tier;
+        let least = words + (key - words) / (1.0 + SOON_BOOST);
+        // Rounded down, so that no score reaching the key falls below it.
+        (least as Score).next_down()
     }
-    (sort == Sort::Relevance).then_some(relevance as fn(Score) -> f64)
+    (sort == Sort::Relevance).then_some(relevance as LeastScore)
 }
 
 /// The primary part of an order's sort key, from a document, its score and its start; it
@@ -608,11 +617,7 @@ fn primary_key(
     let fast = segment.fast_fields();
     match sort {
         // Words matched first, then relevance with its boost.
-        Sort::Relevance => Box::new(move |_, score, start| {
-            let (words, relevance) = tiers::split(score);
-            f64::from(words) * f64::from(tiers::TIER)
-                + f64::from(relevance) * (1.0 + soon(start, now))
-        }),
+        Sort::Relevance => Box::new(move |_, score, start| relevance_key(score, start, now)),
         Sort::Start => Box::new(|_, _, start| -(start as f64)),
         Sort::Newest => {
             let added = fast.i64("added").ok();
@@ -937,4 +942,28 @@ fn facet_values(
         facets.insert(dimension.to_owned(), values);
     }
     facets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever its words, relevance and start, a match scores at least the least score of its
+    /// own key: the floor of `TopKeys` never leaves out a match that reaches the best.
+    #[test]
+    fn no_match_scores_below_the_least_score_of_its_own_key() {
+        let least = least_score(Sort::Relevance).unwrap();
+        let mut rng = fastrand::Rng::with_seed(20261130);
+        let now = 1_800_000_000;
+        for _ in 0..100_000 {
+            let words = rng.u32(0..4) as Score * tiers::TIER;
+            let score = words + rng.f32() * 60.0;
+            let start = now + rng.i64(-10..200) * 86_400;
+            let key = relevance_key(score, start, now);
+            assert!(least(key) <= score, "{score} {start}");
+        }
+        // And it is close: a match far below the least score could not have reached it.
+        let key = relevance_key(tiers::TIER + 10.0, now, now);
+        assert!(least(key) > tiers::TIER + 9.99, "{}", least(key));
+    }
 }

@@ -6,7 +6,8 @@
 //! dimension, and the start and end of every document for the "when" buckets (`SegmentFacets`,
 //! cached per segment in `FacetCache`, as Meilisearch keeps a bitmap per facet value). A search
 //! collects what it matches as a bitmap; a value's count is the size of its intersection with
-//! that bitmap. Deleted documents never match, so they are never counted. A search that matches
+//! that bitmap. The "when" buckets are bits too, kept while no document changes bucket
+//! (`when_docs.rs`). Deleted documents never match, so they are never counted. A search that matches
 //! few documents instead reads each one's values from per-document lists kept beside the
 //! bitmaps: intersecting hundreds of value bitmaps costs more than visiting a few hundred
 //! documents.
@@ -15,6 +16,7 @@ use super::dimension::DIMENSIONS;
 use super::doc_bits::DocBits;
 use super::filters::{bucket_limits, buckets_of};
 use super::request::WhenBucket;
+use super::when_docs::WhenDocs;
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
@@ -61,6 +63,8 @@ pub struct SegmentFacets {
     /// The last answer of `not_over`, with how many of `by_end` had ended then: it holds until
     /// another offering ends.
     not_over: Mutex<Option<(usize, NotOverDocs)>>,
+    /// The "when" buckets' documents, while they hold.
+    when: Mutex<Option<Arc<WhenDocs>>>,
 }
 
 impl SegmentFacets {
@@ -149,6 +153,7 @@ impl SegmentFacets {
             ends_at,
             by_end,
             not_over: Mutex::new(None),
+            when: Mutex::new(None),
         })
     }
 
@@ -211,63 +216,73 @@ impl SegmentFacets {
         bits
     }
 
-    /// Whether a document is in any of the "when" `buckets`, given their `limits` at `now`
-    /// (seconds). Asked of each match rather than read into bits: that read every document's
-    /// dates on every search.
-    pub fn in_any_bucket(
-        &self,
-        doc: DocId,
-        buckets: &[WhenBucket],
-        (limits, now): ([i64; 3], i64),
-    ) -> bool {
-        let at = doc as usize;
-        let (start, end) = (self.starts_at.get(at), self.ends_at.get(at));
-        let (Some(&start), Some(&end)) = (start, end) else {
-            return false;
-        };
-        buckets_of(self.is_self_paced.contains(doc), start, end, now, limits)
-            .any(|bucket| buckets.contains(&bucket))
-    }
-
-    /// Whether a search matches so many documents that intersecting bitmaps counts them faster
-    /// than visiting each (`DENSE_SHARE`).
-    fn is_dense(&self, matched: usize) -> bool {
-        matched as u64 * DENSE_SHARE > self.starts_at.len() as u64
-    }
-
-    /// Counts the values of `dimensions` among the matched documents, visiting them
-    /// (`by_document`, in `docs`) or intersecting bitmaps (`matched`).
-    fn count_by(
-        &self,
-        by_document: bool,
-        matched: &RoaringBitmap,
-        docs: &[DocId],
-        dimensions: &[&'static str],
-        counts: &mut Counts,
-    ) {
-        // Visiting: every dimension's values at once, then each dimension takes its part.
-        let mut all = Vec::new();
-        if by_document {
-            let values = self.ranges.values().map(|range| range.end).max();
-            all = vec![0u64; values.unwrap_or(0)];
-            for &doc in docs {
-                for &value in self.rows.of(doc) {
-                    all[value as usize] += 1;
-                }
+    /// The documents of each "when" bucket at `now` (seconds): the last ones worked out, while
+    /// no document has changed bucket since.
+    pub fn when_docs(&self, now: i64) -> Arc<WhenDocs> {
+        let mut kept = self
+            .when
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match kept.as_ref() {
+            Some(docs) if docs.hold_at(now) => docs.clone(),
+            _ => {
+                let docs = WhenDocs::at(now, &self.is_self_paced, &self.starts_at, &self.ends_at);
+                let docs = Arc::new(docs);
+                *kept = Some(docs.clone());
+                docs
             }
         }
+    }
+
+    /// How to count what a search matched (`SHARE`): visiting few matches, intersecting
+    /// bitmaps with many, subtracting what the few unmatched hold from what all hold.
+    fn matched<'a>(&self, docs: &'a [DocId]) -> Matched<'a> {
+        let (matched, all) = (docs.len() as u64, self.starts_at.len() as u64);
+        if matched * SHARE <= all {
+            Matched::Few(docs)
+        } else if (all - matched) * SHARE <= all {
+            Matched::AllBut(unmatched(docs, all as DocId))
+        } else {
+            let bits = DocBits::of_sorted(docs, all as usize);
+            let bitmap = bits.to_roaring();
+            Matched::Many { bits, bitmap }
+        }
+    }
+
+    /// How many of `docs` hold each value (of every dimension, as `ranges` places them).
+    fn visit(&self, docs: &[DocId]) -> Vec<u64> {
+        let values = self.ranges.values().map(|range| range.end).max();
+        let mut counts = vec![0u64; values.unwrap_or(0)];
+        for &doc in docs {
+            for &value in self.rows.of(doc) {
+                counts[value as usize] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Counts the values of `dimensions` among the matched documents.
+    fn count_by(&self, matched: &Matched<'_>, dimensions: &[&'static str], counts: &mut Counts) {
+        // Visiting: every dimension's values at once, then each dimension takes its part.
+        let visited = match matched {
+            Matched::Few(docs) => self.visit(docs),
+            Matched::AllBut(docs) => self.visit(docs),
+            Matched::Many { .. } => Vec::new(),
+        };
         for dimension in dimensions {
-            let Some(named) = self.values.get(dimension) else {
+            let (Some(named), Some(range)) =
+                (self.values.get(dimension), self.ranges.get(dimension))
+            else {
                 continue;
             };
-            let by_value: Vec<u64> = match (by_document, self.ranges.get(dimension)) {
-                (true, Some(range)) => (range.clone())
-                    .map(|at| all.get(at).copied().unwrap_or(0))
+            let by_value: Vec<u64> = match matched {
+                Matched::Few(_) => visited[range.clone()].to_vec(),
+                Matched::AllBut(_) => (named.iter().zip(&visited[range.clone()]))
+                    .map(|((_, docs), unmatched)| docs.len() - unmatched)
                     .collect(),
-                (true, None) => Vec::new(),
-                (false, _) => named
+                Matched::Many { bitmap, .. } => named
                     .iter()
-                    .map(|(_, docs)| docs.intersection_len(matched))
+                    .map(|(_, docs)| docs.intersection_len(bitmap))
                     .collect(),
             };
             let target = counts.entry((*dimension).to_owned()).or_default();
@@ -279,23 +294,55 @@ impl SegmentFacets {
         }
     }
 
-    fn count_when(&self, docs: &[DocId], now: DateTime<Utc>, counts: &mut Counts) {
+    /// How many of `docs` are in each "when" bucket at `now`, read from their dates.
+    fn visit_when(&self, docs: &[DocId], now: DateTime<Utc>) -> [u64; WhenBucket::ALL.len()] {
         let (limits, now) = (bucket_limits(now), now.timestamp());
-        let target = counts.entry("when".to_owned()).or_default();
-        let mut buckets = [0u64; 5];
+        let mut buckets = [0u64; WhenBucket::ALL.len()];
         for &doc in docs {
             let index = doc as usize;
             let (start, end) = (self.starts_at[index], self.ends_at[index]);
-            for bucket in buckets_of(self.is_self_paced.contains(doc), start, end, now, limits) {
+            let is_self_paced = self.is_self_paced.contains(doc);
+            for bucket in buckets_of(is_self_paced, start, end, now, limits) {
                 buckets[bucket as usize] += 1;
             }
         }
+        buckets
+    }
+
+    fn count_when(&self, matched: &Matched<'_>, now: DateTime<Utc>, counts: &mut Counts) {
+        let target = counts.entry("when".to_owned()).or_default();
+        let of_each = |count: &dyn Fn(&DocBits) -> u64| {
+            let when = self.when_docs(now.timestamp());
+            std::array::from_fn(|at| count(when.bucket(WhenBucket::ALL[at])))
+        };
+        let buckets = match matched {
+            Matched::Few(docs) => self.visit_when(docs, now),
+            Matched::AllBut(docs) => {
+                let unmatched = self.visit_when(docs, now);
+                let all = of_each(&|bucket| bucket.len() as u64);
+                std::array::from_fn(|at| all[at] - unmatched[at])
+            }
+            Matched::Many { bits, .. } => of_each(&|bucket| bits.count_both(bucket)),
+        };
         for (bucket, count) in WhenBucket::ALL.iter().zip(buckets) {
             if count > 0 {
                 *target.entry(bucket.as_str().to_owned()).or_default() += count;
             }
         }
     }
+}
+
+/// What a search matched in a segment, as the counting needs it.
+enum Matched<'a> {
+    /// Few: visited one by one.
+    Few(&'a [DocId]),
+    /// All but a few: the documents left out, visited one by one.
+    AllBut(Vec<DocId>),
+    /// Many: as bits and as a bitmap, intersected with each value's.
+    Many {
+        bits: DocBits,
+        bitmap: RoaringBitmap,
+    },
 }
 
 /// The documents not over at a time, as a list and as bits.
@@ -318,12 +365,26 @@ impl DocValues {
     }
 }
 
-/// A search matching more than this share of a segment's documents counts by intersecting
-/// bitmaps; fewer, by visiting the documents. Most values are sparse (array containers), so an
-/// intersection costs about what visiting their documents would: the bitmaps win only when the
-/// matches are dense (measured at 100,000 offerings: the broadest search 20 → 12 ms, one
-/// matching a fifth 20 → 12.7 ms the other way round).
-const DENSE_SHARE: u64 = 4;
+/// A search matching at most this share of a segment's documents counts by visiting them;
+/// one leaving out at most this share, by visiting those it leaves out; any other, by
+/// intersecting bitmaps. Most values are sparse (array containers), so an intersection costs
+/// about what visiting their documents would: the bitmaps win only when the matches are dense
+/// (measured at 100,000 offerings: the broadest search 20 → 12 ms, one matching a fifth
+/// 20 → 12.7 ms the other way round), and visiting what is left out beats them when that is
+/// little (the broadest search again, 12.x → y ms).
+const SHARE: u64 = 4;
+
+/// The documents below `documents` that are not in `matched` (in order).
+fn unmatched(matched: &[DocId], documents: DocId) -> Vec<DocId> {
+    let mut left_out = Vec::with_capacity(documents as usize - matched.len());
+    let mut next = 0;
+    for &doc in matched {
+        left_out.extend(next..doc);
+        next = doc + 1;
+    }
+    left_out.extend(next..documents);
+    left_out
+}
 
 /// Each live segment's `SegmentFacets`, built on a segment's first search.
 #[derive(Default)]
@@ -416,22 +477,11 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn harvest(self) -> Counts {
         let mut counts = Counts::new();
-        let by_document = !self.facets.is_dense(self.matched.len());
-        let bitmap = if by_document {
-            RoaringBitmap::new()
-        } else {
-            let docs = self.matched.iter().copied();
-            RoaringBitmap::from_sorted_iter(docs.clone()).unwrap_or_else(|_| docs.collect())
-        };
-        self.facets.count_by(
-            by_document,
-            &bitmap,
-            &self.matched,
-            &self.dimensions,
-            &mut counts,
-        );
+        let matched = self.facets.matched(&self.matched);
+        self.facets
+            .count_by(&matched, &self.dimensions, &mut counts);
         if let Some(now) = self.when {
-            self.facets.count_when(&self.matched, now, &mut counts);
+            self.facets.count_when(&matched, now, &mut counts);
         }
         counts
     }
@@ -464,6 +514,7 @@ mod tests {
             tiebreak: vec![0; 3],
             by_end: Vec::new(),
             not_over: Mutex::new(None),
+            when: Mutex::new(None),
         }
     }
 
@@ -484,25 +535,43 @@ mod tests {
     }
 
     #[test]
-    fn visiting_documents_and_intersecting_bitmaps_count_alike() {
-        let segment = segment();
-        for matched in [[0u32, 1, 2].as_slice(), &[1, 2], &[0], &[]] {
-            let docs = matched.to_vec();
-            let matched: RoaringBitmap = matched.iter().copied().collect();
-            let (mut visited, mut intersected) = (Counts::new(), Counts::new());
-            segment.count_by(true, &matched, &docs, &["audience"], &mut visited);
-            segment.count_by(false, &matched, &docs, &["audience"], &mut intersected);
-            assert_eq!(visited, intersected, "{matched:?}");
+    fn visiting_intersecting_and_subtracting_count_alike() {
+        // Document 0 starts tomorrow, 1 is self-paced, 2 has no dates.
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let day = 24 * 60 * 60;
+        let mut is_self_paced = DocBits::new(3);
+        is_self_paced.insert(1);
+        let segment = SegmentFacets {
+            starts_at: vec![Some(now.timestamp() + day), None, None],
+            ends_at: vec![Some(now.timestamp() + 2 * day), None, None],
+            is_self_paced,
+            ..segment()
+        };
+        let many = |docs: &[DocId]| {
+            let bits = DocBits::of_sorted(docs, 3);
+            let bitmap = bits.to_roaring();
+            Matched::Many { bits, bitmap }
+        };
+        let counted = |matched: &Matched<'_>| {
+            let mut counts = Counts::new();
+            segment.count_by(matched, &["audience"], &mut counts);
+            segment.count_when(matched, now, &mut counts);
+            counts
+        };
+        for docs in [[0u32, 1, 2].as_slice(), &[1, 2], &[0], &[0, 2], &[]] {
+            let visited = counted(&Matched::Few(docs));
+            assert_eq!(visited, counted(&many(docs)), "{docs:?}");
+            assert_eq!(
+                visited,
+                counted(&Matched::AllBut(unmatched(docs, 3))),
+                "{docs:?}"
+            );
         }
-        let mut counts = Counts::new();
-        segment.count_by(
-            false,
-            &[0, 1].into_iter().collect(),
-            &[0, 1],
-            &["audience"],
-            &mut counts,
-        );
+        let counts = counted(&many(&[0, 1]));
         assert_eq!(counts["audience"]["b"], 2);
         assert_eq!(counts["audience"]["a"], 1);
+        assert_eq!(counts["when"]["week"], 1);
+        assert_eq!(counts["when"]["self_paced"], 1);
+        assert_eq!(unmatched(&[0, 3, 4], 7), [1, 2, 5, 6]);
     }
 }

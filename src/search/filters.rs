@@ -24,8 +24,11 @@ pub enum Source {
 
 /// The limits of the "when" buckets, from now.
 pub fn bucket_limits(now: DateTime<Utc>) -> [i64; 3] {
-    [7, 30, 91].map(|days| (now + Duration::days(days)).timestamp())
+    BUCKET_DAYS.map(|days| (now + Duration::days(days)).timestamp())
 }
+
+/// How many days ahead the week, month and quarter buckets reach.
+pub const BUCKET_DAYS: [i64; 3] = [7, 30, 91];
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(

@@ -42,6 +42,7 @@ mod stemming;
 mod tiers;
 mod top_keys;
 pub mod vocabulary;
+mod when_docs;
 
 pub use dimension::{DIMENSIONS, Dimension};
 pub use labels::{certification_label, language_label};

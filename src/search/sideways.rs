@@ -6,21 +6,16 @@
 //! match (with the filters that have no facet), and each document is checked against each active
 //! filter: one that passes them all goes to the page, the total and the other facets; one that
 //! fails exactly one filter is counted in that filter's own facet; any other is dropped. A
-//! dimension's filter is read once per segment into bits from the facets' own tables
-//! (`facets.rs`), so a check is one bit; the "when" filter is asked of each match's dates,
-//! kept in the same tables (reading it into bits read every document's dates on every search).
-//! Seeking the filters' scorers for every match, or running them over the segment (the "when"
+//! filter is read once per segment into bits from the facets' own tables (`facets.rs`; the
+//! "when" buckets from bits kept while no offering changes bucket, `when_docs.rs`), so a check is
+//! one bit. Seeking the filters' scorers for every match, or running them over the segment (the "when"
 //! ranges read every document's dates through tantivy's optional columns), cost more than the
 //! passes it saved.
 
 use super::doc_bits::DocBits;
-use super::facets::{
-    Counts, FacetCache, FacetCounter, SegmentFacetCounter, SegmentFacets, add_counts,
-};
-use super::filters::bucket_limits;
+use super::facets::{Counts, FacetCache, FacetCounter, SegmentFacetCounter, add_counts};
 use super::request::WhenBucket;
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -58,35 +53,11 @@ impl<'a, C: Collector> Sideways<'a, C> {
 
 pub struct SegmentSideways<C> {
     inner: C,
-    filters: Vec<(Holds, Option<SegmentFacetCounter>)>,
+    /// Each active filter as what it lets through, and its facet's counter.
+    filters: Vec<(DocBits, Option<SegmentFacetCounter>)>,
     /// Per filter: the documents of this block its facet counts.
     missed: Vec<Vec<DocId>>,
     passed: Vec<DocId>,
-}
-
-/// What an active filter lets through in one segment: a dimension's values as bits, the
-/// "when" buckets asked of each document's dates.
-pub enum Holds {
-    Bits(DocBits),
-    When {
-        facets: Arc<SegmentFacets>,
-        buckets: Vec<WhenBucket>,
-        /// The buckets' limits and now, in seconds.
-        at: ([i64; 3], i64),
-    },
-}
-
-impl Holds {
-    fn contains(&self, doc: DocId) -> bool {
-        match self {
-            Holds::Bits(bits) => bits.contains(doc),
-            Holds::When {
-                facets,
-                buckets,
-                at,
-            } => facets.in_any_bucket(doc, buckets, *at),
-        }
-    }
 }
 
 impl<C: Collector> Collector for Sideways<'_, C> {
@@ -109,13 +80,11 @@ impl<C: Collector> Collector for Sideways<'_, C> {
                 };
                 let holds = match narrowing {
                     Narrowing::Dimension(dimension, values) => {
-                        Holds::Bits(facets.holding_any(dimension, values))
+                        facets.holding_any(dimension, values)
                     }
-                    Narrowing::When(buckets) => Holds::When {
-                        facets: facets.clone(),
-                        buckets: buckets.to_vec(),
-                        at: (bucket_limits(self.now), self.now.timestamp()),
-                    },
+                    Narrowing::When(buckets) => {
+                        facets.when_docs(self.now.timestamp()).any_of(buckets)
+                    }
                 };
                 Ok((holds, counter))
             })

@@ -3,7 +3,8 @@
 //!
 //! Why: a broad search ("library") matches nearly every offering, and reading each one's start
 //! and tie-break for its key was a fifth of the search. In relevance order the score bounds the
-//! key (`upper_bound`): once the best are known, most matches are left at one comparison.
+//! key: once the best are known, the least score that could still reach them is worked out
+//! (`least_score`), and most matches are left at one comparison of their score with it.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -16,25 +17,29 @@ pub type SortKey = (f64, f64, u64);
 /// A segment's key of a match, from its document and score.
 pub type SegmentKey = Box<dyn Fn(DocId, Score) -> SortKey>;
 
-/// The `limit` best matches after `offset`, by the key `key` builds for each segment;
-/// `bound`, when set, is at least the key's primary part of any match with that score.
+/// The least score a match needs for its key's primary part to reach a given one: no match
+/// scoring less can have a key as great.
+pub type LeastScore = fn(f64) -> Score;
+
+/// The `limit` best matches after `offset`, by the key `key` builds for each segment; with
+/// `least_score` when the order has one.
 pub struct TopKeys<F> {
     offset: usize,
     limit: usize,
     key: F,
-    bound: Option<fn(Score) -> f64>,
+    least_score: Option<LeastScore>,
 }
 
 impl<F> TopKeys<F>
 where
     F: Fn(&SegmentReader) -> SegmentKey + Send + Sync,
 {
-    pub fn new(limit: usize, offset: usize, key: F, bound: Option<fn(Score) -> f64>) -> Self {
+    pub fn new(limit: usize, offset: usize, key: F, least_score: Option<LeastScore>) -> Self {
         TopKeys {
             offset,
             limit,
             key,
-            bound,
+            least_score,
         }
     }
 }
@@ -72,7 +77,9 @@ pub struct SegmentTopKeys {
     ord: SegmentOrdinal,
     keep: usize,
     key: SegmentKey,
-    bound: Option<fn(Score) -> f64>,
+    least_score: Option<LeastScore>,
+    /// The least score that could still enter `best` (none until it is full).
+    floor: Score,
     /// The best so far, the least on top.
     best: BinaryHeap<Reverse<Ranked>>,
 }
@@ -94,7 +101,8 @@ where
             ord,
             keep,
             key: (self.key)(segment),
-            bound: self.bound,
+            least_score: self.least_score,
+            floor: Score::NEG_INFINITY,
             best: BinaryHeap::with_capacity(keep + 1),
         })
     }
@@ -126,26 +134,26 @@ impl SegmentCollector for SegmentTopKeys {
     type Fruit = Vec<(SortKey, DocAddress)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if self.keep == 0 {
-            return;
-        }
-        let full = self.best.len() >= self.keep;
-        if full
-            && let (Some(bound), Some(Reverse(least))) = (self.bound, self.best.peek())
-            && bound(score) < least.key.0
-        {
+        if score < self.floor || self.keep == 0 {
             return;
         }
         let ranked = Ranked {
             key: (self.key)(doc, score),
             doc: DocAddress::new(self.ord, doc),
         };
-        if !full {
+        if self.best.len() < self.keep {
             self.best.push(Reverse(ranked));
         } else if let Some(mut least) = self.best.peek_mut()
             && ranked > least.0
         {
             *least = Reverse(ranked);
+        } else {
+            return;
+        }
+        if self.best.len() == self.keep
+            && let (Some(least_score), Some(Reverse(least))) = (self.least_score, self.best.peek())
+        {
+            self.floor = least_score(least.key.0);
         }
     }
 
@@ -185,7 +193,8 @@ mod tests {
                 counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 (f64::from(score), 0.0, u64::from(doc))
             }),
-            bound: Some(f64::from),
+            least_score: Some(|key| key as Score),
+            floor: Score::NEG_INFINITY,
             best: BinaryHeap::new(),
         };
         for (doc, score) in [(0, 1.0), (1, 5.0), (2, 3.0), (3, 0.5), (4, 4.0)] {
