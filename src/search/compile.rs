@@ -22,6 +22,7 @@ use super::query::Expr;
 use super::rescore::Group;
 use super::tiers::Counted;
 use super::vocabulary::{Vocabulary, Words, spelling_variants};
+use super::word_terms::{BestOfSums, TermSum};
 use std::collections::{BTreeSet, HashMap};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
@@ -106,9 +107,12 @@ fn boolean(occur: Occur, queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     if weight == 1.0 {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, weight))
+        return query;
+    }
+    // A sum of terms stays one (`word_terms`), its terms weighted as the boost would.
+    match query.downcast::<TermSum>() {
+        Ok(sum) => Box::new(sum.times(weight)),
+        Err(query) => Box::new(BoostQuery::new(query, weight)),
     }
 }
 
@@ -116,6 +120,14 @@ fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 fn best_of(alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if alternatives.len() == 1 {
         return alternatives.into_iter().next().expect("one alternative");
+    }
+    if alternatives.iter().all(|query| query.is::<TermSum>()) {
+        // Sums of terms, run term by term in the words' pass (`word_terms`).
+        let sums = alternatives
+            .into_iter()
+            .filter_map(|query| query.downcast::<TermSum>().ok())
+            .map(|sum| *sum);
+        return Box::new(BestOfSums::new(sums.collect(), TIE_BREAKER));
     }
     Box::new(DisjunctionMaxQuery::with_tie_breaker(
         alternatives,
@@ -715,36 +727,31 @@ impl<'a> Compiler<'a> {
     /// and "digital" share the stem "digit").
     fn in_fields(&mut self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
         let stem = analyse(&mut self.stemmed, word).into_iter().next()?;
-        let exact = Box::new(TermQuery::new(
-            Term::from_field_text(self.fields.words, word),
-            IndexRecordOption::Basic,
-        ));
-        // One union of the three terms: a union inside a union costs a second pass over the
+        let exact = Term::from_field_text(self.fields.words, word);
+        // One sum of the three terms: a union inside a union costs a second pass over the
         // same documents, for the same sum.
         let mut terms = self.stem_terms(&stem, weight);
-        terms.push(boost(exact, weight * EXACT_WEIGHT));
-        Some(boolean(Occur::Should, terms))
+        terms.push((exact, IndexRecordOption::Basic, weight * EXACT_WEIGHT));
+        Some(Box::new(TermSum::new(terms)))
     }
 
     fn stem_in_fields(&mut self, stem: &str, weight: f32) -> Box<dyn Query> {
-        let terms = self.stem_terms(stem, weight);
-        boolean(Occur::Should, terms)
+        Box::new(TermSum::new(self.stem_terms(stem, weight)))
     }
 
     /// A stem in the offering's text and, weighted less, in its concepts: scores to add up.
-    fn stem_terms(&mut self, stem: &str, weight: f32) -> Vec<Box<dyn Query>> {
+    fn stem_terms(&mut self, stem: &str, weight: f32) -> Vec<(Term, IndexRecordOption, f32)> {
         if !self.excluding {
             self.highlight.insert(stem.to_owned());
         }
-        let term = |field: Field| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, stem),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
+        let term = |field: Field| Term::from_field_text(field, stem);
         vec![
-            boost(term(self.fields.text), weight),
-            boost(term(self.fields.concepts), weight * CONCEPT_WEIGHT),
+            (term(self.fields.text), IndexRecordOption::WithFreqs, weight),
+            (
+                term(self.fields.concepts),
+                IndexRecordOption::WithFreqs,
+                weight * CONCEPT_WEIGHT,
+            ),
         ]
     }
 

@@ -73,6 +73,11 @@ impl DocBits {
         }
     }
 
+    /// Holds no document any more.
+    pub fn clear(&mut self) {
+        self.0.fill(0);
+    }
+
     pub fn insert(&mut self, doc: DocId) {
         if let Some(word) = self.0.get_mut(doc as usize / 64) {
             *word |= 1 << (doc % 64);
@@ -83,6 +88,13 @@ impl DocBits {
         self.0
             .get(doc as usize / 64)
             .is_some_and(|word| word & (1 << (doc % 64)) != 0)
+    }
+
+    /// Holds the documents of `other` too.
+    pub fn add(&mut self, other: &DocBits) {
+        for (word, more) in self.0.iter_mut().zip(&other.0) {
+            *word |= more;
+        }
     }
 
     /// The documents held here or in `other`.

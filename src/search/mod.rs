@@ -43,6 +43,7 @@ mod tiers;
 mod top_keys;
 pub mod vocabulary;
 mod when_docs;
+mod word_terms;
 
 pub use dimension::{DIMENSIONS, Dimension};
 pub use labels::{certification_label, language_label};

@@ -15,6 +15,7 @@ use super::doc_bits::DocBits;
 use super::not_over::NotOver;
 use super::plan::Plan;
 use super::tiers::TIER;
+use super::word_terms::{Scratch, WordWeight};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
@@ -55,7 +56,7 @@ impl ScoredWords {
         let words = plan
             .words
             .iter()
-            .map(|unit| unit.query.weight(scoring))
+            .map(|unit| WordWeight::of(&*unit.query, searcher))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let strict = plan
             .strict
@@ -115,7 +116,7 @@ impl ScoredWords {
 impl SegmentScores {
     fn of(
         reader: &SegmentReader,
-        words: &[Box<dyn Weight>],
+        words: &[WordWeight],
         strict: &[Box<dyn Weight>],
     ) -> tantivy::Result<Self> {
         let documents = reader.max_doc() as usize;
@@ -126,12 +127,13 @@ impl SegmentScores {
             strict: vec![0; if strict.is_empty() { 0 } else { documents }],
             touched: DocBits::new(documents),
         };
+        let mut scratch = Scratch::new(documents);
         for (index, weight) in words.iter().enumerate() {
             let bit = 1 << index;
             // Each word scores a tier more (`tiers::Counted`), added here rather than by
-            // wrapping its scorer: a word's own `for_each` runs its union of terms without
-            // a call through a box for each document.
-            weight.for_each(reader, &mut |doc, score| {
+            // wrapping its scorer: a word's own loop runs without a call through a box for
+            // each document.
+            weight.for_each(reader, &mut scratch, |doc, score| {
                 let at = doc as usize;
                 scores.score[at] += score + TIER;
                 scores.words[at] |= bit;
