@@ -10,7 +10,8 @@
 //! (`when_docs.rs`). Deleted documents never match, so they are never counted. A search that matches
 //! few documents instead reads each one's values from per-document lists kept beside the
 //! bitmaps: intersecting hundreds of value bitmaps costs more than visiting a few hundred
-//! documents.
+//! documents. One that matches all but a few reads the values of those it leaves out, and
+//! subtracts their counts from the values' own sizes.
 
 use super::dimension::DIMENSIONS;
 use super::doc_bits::DocBits;
@@ -371,7 +372,9 @@ impl DocValues {
 /// about what visiting their documents would: the bitmaps win only when the matches are dense
 /// (measured at 100,000 offerings: the broadest search 20 → 12 ms, one matching a fifth
 /// 20 → 12.7 ms the other way round), and visiting what is left out beats them when that is
-/// little (the broadest search again, 12.x → y ms).
+/// little (the broadest search, "library" at 100,000, counted its facets in 16.6 million
+/// instructions with bitmaps built one document at a time, 5.3 with bitmaps built from bits,
+/// 1.9 this way).
 const SHARE: u64 = 4;
 
 /// The documents below `documents` that are not in `matched` (in order).
