@@ -7,10 +7,10 @@
 //! filter: one that passes them all goes to the page, the total and the other facets; one that
 //! fails exactly one filter is counted in that filter's own facet; any other is dropped. A
 //! filter is read once per segment into bits from the facets' own tables (`facets.rs`; the
-//! "when" buckets from bits kept while no offering changes bucket, `when_docs.rs`), so a check is
-//! one bit. Seeking the filters' scorers for every match, or running them over the segment (the "when"
-//! ranges read every document's dates through tantivy's optional columns), cost more than the
-//! passes it saved.
+//! "when" buckets from bits kept while no offering changes bucket, `when_docs.rs`), so a check
+//! is one bit. Seeking the filters' scorers for every match, or running them over the segment
+//! (the "when" ranges read every document's dates through tantivy's optional columns), cost
+//! more than the passes it saved.
 
 use super::doc_bits::DocBits;
 use super::facets::{Counts, FacetCache, FacetCounter, SegmentFacetCounter, add_counts};
