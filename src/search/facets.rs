@@ -7,9 +7,9 @@
 //! cached per segment in `FacetCache`, as Meilisearch keeps a bitmap per facet value). A search
 //! collects what it matches as a bitmap; a value's count is the size of its intersection with
 //! that bitmap. The "when" buckets are bits too, kept while no document changes bucket
-//! (`when_docs.rs`). Deleted documents never match, so they are never counted. A search that matches
-//! few documents instead reads each one's values from per-document lists kept beside the
-//! bitmaps: intersecting hundreds of value bitmaps costs more than visiting a few hundred
+//! (`when_docs.rs`). Deleted documents never match, so they are never counted. A search that
+//! matches few documents instead reads each one's values from per-document lists kept beside
+//! the bitmaps: intersecting hundreds of value bitmaps costs more than visiting a few hundred
 //! documents. One that matches all but a few reads the values of those it leaves out, and
 //! subtracts their counts from the values' own sizes.
 
