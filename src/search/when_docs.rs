@@ -60,7 +60,7 @@ impl WhenDocs {
     pub fn any_of(&self, buckets: &[WhenBucket]) -> DocBits {
         let mut any = DocBits::new(self.buckets[0].capacity());
         for bucket in buckets {
-            any = any.union(self.bucket(*bucket));
+            any.add(self.bucket(*bucket));
         }
         any
     }

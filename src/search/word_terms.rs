@@ -105,20 +105,27 @@ pub enum WordWeight {
 }
 
 /// Arrays reused from word to word within a segment: each sum's, then (for the best of sums)
-/// the greatest sum and the total of them so far.
+/// the greatest sum and the total of them so far, and the documents any sum matched.
 pub struct Scratch {
-    sums: Vec<Score>,
-    documents: DocBits,
+    sums: Sums,
     best: Vec<Score>,
     total: Vec<Score>,
     any: DocBits,
 }
 
+/// One sum of terms per document, and the documents it holds.
+struct Sums {
+    sums: Vec<Score>,
+    documents: DocBits,
+}
+
 impl Scratch {
     pub fn new(documents: usize) -> Self {
         Scratch {
-            sums: vec![0.0; documents],
-            documents: DocBits::new(documents),
+            sums: Sums {
+                sums: vec![0.0; documents],
+                documents: DocBits::new(documents),
+            },
             // Made when a word first needs them.
             best: Vec::new(),
             total: Vec::new(),
@@ -158,27 +165,23 @@ impl WordWeight {
         match self {
             WordWeight::Whole(weight) => weight.for_each(reader, &mut add),
             WordWeight::Sum(terms) => {
-                add_terms(reader, terms, scratch)?;
-                scratch.take_sums(add);
+                scratch.sums.add_terms(reader, terms)?;
+                scratch.sums.take(add);
                 Ok(())
             }
             WordWeight::BestOf(sums, tie_breaker) => {
-                let documents = scratch.sums.len();
+                let documents = scratch.sums.sums.len();
                 scratch.best.resize(documents, 0.0);
                 scratch.total.resize(documents, 0.0);
                 for terms in sums {
-                    add_terms(reader, terms, scratch)?;
+                    scratch.sums.add_terms(reader, terms)?;
+                    scratch.any.add(&scratch.sums.documents);
                     let (best, total) = (&mut scratch.best, &mut scratch.total);
-                    let mut both = |doc: DocId, sum: Score| {
+                    scratch.sums.take(|doc, sum| {
                         let at = doc as usize;
                         best[at] = Score::max(sum, best[at]);
                         total[at] += sum;
-                    };
-                    for doc in scratch.documents.documents() {
-                        both(doc, std::mem::take(&mut scratch.sums[doc as usize]));
-                    }
-                    scratch.any.add(&scratch.documents);
-                    scratch.documents.clear();
+                    });
                 }
                 for doc in scratch.any.documents() {
                     let at = doc as usize;
@@ -193,55 +196,50 @@ impl WordWeight {
     }
 }
 
-impl Scratch {
+impl Sums {
+    /// Adds each of a sum's terms, in order.
+    fn add_terms(&mut self, reader: &SegmentReader, terms: &SumWeights) -> tantivy::Result<()> {
+        terms
+            .iter()
+            .try_for_each(|term| self.add_term(reader, term))
+    }
+
+    /// Adds a term's score to each document of its postings, a block at a time, as tantivy's
+    /// `TermScorer` scores it: the field's norms (or 1 where it keeps none), the frequency (1
+    /// where its postings keep none).
+    fn add_term(
+        &mut self,
+        reader: &SegmentReader,
+        (term, options, bm25): &(Term, IndexRecordOption, Bm25Weight),
+    ) -> tantivy::Result<()> {
+        let Some(mut postings) = reader
+            .inverted_index(term.field())?
+            .read_block_postings(term, *options)?
+        else {
+            return Ok(());
+        };
+        let norms = reader.fieldnorms_readers().get_field(term.field())?;
+        let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                return Ok(());
+            }
+            for (at, &doc) in docs.iter().enumerate() {
+                let score = bm25.score(norms.fieldnorm_id(doc), postings.freq(at));
+                self.sums[doc as usize] += score;
+                self.documents.insert(doc);
+            }
+            postings.advance();
+        }
+    }
+
     /// Hands each summed document to `add`, in order, leaving the arrays clear.
-    fn take_sums(&mut self, mut add: impl FnMut(DocId, Score)) {
+    fn take(&mut self, mut add: impl FnMut(DocId, Score)) {
         for doc in self.documents.documents() {
             add(doc, std::mem::take(&mut self.sums[doc as usize]));
         }
         self.documents.clear();
-    }
-}
-
-/// Adds each of a sum's terms, in order.
-fn add_terms(
-    reader: &SegmentReader,
-    terms: &SumWeights,
-    scratch: &mut Scratch,
-) -> tantivy::Result<()> {
-    for (term, options, bm25) in terms {
-        add_term(reader, (term, *options, bm25), scratch)?;
-    }
-    Ok(())
-}
-
-/// Adds a term's score to each document of its postings, a block at a time, as tantivy's
-/// `TermScorer` scores it: the field's norms (or 1 where it keeps none), the frequency (1
-/// where its postings keep none).
-fn add_term(
-    reader: &SegmentReader,
-    (term, options, bm25): (&Term, IndexRecordOption, &Bm25Weight),
-    scratch: &mut Scratch,
-) -> tantivy::Result<()> {
-    let Some(mut postings) = reader
-        .inverted_index(term.field())?
-        .read_block_postings(term, options)?
-    else {
-        return Ok(());
-    };
-    let norms = reader.fieldnorms_readers().get_field(term.field())?;
-    let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            return Ok(());
-        }
-        for (at, &doc) in docs.iter().enumerate() {
-            let score = bm25.score(norms.fieldnorm_id(doc), postings.freq(at));
-            scratch.sums[doc as usize] += score;
-            scratch.documents.insert(doc);
-        }
-        postings.advance();
     }
 }
 
@@ -314,8 +312,8 @@ mod tests {
             }
             // The scratch arrays are left clear for the next word.
             let clear = |sums: &[Score]| sums.iter().all(|sum| *sum == 0.0);
-            assert!(clear(&scratch.sums) && clear(&scratch.best) && clear(&scratch.total));
-            assert!(scratch.documents.len() == 0 && scratch.any.len() == 0);
+            assert!(clear(&scratch.sums.sums) && clear(&scratch.best) && clear(&scratch.total));
+            assert!(scratch.sums.documents.len() == 0 && scratch.any.len() == 0);
         }
     }
 }
