@@ -108,6 +108,17 @@ impl DocBits {
         )
     }
 
+    /// The first document held at or after `doc`.
+    pub fn first_from(&self, doc: DocId) -> Option<DocId> {
+        let mut at = doc as usize / 64;
+        let mut rest = self.0.get(at)? & (u64::MAX << (doc % 64));
+        while rest == 0 {
+            at += 1;
+            rest = *self.0.get(at)?;
+        }
+        Some((at * 64) as DocId + rest.trailing_zeros())
+    }
+
     /// The documents held, in increasing order.
     pub fn documents(&self) -> Documents<'_> {
         Documents {
@@ -155,6 +166,12 @@ mod tests {
             vec![0, 5, 63, 64, 130, 199]
         );
         assert!(bits.contains(64) && !bits.contains(65));
+        let firsts: Vec<_> = [0, 1, 6, 63, 64, 65, 199, 200, 5000]
+            .map(|doc| bits.first_from(doc))
+            .into();
+        let expected = [0, 5, 63, 63, 64, 130, 199].map(Some);
+        assert_eq!(firsts[..7], expected);
+        assert_eq!(firsts[7..], [None, None]);
     }
 
     #[test]

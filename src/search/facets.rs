@@ -63,7 +63,7 @@ pub struct SegmentFacets {
     by_end: Vec<(i64, DocId)>,
     /// The last answer of `not_over`, with how many of `by_end` had ended then: it holds until
     /// another offering ends.
-    not_over: Mutex<Option<(usize, NotOverDocs)>>,
+    not_over: Mutex<Option<(usize, Arc<DocBits>)>>,
     /// The "when" buckets' documents, while they hold.
     when: Mutex<Option<Arc<WhenDocs>>>,
 }
@@ -158,20 +158,10 @@ impl SegmentFacets {
         })
     }
 
-    /// The documents not over at `now` (seconds), in order: self-paced ones, and dated ones
-    /// ending at `now` or later. Worked out again only when an offering has ended since the
-    /// last time; a range over the end's fast field cost a tenth of a search.
-    pub fn not_over(&self, now: i64) -> Arc<Vec<DocId>> {
-        self.not_over_docs(now).0
-    }
-
-    /// The same as bits, for the words' pass (`scored_words`), which narrows its candidates
-    /// by this filter of every search at once.
-    pub fn not_over_bits(&self, now: i64) -> Arc<DocBits> {
-        self.not_over_docs(now).1
-    }
-
-    fn not_over_docs(&self, now: i64) -> NotOverDocs {
+    /// The documents not over at `now` (seconds): self-paced ones, and dated ones ending at
+    /// `now` or later. Worked out again only when an offering has ended since the last time;
+    /// a range over the end's fast field cost a tenth of a search.
+    pub fn not_over(&self, now: i64) -> Arc<DocBits> {
         let ended = self.by_end.partition_point(|(end, _)| *end < now);
         let mut last = self
             .not_over
@@ -182,14 +172,14 @@ impl SegmentFacets {
         {
             return docs.clone();
         }
-        let mut docs: Vec<DocId> = self.self_paced.iter().collect();
-        docs.extend(self.by_end[ended..].iter().map(|(_, doc)| *doc));
-        docs.sort_unstable();
         let mut bits = DocBits::new(self.starts_at.len());
-        docs.iter().for_each(|&doc| bits.insert(doc));
-        let found = (Arc::new(docs), Arc::new(bits));
-        *last = Some((ended, found.clone()));
-        found
+        self.self_paced.iter().for_each(|doc| bits.insert(doc));
+        self.by_end[ended..]
+            .iter()
+            .for_each(|(_, doc)| bits.insert(*doc));
+        let bits = Arc::new(bits);
+        *last = Some((ended, bits.clone()));
+        bits
     }
 
     /// When a document starts (seconds), the undated last.
@@ -345,9 +335,6 @@ enum Matched<'a> {
         bitmap: RoaringBitmap,
     },
 }
-
-/// The documents not over at a time, as a list and as bits.
-type NotOverDocs = (Arc<Vec<DocId>>, Arc<DocBits>);
 
 /// Each document's values, one list after another (`starts[doc]..starts[doc + 1]` of `values`).
 #[derive(Default)]
@@ -529,12 +516,13 @@ mod tests {
             by_end: vec![(10, 1), (20, 0)],
             ..segment()
         };
-        assert_eq!(*facets.not_over(5), [0, 1, 2]);
-        assert_eq!(*facets.not_over(10), [0, 1, 2], "ending now is not over");
-        assert_eq!(*facets.not_over(11), [0, 2]);
-        assert_eq!(*facets.not_over(19), [0, 2], "the same answer, kept");
-        assert_eq!(*facets.not_over(21), [2]);
-        assert_eq!(*facets.not_over(5), [0, 1, 2], "and not kept past its time");
+        let not_over = |now| facets.not_over(now).documents().collect::<Vec<_>>();
+        assert_eq!(not_over(5), [0, 1, 2]);
+        assert_eq!(not_over(10), [0, 1, 2], "ending now is not over");
+        assert_eq!(not_over(11), [0, 2]);
+        assert_eq!(not_over(19), [0, 2], "the same answer, kept");
+        assert_eq!(not_over(21), [2]);
+        assert_eq!(not_over(5), [0, 1, 2], "and not kept past its time");
     }
 
     #[test]

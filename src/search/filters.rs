@@ -2,9 +2,9 @@
 //! filters narrow it (AND). Each filter can be left out on its own, which is how every facet's
 //! counts reflect all the other filters but not its own.
 
+use super::facet_filters::FacetFilter;
 use super::facets::FacetCache;
 use super::fields::Fields;
-use super::not_over::NotOver;
 use super::request::{Near, SearchRequest, WhenBucket};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use std::ops::Bound;
@@ -100,33 +100,6 @@ fn all(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-fn self_paced(fields: &Fields) -> Box<dyn Query> {
-    term(fields.dimensions["format"], "online_self_paced")
-}
-
-/// Offerings in a "when" bucket: dated ones not yet ended that start before its limit.
-fn bucket(fields: &Fields, bucket: WhenBucket, now: DateTime<Utc>) -> Box<dyn Query> {
-    let [week, month, quarter] = bucket_limits(now);
-    let not_ended = i64_range(
-        fields.ends_at,
-        Bound::Included(now.timestamp()),
-        Bound::Unbounded,
-    );
-    let starts = |low: Bound<i64>, high: Bound<i64>| {
-        all(vec![
-            not_ended.box_clone(),
-            i64_range(fields.starts_at, low, high),
-        ])
-    };
-    match bucket {
-        WhenBucket::Week => starts(Bound::Unbounded, Bound::Excluded(week)),
-        WhenBucket::Month => starts(Bound::Unbounded, Bound::Excluded(month)),
-        WhenBucket::Quarter => starts(Bound::Unbounded, Bound::Excluded(quarter)),
-        WhenBucket::Later => starts(Bound::Included(quarter), Bound::Unbounded),
-        WhenBucket::SelfPaced => self_paced(fields),
-    }
-}
-
 /// Every filter of a request as a scoreless query, tagged with where it comes from.
 pub fn filters(
     fields: &Fields,
@@ -140,16 +113,6 @@ pub fn filters(
         clauses.push((
             Source::Dimension(dimension),
             any(values.iter().map(|v| term(field, v)).collect()),
-        ));
-    }
-    if !request.when.is_empty() {
-        clauses.push((
-            Source::When,
-            any(request
-                .when
-                .iter()
-                .map(|b| bucket(fields, *b, now))
-                .collect()),
         ));
     }
     if request.free {
@@ -222,13 +185,15 @@ pub fn filters(
             )
         })
         .collect();
-    // Scoreless already, and left unwrapped so that the words' pass finds it and reads its
+    // Scoreless already, and left unwrapped so that the words' pass finds them and reads their
     // bits (`scored_words`).
+    let now = now.timestamp();
+    if !request.when.is_empty() {
+        let when = FacetFilter::when(facets.clone(), now, &request.when);
+        scoreless.push((Source::When, Box::new(when)));
+    }
     if !request.include_past {
-        let not_over = NotOver {
-            facets: facets.clone(),
-            now: now.timestamp(),
-        };
+        let not_over = FacetFilter::not_over(facets.clone(), now);
         scoreless.push((Source::Other, Box::new(not_over)));
     }
     scoreless

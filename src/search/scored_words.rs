@@ -12,8 +12,8 @@
 //! what it matches.
 
 use super::doc_bits::DocBits;
-use super::not_over::NotOver;
-use super::plan::Plan;
+use super::facet_filters::FacetFilter;
+use super::plan::{Plan, Unit};
 use super::tiers::TIER;
 use super::word_terms::{Scratch, WordWeight};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -35,7 +35,7 @@ pub struct ScoredWords {
 
 /// One segment's arrays, indexed by document.
 struct SegmentScores {
-    /// The sum of what its words and strict parts score.
+    /// The sum of what its words, strict parts and common words score.
     score: Vec<Score>,
     /// Which of the words it matches, one bit each (a search has at most `MAX_WORDS`).
     words: Vec<u32>,
@@ -53,11 +53,14 @@ impl ScoredWords {
             return Ok(None);
         }
         let scoring = EnableScoring::enabled_from_searcher(searcher);
-        let words = plan
-            .words
-            .iter()
-            .map(|unit| WordWeight::of(&*unit.query, searcher))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let weights = |units: &[Unit]| {
+            units
+                .iter()
+                .map(|unit| WordWeight::of(&*unit.query, searcher))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let words = weights(&plan.words)?;
+        let common = weights(&plan.common)?;
         let strict = plan
             .strict
             .iter()
@@ -67,7 +70,7 @@ impl ScoredWords {
         let segments = searcher
             .segment_readers()
             .iter()
-            .map(|reader| SegmentScores::of(reader, &words, &strict))
+            .map(|reader| SegmentScores::of(reader, &words, &common, &strict))
             .collect::<tantivy::Result<_>>()?;
         Ok(Some(ScoredWords {
             segments,
@@ -117,6 +120,7 @@ impl SegmentScores {
     fn of(
         reader: &SegmentReader,
         words: &[WordWeight],
+        common: &[WordWeight],
         strict: &[Box<dyn Weight>],
     ) -> tantivy::Result<Self> {
         let documents = reader.max_doc() as usize;
@@ -148,6 +152,18 @@ impl SegmentScores {
                 scores.touched.insert(doc);
             })?;
         }
+        // Common words only add to the score of a match. Read term by term too (asked of each
+        // candidate, a common word's union was half of a search that had one), and scored only
+        // where a word or strict part matched: elsewhere nothing matches that they could add to.
+        let (touched, score) = (&scores.touched, &mut scores.score);
+        for weight in common {
+            weight.for_each_kept(
+                reader,
+                &mut scratch,
+                |doc| touched.contains(doc),
+                |doc, common| score[doc as usize] += common,
+            )?;
+        }
         Ok(scores)
     }
 
@@ -169,10 +185,10 @@ pub struct WordsPass<'a> {
 /// The weights a pass reads for each candidate.
 struct PassWeights {
     filters: Vec<Box<dyn Weight>>,
-    /// The default filter, read from the bits the facets keep of it.
-    not_over: Option<NotOver>,
+    /// The filters read from the bits the facets keep (`facet_filters`).
+    from_facets: Vec<FacetFilter>,
     excluded: Vec<Box<dyn Weight>>,
-    /// Common words and the optional parts: they only add to the score of a match.
+    /// The optional parts: they only add to the score of a match.
     optional: Vec<Box<dyn Weight>>,
     related: Option<Box<dyn Weight>>,
 }
@@ -205,20 +221,18 @@ impl WordsPass<'_> {
             .iter()
             .filter(|(occur, _)| *occur == Occur::MustNot)
             .map(|(_, query)| query.weight(unscored));
-        let common = self.plan.common.iter().map(|unit| &unit.query);
-        let optional = common
-            .chain(&self.plan.optional)
-            .map(|query| query.weight(scoring));
+        let optional = self.plan.optional.iter().map(|query| query.weight(scoring));
         Ok(PassWeights {
             filters: filters
                 .iter()
-                .filter(|filter| !filter.is::<NotOver>())
+                .filter(|filter| !filter.is::<FacetFilter>())
                 .map(|filter| filter.weight(unscored))
                 .collect::<tantivy::Result<_>>()?,
-            not_over: filters
+            from_facets: filters
                 .iter()
-                .find_map(|filter| filter.downcast_ref::<NotOver>())
-                .cloned(),
+                .filter_map(|filter| filter.downcast_ref::<FacetFilter>())
+                .cloned()
+                .collect(),
             excluded: excluded.collect::<tantivy::Result<_>>()?,
             optional: optional.collect::<tantivy::Result<_>>()?,
             related: self
@@ -252,9 +266,8 @@ impl WordsPass<'_> {
             Some(related) => scores.touched.union(&related.touched),
             None => scores.touched.clone(),
         };
-        if let Some(not_over) = &weights.not_over {
-            let facets = not_over.facets.of(reader)?;
-            candidates.keep_only(&facets.not_over_bits(not_over.now));
+        for filter in &weights.from_facets {
+            candidates.keep_only(&*filter.bits(reader)?);
         }
         let mut filters = narrow(&mut candidates, scorers(&weights.filters)?);
         let minimum = self.minimum.clamp(1, self.scored.words.max(1));

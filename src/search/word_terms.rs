@@ -160,12 +160,28 @@ impl WordWeight {
         &self,
         reader: &SegmentReader,
         scratch: &mut Scratch,
+        add: impl FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.for_each_kept(reader, scratch, |_| true, add)
+    }
+
+    /// As `for_each`, for the documents `keep` keeps only: a term's postings are still read,
+    /// but a document left out costs a bit's test rather than a score.
+    pub fn for_each_kept(
+        &self,
+        reader: &SegmentReader,
+        scratch: &mut Scratch,
+        keep: impl Fn(DocId) -> bool + Copy,
         mut add: impl FnMut(DocId, Score),
     ) -> tantivy::Result<()> {
         match self {
-            WordWeight::Whole(weight) => weight.for_each(reader, &mut add),
+            WordWeight::Whole(weight) => weight.for_each(reader, &mut |doc, score| {
+                if keep(doc) {
+                    add(doc, score)
+                }
+            }),
             WordWeight::Sum(terms) => {
-                scratch.sums.add_terms(reader, terms)?;
+                scratch.sums.add_terms(reader, terms, keep)?;
                 scratch.sums.take(add);
                 Ok(())
             }
@@ -174,7 +190,7 @@ impl WordWeight {
                 scratch.best.resize(documents, 0.0);
                 scratch.total.resize(documents, 0.0);
                 for terms in sums {
-                    scratch.sums.add_terms(reader, terms)?;
+                    scratch.sums.add_terms(reader, terms, keep)?;
                     scratch.any.add(&scratch.sums.documents);
                     let (best, total) = (&mut scratch.best, &mut scratch.total);
                     scratch.sums.take(|doc, sum| {
@@ -197,11 +213,16 @@ impl WordWeight {
 }
 
 impl Sums {
-    /// Adds each of a sum's terms, in order.
-    fn add_terms(&mut self, reader: &SegmentReader, terms: &SumWeights) -> tantivy::Result<()> {
+    /// Adds each of a sum's terms, in order, to the documents `keep` keeps.
+    fn add_terms(
+        &mut self,
+        reader: &SegmentReader,
+        terms: &SumWeights,
+        keep: impl Fn(DocId) -> bool + Copy,
+    ) -> tantivy::Result<()> {
         terms
             .iter()
-            .try_for_each(|term| self.add_term(reader, term))
+            .try_for_each(|term| self.add_term(reader, term, keep))
     }
 
     /// Adds a term's score to each document of its postings, a block at a time, as tantivy's
@@ -211,6 +232,7 @@ impl Sums {
         &mut self,
         reader: &SegmentReader,
         (term, options, bm25): &(Term, IndexRecordOption, Bm25Weight),
+        keep: impl Fn(DocId) -> bool,
     ) -> tantivy::Result<()> {
         let Some(mut postings) = reader
             .inverted_index(term.field())?
@@ -226,6 +248,9 @@ impl Sums {
                 return Ok(());
             }
             for (at, &doc) in docs.iter().enumerate() {
+                if !keep(doc) {
+                    continue;
+                }
                 let score = bm25.score(norms.fieldnorm_id(doc), postings.freq(at));
                 self.sums[doc as usize] += score;
                 self.documents.insert(doc);
@@ -314,6 +339,18 @@ mod tests {
             let clear = |sums: &[Score]| sums.iter().all(|sum| *sum == 0.0);
             assert!(clear(&scratch.sums.sums) && clear(&scratch.best) && clear(&scratch.total));
             assert!(scratch.sums.documents.len() == 0 && scratch.any.len() == 0);
+            // Kept to some documents, the same scores for those alone.
+            let kept: Vec<bool> = (0..reader.max_doc()).map(|_| rng.bool()).collect();
+            let mut found_kept = Vec::new();
+            let keep = |doc: DocId| kept[doc as usize];
+            weight
+                .for_each_kept(reader, &mut scratch, keep, |doc, score| {
+                    found_kept.push((doc, score))
+                })
+                .unwrap();
+            found.retain(|(doc, _)| keep(*doc));
+            assert!(found.len() > 50, "{}", found.len());
+            assert_eq!(found_kept, found);
         }
     }
 }
