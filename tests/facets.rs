@@ -1,7 +1,7 @@
-//! Facet counts are honest: for random filter combinations (with dates and the free flag), every
-//! facet value's count equals what an SQL count over the database gives for the same filters with
-//! that facet's own filter replaced by the value (the other filters stay), and the total equals
-//! the SQL count of all filters. The rounds cover both ways of counting: by intersecting bitmaps
+//! Facet counts are honest: for random filter combinations (with "when" buckets, dates and the
+//! free flag), every facet value's count equals what an SQL count over the database gives for the
+//! same filters with that facet's own filter replaced by the value (the other filters stay), and
+//! the total equals the SQL count of all filters. The rounds cover both ways of counting: by intersecting bitmaps
 //! (matches are a large share of the catalog) and by visiting the matches (a small share).
 //! With words, a value's count is what choosing it finds. A program may ask for only some facets
 //! (`facets=`).
@@ -89,9 +89,14 @@ fn region_code() -> String {
     format!("(CASE {cases}ELSE o.region END)")
 }
 
+/// The "when" buckets, as the API names them.
+const WHEN: [&str; 5] = ["week", "month", "quarter", "later", "self_paced"];
+
 /// What the random rounds vary besides the facet filters.
 #[derive(Debug, Clone, Default)]
 struct Others {
+    /// "when" buckets chosen (none: no such filter).
+    when: Vec<&'static str>,
     free: bool,
     /// Running on or after this day (`from`).
     from: Option<chrono::NaiveDate>,
@@ -104,11 +109,33 @@ fn midnight(day: chrono::NaiveDate) -> i64 {
     day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
 }
 
-fn sql_count(connection: &Connection, filters: &Filters, others: &Others) -> u64 {
+/// The SQL condition of the "when" buckets at `now` (seconds): a dated offering not yet ended
+/// that starts within 7, 30 or 91 days, or later; a self-paced one.
+fn when_condition(buckets: &[&str], now: i64) -> String {
+    let day = 24 * 60 * 60;
+    let dated = format!("o.starts_at IS NOT NULL AND o.ends_at IS NOT NULL AND o.ends_at >= {now}");
+    let alternatives: Vec<String> = buckets
+        .iter()
+        .map(|bucket| match *bucket {
+            "week" => format!("({dated} AND o.starts_at < {})", now + 7 * day),
+            "month" => format!("({dated} AND o.starts_at < {})", now + 30 * day),
+            "quarter" => format!("({dated} AND o.starts_at < {})", now + 91 * day),
+            "later" => format!("({dated} AND o.starts_at >= {})", now + 91 * day),
+            "self_paced" => "o.format = 'online_self_paced'".to_owned(),
+            other => panic!("no bucket {other}"),
+        })
+        .collect();
+    format!("({})", alternatives.join(" OR "))
+}
+
+fn sql_count(connection: &Connection, filters: &Filters, others: &Others, now: i64) -> u64 {
     let mut params = Vec::new();
     let mut conditions = vec!["o.status = 'published'".to_owned()];
     for (dimension, values) in filters {
         conditions.push(condition(dimension, values, &mut params));
+    }
+    if !others.when.is_empty() {
+        conditions.push(when_condition(&others.when, now));
     }
     if others.free {
         conditions.push("o.cost_amount = 0".to_owned());
@@ -143,6 +170,7 @@ fn query_string(filters: &Filters, others: &Others) -> String {
             ));
         }
     }
+    pairs.extend(others.when.iter().map(|bucket| format!("when={bucket}")));
     if others.free {
         pairs.push("free=true".into());
     }
@@ -184,6 +212,8 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
     // Rounds by the way their counts are taken (`facets::SHARE`): few matches visited, many
     // intersected as bitmaps, all but a few counted as what all hold less what those hold.
     let (mut by_visits, mut by_bitmaps, mut all_but) = (0, 0, 0);
+    // Counts checked with a "when" filter chosen.
+    let mut with_dates = 0;
     let mut rng = fastrand::Rng::with_seed(20261127);
     for round in 0..100 {
         let mut filters = Filters::new();
@@ -198,21 +228,35 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
             chosen.dedup();
             filters.insert(dimension.clone(), chosen);
         }
+        let mut when: Vec<&str> = WHEN.into_iter().filter(|_| rng.u8(..4) == 0).collect();
+        if rng.bool() {
+            when.clear();
+        }
         let others = Others {
+            when,
             free: rng.u8(..4) == 0,
             from: maybe_day(&mut rng),
             to: maybe_day(&mut rng),
         };
+        let before = chrono::Utc::now().timestamp();
         let (status, body) = server.get(&format!(
             "/api/v1/search?{}",
             query_string(&filters, &others)
         ));
         assert_eq!(status, 200, "{body}");
+        let now = chrono::Utc::now().timestamp();
+        // An offering changing "when" bucket during the request would make either count right.
+        if now != before
+            && sql_count(&connection, &filters, &others, before)
+                != sql_count(&connection, &filters, &others, now)
+        {
+            continue;
+        }
         let results: Value = serde_json::from_str(&body).unwrap();
         let total = results["total"].as_u64().unwrap();
         assert_eq!(
             total,
-            sql_count(&connection, &filters, &others),
+            sql_count(&connection, &filters, &others, now),
             "round {round}: total for {filters:?} {others:?}"
         );
         if total * 4 <= everything_total {
@@ -238,7 +282,7 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
             for value in values_of(&everything["facets"], dimension) {
                 let mut with_value = filters.clone();
                 with_value.insert(dimension.clone(), vec![value.clone()]);
-                let expected = sql_count(&connection, &with_value, &others);
+                let expected = sql_count(&connection, &with_value, &others, now);
                 let shown = listed.get(&value).copied().unwrap_or(0);
                 assert_eq!(
                     shown, expected,
@@ -246,7 +290,25 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
                 );
             }
         }
+        for bucket in WHEN {
+            let with_bucket = Others {
+                when: vec![bucket],
+                ..others.clone()
+            };
+            let expected = sql_count(&connection, &filters, &with_bucket, now);
+            let shown = results["facets"]["when"].as_array().unwrap().iter();
+            let shown = shown
+                .filter(|v| v["value"] == bucket)
+                .map(|v| v["count"].as_u64());
+            assert_eq!(
+                shown.last().flatten().unwrap_or(0),
+                expected,
+                "round {round}: when={bucket} under {filters:?} {others:?}"
+            );
+            with_dates += u64::from(!others.when.is_empty());
+        }
     }
+    assert!(with_dates >= 100, "{with_dates}");
     assert!(
         by_visits >= 5 && by_bitmaps >= 5 && all_but >= 5,
         "{by_visits} {by_bitmaps} {all_but}"
