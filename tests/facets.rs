@@ -296,12 +296,10 @@ fn facet_counts_equal_sql_counts_on_random_filters() {
                 ..others.clone()
             };
             let expected = sql_count(&connection, &filters, &with_bucket, now);
-            let shown = results["facets"]["when"].as_array().unwrap().iter();
-            let shown = shown
-                .filter(|v| v["value"] == bucket)
-                .map(|v| v["count"].as_u64());
+            let mut shown = results["facets"]["when"].as_array().unwrap().iter();
+            let shown = shown.find(|v| v["value"] == bucket);
             assert_eq!(
-                shown.last().flatten().unwrap_or(0),
+                shown.map_or(0, |v| v["count"].as_u64().unwrap()),
                 expected,
                 "round {round}: when={bucket} under {filters:?} {others:?}"
             );
