@@ -50,8 +50,7 @@ pub struct SegmentFacets {
     rows: DocValues,
     /// Dimension → where its values are in that list.
     ranges: HashMap<&'static str, Range<usize>>,
-    self_paced: RoaringBitmap,
-    /// The same, one bit a document: asked of every document a search counts.
+    /// The self-paced documents, one bit each: asked of every document a search counts.
     is_self_paced: DocBits,
     starts_at: Vec<Option<i64>>,
     ends_at: Vec<Option<i64>>,
@@ -148,7 +147,6 @@ impl SegmentFacets {
             rows,
             ranges,
             is_self_paced: DocBits::of(&self_paced, docs.len()),
-            self_paced,
             starts_at: docs.clone().map(|doc| starts.first(doc)).collect(),
             tiebreak: docs.map(|doc| tiebreak.first(doc).unwrap_or(0)).collect(),
             ends_at,
@@ -172,8 +170,7 @@ impl SegmentFacets {
         {
             return docs.clone();
         }
-        let mut bits = DocBits::new(self.starts_at.len());
-        self.self_paced.iter().for_each(|doc| bits.insert(doc));
+        let mut bits = self.is_self_paced.clone();
         self.by_end[ended..]
             .iter()
             .for_each(|(_, doc)| bits.insert(*doc));
@@ -497,7 +494,6 @@ mod tests {
                 values: vec![0, 1, 1],
             },
             ranges: HashMap::from([("audience", 0..2)]),
-            self_paced: RoaringBitmap::new(),
             is_self_paced: DocBits::new(3),
             starts_at: vec![None; 3],
             ends_at: vec![None; 3],
@@ -512,7 +508,7 @@ mod tests {
     fn what_is_not_over_follows_the_clock() {
         // Document 2 is self-paced; 1 ends at 10 and 0 at 20.
         let facets = SegmentFacets {
-            self_paced: [2].into_iter().collect(),
+            is_self_paced: DocBits::of_sorted(&[2], 3),
             by_end: vec![(10, 1), (20, 0)],
             ..segment()
         };
