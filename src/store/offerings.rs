@@ -27,6 +27,7 @@ pub struct Rating {
     pub count: u64,
 }
 
+/// The columns `from_row` reads, in the order it reads them.
 const COLUMNS: &str = "id, provider, title, description, format, level, start, \"end\", timezone, \
     registration_deadline, venue, city, region, country, cost_amount, cost_currency, credits_amount, \
     credits_unit, learning_outcomes, instructors, url, language, series_id, series_title, series_position, \
@@ -39,84 +40,128 @@ fn corrupt(message: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusq
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
 }
 
-fn parsed<T: std::str::FromStr<Err = String>>(row: &Row<'_>, column: &str) -> rusqlite::Result<T> {
-    let text: String = row.get(column)?;
-    text.parse().map_err(corrupt)
+/// A row's columns read one after another, by position. Read by name, each column's name was
+/// compared with those before it: a sixth of a reindex's reading of the database. Builds with
+/// debug assertions (the tests) check that each is the column named.
+struct Columns<'a, 'row> {
+    row: &'a Row<'row>,
+    at: usize,
 }
 
-fn json_list(row: &Row<'_>, column: &str) -> rusqlite::Result<Vec<String>> {
-    let text: String = row.get(column)?;
-    serde_json::from_str(&text).map_err(corrupt)
+impl<'a, 'row> Columns<'a, 'row> {
+    fn of(row: &'a Row<'row>) -> Self {
+        Columns { row, at: 0 }
+    }
+
+    fn next<T: rusqlite::types::FromSql>(&mut self, name: &str) -> rusqlite::Result<T> {
+        let at = self.at;
+        self.at += 1;
+        debug_assert_eq!(self.row.as_ref().column_name(at).ok(), Some(name));
+        self.row.get(at)
+    }
+
+    fn parsed<T: std::str::FromStr<Err = String>>(&mut self, name: &str) -> rusqlite::Result<T> {
+        self.next::<String>(name)?.parse().map_err(corrupt)
+    }
+
+    fn json_list(&mut self, name: &str) -> rusqlite::Result<Vec<String>> {
+        serde_json::from_str(&self.next::<String>(name)?).map_err(corrupt)
+    }
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredOffering> {
-    let city: Option<String> = row.get("city")?;
-    let country: Option<String> = row.get("country")?;
+    let mut column = Columns::of(row);
+    let id = column.next("id")?;
+    let provider = column.next("provider")?;
+    let title = column.next("title")?;
+    let description = column.next("description")?;
+    let format = column.parsed("format")?;
+    let level = column.parsed("level")?;
+    let start = column.next("start")?;
+    let end = column.next("end")?;
+    let timezone = column.next("timezone")?;
+    let registration_deadline = column.next("registration_deadline")?;
+    let venue = column.next("venue")?;
+    let city: Option<String> = column.next("city")?;
+    let region = column.next("region")?;
+    let country: Option<String> = column.next("country")?;
     let location = match (city, country) {
         (Some(city), Some(country)) => Some(Location {
-            venue: row.get("venue")?,
+            venue,
             city,
-            region: row.get("region")?,
+            region,
             country,
         }),
         _ => None,
     };
     let cost = match (
-        row.get::<_, Option<f64>>("cost_amount")?,
-        row.get::<_, Option<String>>("cost_currency")?,
+        column.next::<Option<f64>>("cost_amount")?,
+        column.next::<Option<String>>("cost_currency")?,
     ) {
         (Some(amount), Some(currency)) => Some(Cost { amount, currency }),
         _ => None,
     };
-    let credits = match row.get::<_, Option<f64>>("credits_amount")? {
-        Some(amount) => Some(Credits {
+    let credits_amount: Option<f64> = column.next("credits_amount")?;
+    let credits_unit: Option<String> = column.next("credits_unit")?;
+    let credits = match (credits_amount, credits_unit) {
+        (Some(amount), Some(unit)) => Some(Credits {
             amount,
-            unit: parsed(row, "credits_unit")?,
+            unit: unit.parse().map_err(corrupt)?,
         }),
-        None => None,
+        (Some(_), None) => return Err(corrupt("credits without a unit")),
+        _ => None,
     };
-    let series = match row.get::<_, Option<String>>("series_id")? {
-        Some(id) => Some(Series {
+    let learning_outcomes = column.json_list("learning_outcomes")?;
+    let instructors = column.json_list("instructors")?;
+    let url = column.next("url")?;
+    let language = column.next("language")?;
+    let series_id: Option<String> = column.next("series_id")?;
+    let series_title = column.next("series_title")?;
+    let series_position: Option<i64> = column.next("series_position")?;
+    let series = match (series_id, series_position) {
+        (Some(id), Some(position)) => Some(Series {
             id,
-            title: row.get("series_title")?,
-            position: row.get("series_position")?,
+            title: series_title,
+            position,
         }),
-        None => None,
+        (Some(_), None) => return Err(corrupt("a series without a position")),
+        _ => None,
     };
+    let accessibility = column.next("accessibility")?;
     let offering = Offering {
-        id: row.get("id")?,
-        title: row.get("title")?,
-        description: row.get("description")?,
-        provider: row.get("provider")?,
-        format: parsed(row, "format")?,
+        id,
+        title,
+        description,
+        provider,
+        format,
         audiences: Vec::new(),
-        level: parsed(row, "level")?,
+        level,
         competencies: Vec::new(),
-        start: row.get("start")?,
-        end: row.get("end")?,
-        timezone: row.get("timezone")?,
-        registration_deadline: row.get("registration_deadline")?,
+        start,
+        end,
+        timezone,
+        registration_deadline,
         location,
         cost,
         credits,
-        learning_outcomes: json_list(row, "learning_outcomes")?,
-        instructors: json_list(row, "instructors")?,
-        url: row.get("url")?,
-        language: row.get("language")?,
+        learning_outcomes,
+        instructors,
+        url,
+        language,
         series,
         prerequisites: Vec::new(),
         certifications: Vec::new(),
-        accessibility: row.get("accessibility")?,
+        accessibility,
     };
     Ok(StoredOffering {
         offering,
-        status: parsed(row, "status")?,
-        revision: row.get("revision")?,
-        created_at: row.get("created_at")?,
-        updated_at: row.get("updated_at")?,
+        status: column.parsed("status")?,
+        revision: column.next("revision")?,
+        created_at: column.next("created_at")?,
+        updated_at: column.next("updated_at")?,
         rating: match (
-            row.get::<_, i64>("rating_count")?,
-            row.get::<_, Option<f64>>("rating_mean")?,
+            column.next::<i64>("rating_count")?,
+            column.next::<Option<f64>>("rating_mean")?,
         ) {
             (count, Some(mean))
                 if count as usize >= crate::participant_evaluations::PUBLIC_MIN_RESPONSES =>
