@@ -188,6 +188,15 @@ fn invalid_json_is_refused_with_its_line_and_column() {
         },
         &["providers.json", "line 3, column 11"],
     );
+    // The offerings file is read as a stream, its elements cut apart before serde_json reads
+    // each (`bundle/split.rs`); a broken one is still named by serde_json's line and column.
+    assert_refused(
+        |dir| {
+            let offerings = "[\n  {\"id\": \"x\",\n  \"title\": }\n]";
+            std::fs::write(dir.join("offerings.json"), offerings).unwrap()
+        },
+        &["offerings.json", "line 3, column 12"],
+    );
 }
 
 #[test]

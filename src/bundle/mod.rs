@@ -13,6 +13,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod split;
 mod stream;
 pub use stream::{ItemsError, OfferingsFile, RawItem, id_of};
 
