@@ -132,7 +132,18 @@ impl SegmentScores {
             touched: DocBits::new(documents),
         };
         let mut scratch = Scratch::new(documents);
-        for (index, weight) in words.iter().enumerate() {
+        let mut rest = words.iter().enumerate();
+        if let Some(first) = words.first()
+            && first.add_sum_into(reader, &mut scores.score, &mut scores.touched)?
+        {
+            rest.next();
+            // Its tier and bit, as below: nothing else has touched a document yet.
+            for doc in scores.touched.documents() {
+                scores.score[doc as usize] += TIER;
+                scores.words[doc as usize] = 1;
+            }
+        }
+        for (index, weight) in rest {
             let bit = 1 << index;
             // Each word scores a tier more (`tiers::Counted`), added here rather than by
             // wrapping its scorer: a word's own loop runs without a call through a box for
