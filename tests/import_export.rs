@@ -501,3 +501,44 @@ fn a_certification_naming_an_unknown_offering_or_competency_is_refused() {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
 }
+
+/// The binary with a database at `db` and the index beside it.
+fn with_database(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_clearinghouse"))
+        .arg("--db")
+        .arg(db)
+        .arg("--index")
+        .arg(db.with_extension("index"))
+        .args(args)
+        .env_remove("CLEARINGHOUSE_DB")
+        .env_remove("CLEARINGHOUSE_INDEX")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+/// An administrator's database in a folder not made yet is made there, as the index folder is.
+/// A database that cannot be opened (here a path that is a folder) is refused with SQLite's
+/// reason and its path, not after the connection pool's 30 s of retries as "timed out".
+#[test]
+fn a_database_folder_is_made_and_a_database_that_cannot_open_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let seed = seed_dir();
+    let nested = folder.path().join("new").join("place").join("catalog.db");
+    let output = with_database(&nested, &["import", seed.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(nested.is_file());
+
+    let not_a_file = folder.path().join("a-folder.db");
+    std::fs::create_dir(&not_a_file).unwrap();
+    let output = with_database(&not_a_file, &["import", seed.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("a-folder.db"), "{stderr}");
+    assert!(stderr.contains("unable to open database file"), "{stderr}");
+    assert!(!stderr.contains("timed out"), "{stderr}");
+}

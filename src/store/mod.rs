@@ -166,6 +166,19 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        // A folder not made yet is made, as the index's is. And the file is opened once here:
+        // one that cannot be (no permission) fails at once with SQLite's reason, where the pool
+        // would retry for 30 s and then report only that it timed out.
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder).map_err(|source| StoreError::Io {
+                path: folder.to_owned(),
+                source,
+            })?;
+        }
+        drop(Connection::open(path)?);
         let manager = SqliteConnectionManager::file(path).with_init(configure);
         let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
         let mut connection = pool.get()?;
