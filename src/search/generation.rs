@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
 /// The pointer file naming the serving generation.
 const POINTER: &str = "CURRENT";
@@ -34,6 +34,10 @@ const INDEXED_AS_FILE: &str = "indexed-as";
 
 /// Memory for the index writer of a serving generation, which writes what changes.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Bytes of stored documents compressed together. A page's hits are read from the store, each
+/// by decompressing the whole block that holds it: in blocks of 4 KiB (about three offerings)
+/// rather than tantivy's 16, a hit costs a quarter of the decompression.
+const DOCSTORE_BLOCK: usize = 4 * 1024;
 /// Memory for the writer of a generation being built whole (`reindex`).
 /// It flushes a segment when full: at 100,000 offerings 256 MB makes 2 segments where 64 MB
 /// made 6, and each search works per segment (11% fewer instructions on two, callgrind).
@@ -113,7 +117,14 @@ impl Generation {
             path: dir.clone(),
             source,
         })?;
-        let index = Index::create_in_dir(&dir, schema())?;
+        let settings = IndexSettings {
+            docstore_blocksize: DOCSTORE_BLOCK,
+            ..IndexSettings::default()
+        };
+        let index = Index::builder()
+            .schema(schema())
+            .settings(settings)
+            .create_in_dir(&dir)?;
         let marker = dir.join(INDEXED_AS_FILE);
         std::fs::write(&marker, indexed_as()).map_err(|source| SearchError::Io {
             path: marker,
