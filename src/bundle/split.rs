@@ -166,7 +166,7 @@ pub fn each_element<E>(
     }
     match (between, element) {
         (Between::End, None) => Ok(()),
-        // A scalar element the file ends in is an array left open either way.
+        // An element still open at the end, or no closing bracket: the array is unfinished.
         _ => Err(SplitError::NotAnArray),
     }
 }

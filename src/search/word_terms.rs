@@ -168,8 +168,8 @@ impl WordWeight {
     /// For a word that is a plain sum of terms, adds its score in each document it matches to
     /// `scores` and the document to `documents`, straight from its postings, and says so; any
     /// other word is left to `for_each`. Why: the first word of a search has nothing to add to
-    /// yet, so its sums need no arrays of their own to be read back from (for "library", in
-    /// most offerings, that reading back was a fifth of the search).
+    /// yet, so its sums need no array of their own to be read back from (1% of the work of the
+    /// load harness's searches with words; a best of sums, as "library" is, still has one).
     pub fn add_sum_into(
         &self,
         reader: &SegmentReader,

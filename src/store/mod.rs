@@ -354,7 +354,7 @@ fn configure(connection: &mut Connection) -> rusqlite::Result<()> {
     // in a statement journal, so that it can be undone alone. In a file, as by default, that
     // journal once past 64 KiB stays a file for the connection's life, and a large import wrote
     // each page it changed there as well: 1.7 million small writes for 100,000 offerings, a
-    // quarter of the import's writing. In memory it is as small as one statement's changes.
+    // quarter of the time it spent storing. In memory it is as small as one statement's changes.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     connection.pragma_update(None, "synchronous", "NORMAL")
 }
