@@ -76,8 +76,7 @@ impl OfferingsFile {
         lines: Lines,
         each: &mut dyn FnMut(RawItem) -> Result<(), E>,
     ) -> Result<(), ItemsError<E>> {
-        let file = std::fs::File::open(&self.path).map_err(|source| self.io(source))?;
-        let reader = BufReader::with_capacity(1 << 20, file);
+        let reader = self.open()?;
         match lines {
             _ if self.name == OFFERINGS_LINES_FILE => self.each_line(reader, each),
             Lines::Counted => {
@@ -111,9 +110,7 @@ impl OfferingsFile {
             Err(SplitError::Stopped(error)) => Err(ItemsError::Stopped(error)),
             Err(SplitError::Io(source)) => Err(self.io(source)),
             Err(SplitError::NotAnArray) => {
-                let file = std::fs::File::open(&self.path).map_err(|source| self.io(source))?;
-                let reader = BufReader::with_capacity(1 << 20, file);
-                self.each_element(reader, None, &mut |_| Ok(()))?;
+                self.each_element(self.open()?, None, &mut |_| Ok(()))?;
                 // serde_json read it whole: the file changed since, or the two disagree.
                 Err(ItemsError::Unreadable(BundleError::Invalid(vec![
                     Problem {
@@ -126,6 +123,12 @@ impl OfferingsFile {
                 ])))
             }
         }
+    }
+
+    /// The file, read through a buffer of 1 MiB.
+    fn open<E>(&self) -> Result<BufReader<std::fs::File>, ItemsError<E>> {
+        let file = std::fs::File::open(&self.path).map_err(|source| self.io(source))?;
+        Ok(BufReader::with_capacity(1 << 20, file))
     }
 
     fn io<E>(&self, source: std::io::Error) -> ItemsError<E> {

@@ -123,8 +123,8 @@ impl SearchIndex {
                     *address,
                     scored.then_some(key.0 as f32),
                     snippets.as_ref(),
+                    &ratings,
                 )?;
-                (hit.rating, hit.rating_count) = ratings.of(searcher, *address);
                 if let Some(near) = &request.near {
                     set_distance(&mut hit, searcher, generation, *address, near)?;
                 }
@@ -723,6 +723,7 @@ fn hit(
     address: DocAddress,
     score: Option<f32>,
     snippets: Option<&SnippetGenerator>,
+    ratings: &Ratings,
 ) -> Result<Hit, SearchError> {
     let offering = source(searcher, generation, address)?.ok_or_else(|| {
         tantivy::TantivyError::InternalError("an indexed offering has no readable source".into())
@@ -732,6 +733,7 @@ fn hit(
         .filter(|snippet| !snippet.highlighted().is_empty())
         .map(|snippet| snippet_html(&snippet))
         .unwrap_or_else(|| escape(&opening(&offering.description)));
+    let (rating, rating_count) = ratings.of(searcher, address);
     Ok(Hit {
         offering,
         score,
@@ -739,8 +741,8 @@ fn hit(
         missing_words: Vec::new(),
         distance_km: None,
         distance_miles: None,
-        rating: None,
-        rating_count: None,
+        rating,
+        rating_count,
     })
 }
 
