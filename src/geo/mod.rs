@@ -17,7 +17,12 @@ use icu_normalizer::DecomposingNormalizerBorrowed;
 /// A name as the gazetteer compares it: lowercase, without accents, punctuation as spaces (an
 /// apostrophe dropped), words separated by one space.
 pub fn fold(text: &str) -> String {
-    let decomposed = DecomposingNormalizerBorrowed::new_nfd().normalize(text);
+    // ASCII has nothing to decompose; indexing folds every offering's city.
+    let decomposed = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        DecomposingNormalizerBorrowed::new_nfd().normalize(text)
+    };
     let plain: String = decomposed
         .chars()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c) && !matches!(c, '\'' | '’'))

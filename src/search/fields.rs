@@ -6,6 +6,7 @@
 //! bundle format, so a search answers without a trip to the database.
 
 use super::dimension::{DIMENSIONS, Dimension};
+use super::folded_words::FoldedWords;
 use crate::catalog::{CompetencyRef, Frameworks, Offering, Provider};
 use crate::geo;
 use crate::store::StoredOffering;
@@ -14,10 +15,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-    TextAnalyzerBuilder, Tokenizer,
-};
+use tantivy::tokenizer::{TextAnalyzer, TextAnalyzerBuilder, Tokenizer};
 use tantivy::{Index, TantivyDocument};
 
 /// Analyzer of the text fields: words, lowercased, folded to ASCII, stemmed.
@@ -29,11 +27,7 @@ pub const PLAIN: &str = "catalog_plain";
 
 /// Words, lowercased and folded to ASCII.
 pub fn plain_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::builder(FoldedWords::default()).build()
 }
 
 /// The same, stemmed (English; each analyzer remembers its stems, `stemming.rs`).
@@ -48,11 +42,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 }
 
 fn stemmed() -> TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(super::stemming::CachedEnglishStemmer)
+    TextAnalyzer::builder(FoldedWords::default()).filter(super::stemming::CachedEnglishStemmer)
 }
 
 /// The tokens an analyzer makes of a text.

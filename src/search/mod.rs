@@ -24,6 +24,7 @@ mod facets;
 mod feedback;
 mod fields;
 mod filters;
+mod folded_words;
 mod generation;
 mod labels;
 mod language;
