@@ -5,12 +5,6 @@ mod cli;
 use clap::Parser;
 use std::process::ExitCode;
 
-/// mimalloc rather than the system's allocator: indexing makes and frees a few strings for
-/// every word of every offering, and glibc's malloc and free were a tenth of a reindex's
-/// instructions (callgrind; 8% fewer in all with mimalloc, for about 60 MB more at its peak).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
