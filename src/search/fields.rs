@@ -229,6 +229,8 @@ pub struct Context {
     pub competencies: HashMap<CompetencyRef, (String, Option<String>)>,
     /// `FRAMEWORK:CODE` → description.
     pub descriptions: HashMap<CompetencyRef, String>,
+    /// Each known competency's lineage, made once: every offering's document asks for it.
+    pub lineages: HashMap<CompetencyRef, Vec<CompetencyRef>>,
     /// Whether documents fill the per-field text fields, which only the evaluation's plain BM25
     /// baseline reads: with their positions they were a third of the postings written.
     pub baseline_fields: bool,
@@ -256,30 +258,45 @@ impl Context {
                 );
             }
         }
+        let lineages = competencies
+            .keys()
+            .map(|reference| (reference.clone(), lineage_of(reference, &competencies)))
+            .collect();
         Context {
             providers: providers.into_iter().map(|p| (p.id.clone(), p)).collect(),
             competencies,
             descriptions,
+            lineages,
             baseline_fields: false,
         }
     }
 
-    /// A competency and its ancestors, nearest first, as references.
-    pub fn lineage(&self, reference: &CompetencyRef) -> Vec<CompetencyRef> {
-        let mut lineage = vec![reference.clone()];
-        let mut current = reference.clone();
-        while let Some((_, Some(parent))) = self.competencies.get(&current) {
-            current = CompetencyRef {
-                framework: current.framework.clone(),
-                code: parent.clone(),
-            };
-            if lineage.contains(&current) || lineage.len() > 16 {
-                break;
-            }
-            lineage.push(current.clone());
-        }
-        lineage
+    /// A competency and its ancestors, nearest first, as references; an unknown one alone.
+    pub fn lineage<'a>(&'a self, reference: &'a CompetencyRef) -> &'a [CompetencyRef] {
+        self.lineages
+            .get(reference)
+            .map_or(std::slice::from_ref(reference), Vec::as_slice)
     }
+}
+
+/// A known competency and its ancestors, nearest first.
+fn lineage_of(
+    reference: &CompetencyRef,
+    competencies: &HashMap<CompetencyRef, (String, Option<String>)>,
+) -> Vec<CompetencyRef> {
+    let mut lineage = vec![reference.clone()];
+    let mut current = reference.clone();
+    while let Some((_, Some(parent))) = competencies.get(&current) {
+        current = CompetencyRef {
+            framework: current.framework.clone(),
+            code: parent.clone(),
+        };
+        if lineage.contains(&current) || lineage.len() > 16 {
+            break;
+        }
+        lineage.push(current.clone());
+    }
+    lineage
 }
 
 /// FNV-1a: a stable hash of the id, so ties sort the same way on every build and reindex.
@@ -323,8 +340,8 @@ pub fn document(fields: &Fields, stored: &StoredOffering, context: &Context) -> 
             continue;
         };
         for ancestor in context.lineage(&reference) {
-            if let Some((title, _)) = context.competencies.get(&ancestor)
-                && ancestor == reference
+            if let Some((title, _)) = context.competencies.get(ancestor)
+                && *ancestor == reference
             {
                 competency_names.push(title.clone());
             }
@@ -435,7 +452,7 @@ fn concepts(offering: &Offering, provider: Option<&Provider>, context: &Context)
             concepts.push(description.clone());
         }
         for ancestor in context.lineage(&reference) {
-            if let Some((title, _)) = context.competencies.get(&ancestor) {
+            if let Some((title, _)) = context.competencies.get(ancestor) {
                 concepts.push(title.clone());
             }
         }
