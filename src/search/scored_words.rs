@@ -16,6 +16,7 @@ use super::facet_filters::FacetFilter;
 use super::plan::{Plan, Unit};
 use super::tiers::TIER;
 use super::word_terms::{Scratch, WordWeight};
+use std::sync::Mutex;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
@@ -33,16 +34,38 @@ pub struct ScoredWords {
     words: usize,
 }
 
-/// One segment's arrays, indexed by document.
+/// One segment's arrays, indexed by document. Only the documents in `touched` hold anything
+/// but zero: that is what lets the arrays be cleared in the time of the matches and kept for the
+/// next search (`SPARE`).
 struct SegmentScores {
     /// The sum of what its words, strict parts and common words score.
     score: Vec<Score>,
     /// Which of the words it matches, one bit each (a search has at most `MAX_WORDS`).
     words: Vec<u32>,
-    /// How many of the strict parts it matches.
+    /// How many of the strict parts it matches (empty until a search with strict parts).
     strict: Vec<u8>,
     /// The documents any word or strict part matches.
     touched: DocBits,
+    /// The words' own arrays while they are scored, kept with the rest.
+    scratch: Scratch,
+}
+
+/// Segments' arrays from finished searches, cleared, for the next. Each search allocated and
+/// zeroed a segment's arrays anew, about 20 bytes an offering, though it writes only where a
+/// word matches: zeroing them was 2% of the server's time under the 253 searches with words
+/// (`perf`). A few are kept, the newest; a segment merged away leaves its size unmatched, and
+/// it is pushed out by newer ones. Searches run one per core (`limiter.rs`), so a few suffice:
+/// at a million offerings, two searches' arrays are about 40 MB.
+static SPARE: Mutex<Vec<SegmentScores>> = Mutex::new(Vec::new());
+/// How many segments' arrays `SPARE` keeps.
+const SPARE_KEPT: usize = 16;
+
+impl Drop for ScoredWords {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.segments)
+            .into_iter()
+            .for_each(SegmentScores::give_back);
+    }
 }
 
 impl ScoredWords {
@@ -123,15 +146,8 @@ impl SegmentScores {
         common: &[WordWeight],
         strict: &[Box<dyn Weight>],
     ) -> tantivy::Result<Self> {
-        let documents = reader.max_doc() as usize;
-        let mut scores = SegmentScores {
-            score: vec![0.0; documents],
-            words: vec![0; documents],
-            // Most searches have no strict part: no array to clear then.
-            strict: vec![0; if strict.is_empty() { 0 } else { documents }],
-            touched: DocBits::new(documents),
-        };
-        let mut scratch = Scratch::new(documents);
+        let mut scores = SegmentScores::clear(reader.max_doc() as usize, !strict.is_empty());
+        let mut scratch = std::mem::replace(&mut scores.scratch, Scratch::new(0));
         let mut rest = words.iter().enumerate();
         if let Some(first) = words.first()
             && first.add_sum_into(reader, &mut scores.score, &mut scores.touched)?
@@ -175,7 +191,63 @@ impl SegmentScores {
                 |doc, common| score[doc as usize] += common,
             )?;
         }
+        // Every word has taken what it summed out of the scratch again.
+        scores.scratch = scratch;
         Ok(scores)
+    }
+
+    /// Arrays for a segment of `documents`, all zero: kept ones when `SPARE` has some.
+    fn clear(documents: usize, strict: bool) -> Self {
+        let spare = SPARE.lock().ok().and_then(|mut spare| {
+            let at = spare.iter().rposition(|s| s.score.len() == documents)?;
+            Some(spare.remove(at))
+        });
+        let mut scores = spare.unwrap_or_else(|| SegmentScores {
+            score: vec![0.0; documents],
+            words: vec![0; documents],
+            // Most searches have no strict part: no array to clear then.
+            strict: Vec::new(),
+            touched: DocBits::new(documents),
+            scratch: Scratch::new(documents),
+        });
+        if strict && scores.strict.is_empty() {
+            scores.strict = vec![0; documents];
+        }
+        scores
+    }
+
+    /// Zeroes what the search wrote, the touched documents' entries, and keeps the arrays in
+    /// `SPARE`. Only a whole `ScoredWords` gives its arrays back: a segment whose scoring
+    /// failed part way is dropped, whatever it holds.
+    fn give_back(mut self) {
+        for doc in self.touched.documents() {
+            let at = doc as usize;
+            self.score[at] = 0.0;
+            self.words[at] = 0;
+            if let Some(strict) = self.strict.get_mut(at) {
+                *strict = 0;
+            }
+        }
+        self.touched.clear();
+        debug_assert!(
+            self.is_clear(),
+            "a search wrote outside the documents it touched"
+        );
+        if let Ok(mut spare) = SPARE.lock() {
+            if spare.len() == SPARE_KEPT {
+                spare.remove(0);
+            }
+            spare.push(self);
+        }
+    }
+
+    /// Whether every array is zero (checked in debug builds, which the tests run).
+    fn is_clear(&self) -> bool {
+        self.score.iter().all(|&score| score == 0.0)
+            && self.words.iter().all(|&words| words == 0)
+            && self.strict.iter().all(|&strict| strict == 0)
+            && self.touched.len() == 0
+            && self.scratch.is_clear()
     }
 
     /// Whether `doc` matches every strict part.

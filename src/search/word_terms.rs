@@ -120,6 +120,16 @@ struct Sums {
 }
 
 impl Scratch {
+    /// Whether every array is zero, as each word leaves them (checked in debug builds).
+    pub fn is_clear(&self) -> bool {
+        let zero = |scores: &[Score]| scores.iter().all(|&score| score == 0.0);
+        zero(&self.sums.sums)
+            && self.sums.documents.len() == 0
+            && zero(&self.best)
+            && zero(&self.total)
+            && self.any.len() == 0
+    }
+
     pub fn new(documents: usize) -> Self {
         Scratch {
             sums: Sums {
