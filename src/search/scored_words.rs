@@ -59,6 +59,8 @@ struct SegmentScores {
 static SPARE: Mutex<Vec<SegmentScores>> = Mutex::new(Vec::new());
 /// How many segments' arrays `SPARE` keeps.
 const SPARE_KEPT: usize = 16;
+/// Arrays of a segment where more than one document in this many was touched are zeroed whole.
+const WHOLE_CLEAR: usize = 8;
 
 impl Drop for ScoredWords {
     fn drop(&mut self) {
@@ -220,12 +222,20 @@ impl SegmentScores {
     /// `SPARE`. Only a whole `ScoredWords` gives its arrays back: a segment whose scoring
     /// failed part way is dropped, whatever it holds.
     fn give_back(mut self) {
-        for doc in self.touched.documents() {
-            let at = doc as usize;
-            self.score[at] = 0.0;
-            self.words[at] = 0;
-            if let Some(strict) = self.strict.get_mut(at) {
-                *strict = 0;
+        // Where most documents were touched (a common word), zeroing whole arrays is quicker
+        // than finding each touched one.
+        if self.touched.len() * WHOLE_CLEAR > self.score.len() {
+            self.score.fill(0.0);
+            self.words.fill(0);
+            self.strict.fill(0);
+        } else {
+            for doc in self.touched.documents() {
+                let at = doc as usize;
+                self.score[at] = 0.0;
+                self.words[at] = 0;
+                if let Some(strict) = self.strict.get_mut(at) {
+                    *strict = 0;
+                }
             }
         }
         self.touched.clear();
