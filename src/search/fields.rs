@@ -230,7 +230,7 @@ pub struct Context {
     /// `FRAMEWORK:CODE` → description.
     pub descriptions: HashMap<CompetencyRef, String>,
     /// Each known competency's lineage, made once: every offering's document asks for it.
-    pub lineages: HashMap<CompetencyRef, Vec<CompetencyRef>>,
+    lineages: HashMap<CompetencyRef, Vec<CompetencyRef>>,
     /// Whether documents fill the per-field text fields, which only the evaluation's plain BM25
     /// baseline reads: with their positions they were a third of the postings written.
     pub baseline_fields: bool,

@@ -266,9 +266,11 @@ impl SearchIndex {
         // is nothing to replace, and a first catch-up of a million keeps no million deletions.
         let replacing = committed > 0;
         let changes = store.changes_since(committed, |changes, batch| {
-            let context = context.get_or_insert_with(|| fields::Context {
-                baseline_fields: self.baseline_fields,
-                ..fields::Context::new(changes.providers.clone(), &changes.frameworks)
+            let context = context.get_or_insert_with(|| {
+                let mut context =
+                    fields::Context::new(changes.providers.clone(), &changes.frameworks);
+                context.baseline_fields = self.baseline_fields;
+                context
             });
             let written = generation
                 .with_writer(|writer| write_batch(writer, fields, context, &batch, replacing));

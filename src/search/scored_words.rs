@@ -148,8 +148,7 @@ impl SegmentScores {
         common: &[WordWeight],
         strict: &[Box<dyn Weight>],
     ) -> tantivy::Result<Self> {
-        let mut scores = SegmentScores::clear(reader.max_doc() as usize, !strict.is_empty());
-        let mut scratch = std::mem::replace(&mut scores.scratch, Scratch::new(0));
+        let mut scores = SegmentScores::zeroed(reader.max_doc() as usize, !strict.is_empty());
         let mut rest = words.iter().enumerate();
         if let Some(first) = words.first()
             && first.add_sum_into(reader, &mut scores.score, &mut scores.touched)?
@@ -166,7 +165,7 @@ impl SegmentScores {
             // Each word scores a tier more (`tiers::Counted`), added here rather than by
             // wrapping its scorer: a word's own loop runs without a call through a box for
             // each document.
-            weight.for_each(reader, &mut scratch, |doc, score| {
+            weight.for_each(reader, &mut scores.scratch, |doc, score| {
                 let at = doc as usize;
                 scores.score[at] += score + TIER;
                 scores.words[at] |= bit;
@@ -188,18 +187,16 @@ impl SegmentScores {
         for weight in common {
             weight.for_each_kept(
                 reader,
-                &mut scratch,
+                &mut scores.scratch,
                 |doc| touched.contains(doc),
                 |doc, common| score[doc as usize] += common,
             )?;
         }
-        // Every word has taken what it summed out of the scratch again.
-        scores.scratch = scratch;
         Ok(scores)
     }
 
     /// Arrays for a segment of `documents`, all zero: kept ones when `SPARE` has some.
-    fn clear(documents: usize, strict: bool) -> Self {
+    fn zeroed(documents: usize, strict: bool) -> Self {
         let spare = SPARE.lock().ok().and_then(|mut spare| {
             let at = spare.iter().rposition(|s| s.score.len() == documents)?;
             Some(spare.remove(at))
