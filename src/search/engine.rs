@@ -32,7 +32,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::Value;
 use tantivy::snippet::{Snippet, SnippetGenerator, collapse_overlapped_ranges};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, Executor, Score, Searcher, SegmentReader, TantivyDocument};
 
 /// When the words find fewer offerings than this, one word fewer is required (down to one), so
 /// that a short topic or a natural question lists what a cataloguer would, not one or two.
@@ -208,7 +208,8 @@ impl SearchIndex {
         // filters do not narrow here, its filters' own in `page_search`.
         let shared =
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
-        let mut scored = scored_words(searcher, compiled.plan.as_ref())?;
+        let executor = self.searching.segment_executor();
+        let mut scored = scored_words(searcher, executor, compiled.plan.as_ref())?;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(scored) = &scored {
             minimum = scored.minimum(searcher, minimum, ENOUGH);
@@ -243,7 +244,7 @@ impl SearchIndex {
                 let key = sort_key(sort, keyed, generation.facets.clone());
                 let top = TopKeys::new(limit, offset, key, least_score(sort));
                 page_search(
-                    searcher,
+                    (searcher, executor),
                     &matcher,
                     &filters,
                     (&generation.facets, request, now),
@@ -273,14 +274,14 @@ impl SearchIndex {
                 run_page(request.per_page, offset)?
             } else {
                 (
-                    matcher.search(searcher, &filters, |_| true, &Count)?,
+                    matcher.search((searcher, executor), &filters, |_| true, &Count)?,
                     Vec::new(),
                     None,
                 )
             };
             if widens && related.is_none() && (1..related::FEW).contains(&total) {
                 let mut found: Vec<DocAddress> = matcher
-                    .search(searcher, &filters, |_| true, &DocSetCollector)?
+                    .search((searcher, executor), &filters, |_| true, &DocSetCollector)?
                     .into_iter()
                     .collect();
                 found.sort();
@@ -297,7 +298,7 @@ impl SearchIndex {
                 && let Some(plan) = compiled.plan.as_mut()
                 && plan.widen()
             {
-                scored = scored_words(searcher, compiled.plan.as_ref())?;
+                scored = scored_words(searcher, executor, compiled.plan.as_ref())?;
                 continue;
             }
             if total > 0 || minimum <= 1 {
@@ -436,9 +437,13 @@ impl MissingWords {
 }
 
 /// Scores the plan's words into arrays, when it has words (`scored_words`).
-fn scored_words(searcher: &Searcher, plan: Option<&Plan>) -> tantivy::Result<Option<ScoredWords>> {
+fn scored_words(
+    searcher: &Searcher,
+    executor: &Executor,
+    plan: Option<&Plan>,
+) -> tantivy::Result<Option<ScoredWords>> {
     match plan.filter(|plan| !plan.words.is_empty()) {
-        Some(plan) => ScoredWords::of(searcher, plan),
+        Some(plan) => ScoredWords::of(searcher, executor, plan),
         None => Ok(None),
     }
 }
@@ -451,11 +456,14 @@ enum Text<'a> {
     Nothing,
 }
 
+/// A search's segments, and the threads that work through them (`Limiter::segment_executor`).
+type Segments<'a> = (&'a Searcher, &'a Executor);
+
 impl Text<'_> {
     /// Runs the search with the filters `keep` keeps, feeding `collector`.
     fn search<C: Collector>(
         &self,
-        searcher: &Searcher,
+        (searcher, executor): Segments<'_>,
         filters: &[(Source, Box<dyn Query>)],
         keep: impl Fn(Source) -> bool,
         collector: &C,
@@ -467,14 +475,33 @@ impl Text<'_> {
                     .filter(|(source, _)| keep(*source))
                     .map(|(_, filter)| &**filter)
                     .collect();
-                pass.search(searcher, &kept, collector)
+                pass.search((searcher, executor), &kept, collector)
             }
             Text::Query(text) => {
-                searcher.search(&*combine_where(Some(*text), filters, keep), collector)
+                let query = combine_where(Some(*text), filters, keep);
+                search_with(searcher, executor, &*query, collector)
             }
-            Text::Nothing => searcher.search(&*combine_where(None, filters, keep), collector),
+            Text::Nothing => {
+                let query = combine_where(None, filters, keep);
+                search_with(searcher, executor, &*query, collector)
+            }
         }
     }
+}
+
+/// `Searcher::search` on `executor`'s threads.
+fn search_with<C: Collector>(
+    searcher: &Searcher,
+    executor: &Executor,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    searcher.search_with_executor(query, collector, executor, scoring)
 }
 
 /// The fruit of a page's pass: the total, the page's candidates, and the facet counts.
@@ -484,7 +511,7 @@ type PageFruit = (usize, Vec<(SortKey, DocAddress)>, Option<Counts>);
 /// a facet match, and counts there the facets of the active filters too (`sideways`), added to
 /// the page's counts; without, the filters lead, and their facets are left to `facet_counts`.
 fn page_search<C>(
-    searcher: &Searcher,
+    segments: Segments<'_>,
     text: &Text<'_>,
     filters: &[(Source, Box<dyn Query>)],
     (cache, request, now): (&FacetCache, &SearchRequest, DateTime<Utc>),
@@ -495,7 +522,7 @@ where
 {
     let active = active_sources(filters);
     if matches!(text, Text::Nothing) || active.is_empty() {
-        return text.search(searcher, filters, |_| true, &collector);
+        return text.search(segments, filters, |_| true, &collector);
     }
     let narrowings = active
         .into_iter()
@@ -513,7 +540,7 @@ where
         .collect();
     let sideways = Sideways::new(collector, (cache, now), narrowings);
     let ((total, top, counts), own) = text.search(
-        searcher,
+        segments,
         filters,
         |source| source == Source::Other,
         &sideways,

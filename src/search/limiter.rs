@@ -2,13 +2,23 @@
 //! end, and it holds arrays of a few bytes an offering while it runs (`scored_words`); more at
 //! once than there are cores made none finish sooner and, under 32 connections on a million
 //! offerings, held the server's memory near a gigabyte. The others wait their turn.
+//!
+//! A search running alone may spread its segments over the idle cores (`segment_executor`): a
+//! broad search at 100,000 offerings went from 8.8 to 7.1 ms. When others run, the cores are
+//! busy anyway and handing segments between threads only costs: spread always, 32 connections
+//! answered a fifth fewer searches a second.
 
 use std::sync::{Condvar, Mutex, PoisonError};
+use tantivy::Executor;
 
 pub struct Limiter {
     running: Mutex<usize>,
     freed: Condvar,
     most: usize,
+    /// A thread for each core, for a lone search's segments.
+    spread: Executor,
+    /// The calling thread alone.
+    one_thread: Executor,
 }
 
 /// A search's turn, given back when dropped.
@@ -21,10 +31,18 @@ impl Limiter {
     }
 
     pub fn new(most: usize) -> Self {
+        let most = most.max(1);
+        // Without threads of its own (none to be had), a search keeps to its own thread.
+        let spread = match most {
+            1 => Executor::single_thread(),
+            _ => Executor::multi_thread(most, "segments-").unwrap_or(Executor::single_thread()),
+        };
         Limiter {
             running: Mutex::new(0),
             freed: Condvar::new(),
-            most: most.max(1),
+            most,
+            spread,
+            one_thread: Executor::single_thread(),
         }
     }
 
@@ -37,6 +55,18 @@ impl Limiter {
             .unwrap_or_else(PoisonError::into_inner);
         *running += 1;
         Turn(self)
+    }
+
+    /// Where a search that has its turn works through its segments: on every core while it
+    /// is the only search running, else on its own thread. Asked again at each search pass,
+    /// so that a search stops spreading once another has begun.
+    pub fn segment_executor(&self) -> &Executor {
+        let running = *self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        if running <= 1 {
+            &self.spread
+        } else {
+            &self.one_thread
+        }
     }
 }
 

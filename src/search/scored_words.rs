@@ -19,7 +19,7 @@ use super::word_terms::{Scratch, WordWeight};
 use std::sync::Mutex;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Executor, Score, Searcher, SegmentReader};
 
 /// The most words a plan may have to be scored here: one bit each in a `u32` (a query reads
 /// at most 32 tokens, so only a plan widened past that would have more).
@@ -73,7 +73,12 @@ impl Drop for ScoredWords {
 impl ScoredWords {
     /// Scores each of the plan's words (each a tier, as `Plan::query` counts them) and strict
     /// parts over every segment; `None` for a plan of more words than `MAX_WORDS`.
-    pub fn of(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Option<Self>> {
+    /// The segments are scored on `executor`'s threads.
+    pub fn of(
+        searcher: &Searcher,
+        executor: &Executor,
+        plan: &Plan,
+    ) -> tantivy::Result<Option<Self>> {
         if plan.words.len() > MAX_WORDS {
             return Ok(None);
         }
@@ -92,11 +97,10 @@ impl ScoredWords {
             .filter(|(occur, _)| *occur == Occur::Must)
             .map(|(_, query)| query.weight(scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let segments = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| SegmentScores::of(reader, &words, &common, &strict))
-            .collect::<tantivy::Result<_>>()?;
+        let segments = executor.map(
+            |reader| SegmentScores::of(reader, &words, &common, &strict),
+            searcher.segment_readers().iter(),
+        )?;
         Ok(Some(ScoredWords {
             segments,
             strict: u8::try_from(strict.len()).unwrap_or(u8::MAX),
@@ -287,18 +291,20 @@ impl WordsPass<'_> {
     /// Feeds every match, with its score, to `collector`, as `Searcher::search` would.
     pub fn search<C: Collector>(
         &self,
-        searcher: &Searcher,
+        (searcher, executor): (&Searcher, &Executor),
         filters: &[&dyn Query],
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
         let weights = self.weights(searcher, filters)?;
-        let mut fruits = Vec::new();
         let segments = searcher.segment_readers().iter().zip(&self.scored.segments);
-        for (ord, (reader, scores)) in segments.enumerate() {
-            let mut child = collector.for_segment(ord as u32, reader)?;
-            self.collect_segment(reader, scores, &weights, &mut child)?;
-            fruits.push(child.harvest());
-        }
+        let fruits = executor.map(
+            |(ord, (reader, scores))| {
+                let mut child = collector.for_segment(ord as u32, reader)?;
+                self.collect_segment(reader, scores, &weights, &mut child)?;
+                Ok(child.harvest())
+            },
+            segments.enumerate(),
+        )?;
         collector.merge_fruits(fruits)
     }
 
@@ -516,6 +522,7 @@ mod tests {
         ];
         let mut rng = fastrand::Rng::with_seed(20261130);
         let mut compared = 0;
+        let executor = Executor::multi_thread(2, "test-segments-").unwrap();
         for _ in 0..60 {
             let words: Vec<&str> = (0..rng.usize(1..=4))
                 .map(|_| pieces[rng.usize(..pieces.len())])
@@ -535,7 +542,9 @@ mod tests {
                 continue;
             };
             let filters = filters(&generation.fields, &generation.facets, &request, now);
-            let scored = ScoredWords::of(&searcher, &plan).unwrap().unwrap();
+            let scored = ScoredWords::of(&searcher, &executor, &plan)
+                .unwrap()
+                .unwrap();
             let collector = (Count, TopDocs::with_limit(1000).order_by_score());
             for minimum in 1..=plan.words.len() {
                 let mut clauses = vec![(Occur::Must, plan.query(minimum))];
@@ -550,7 +559,9 @@ mod tests {
                     related: None,
                 };
                 let kept: Vec<&dyn Query> = filters.iter().map(|(_, f)| &**f).collect();
-                let found: Found = pass.search(&searcher, &kept, &collector).unwrap();
+                let found: Found = pass
+                    .search((&searcher, &executor), &kept, &collector)
+                    .unwrap();
                 assert_eq!(found.0, expected.0, "{text} {minimum}");
                 let by_address = |found: &Found| {
                     let mut listed: Vec<(DocAddress, Score)> =
