@@ -107,31 +107,39 @@ impl SearchIndex {
         let scored = request.effective_sort() == Sort::Relevance && found.text.is_some();
         let widened = found.related > 0;
         let plan = found.compiled.plan.as_ref();
-        let mut missing = match (plan, &found.scored) {
+        let missing = match (plan, &found.scored) {
             (Some(plan), Some(scored)) => lacking(plan, scored, &addresses, widened),
             _ => MissingWords::new(searcher, plan, widened)?.of_each(searcher, &addresses)?,
-        }
-        .into_iter();
+        };
         let ratings = Ratings::new(searcher);
-        let hits = found
+        let page = found
             .top
             .iter()
-            .map(|(key, address)| {
-                let mut hit = hit(
+            .zip(missing.into_iter().map(Some).chain(std::iter::repeat(None)));
+        // Each hit reads its offering from the store and makes its snippet: a sixth of a
+        // search, spread like its segments.
+        let hits = self.searching.executor().map(
+            |((key, address), missing)| {
+                let hit = hit(
                     searcher,
                     generation,
                     *address,
                     scored.then_some(key.0 as f32),
                     snippets.as_ref(),
                     &ratings,
-                )?;
-                if let Some(near) = &request.near {
-                    set_distance(&mut hit, searcher, generation, *address, near)?;
-                }
-                hit.missing_words = missing.next().unwrap_or_default();
+                )
+                .and_then(|mut hit| {
+                    if let Some(near) = &request.near {
+                        set_distance(&mut hit, searcher, generation, *address, near)?;
+                    }
+                    hit.missing_words = missing.unwrap_or_default();
+                    Ok(hit)
+                });
                 Ok(hit)
-            })
-            .collect::<Result<Vec<_>, SearchError>>()?;
+            },
+            page,
+        )?;
+        let hits = hits.into_iter().collect::<Result<Vec<_>, SearchError>>()?;
 
         let counts = facet_counts(
             searcher,
@@ -208,7 +216,7 @@ impl SearchIndex {
         // filters do not narrow here, its filters' own in `page_search`.
         let shared =
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
-        let executor = self.searching.segment_executor();
+        let executor = self.searching.executor();
         let mut scored = scored_words(searcher, executor, compiled.plan.as_ref())?;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(scored) = &scored {
@@ -260,7 +268,8 @@ impl SearchIndex {
                     && !plan.rescoring().is_empty()
                 {
                     let scale = |key: &SortKey| 1.0 + soon(-key.1 as i64, now.timestamp());
-                    rescore::add_score(searcher, plan.rescoring(), &mut candidates, scale)?;
+                    let segments = (searcher, executor);
+                    rescore::add_score(segments, plan.rescoring(), &mut candidates, scale)?;
                 }
                 candidates.truncate(depth);
                 feedback::rerank(searcher, &mut candidates)?;
@@ -456,7 +465,7 @@ enum Text<'a> {
     Nothing,
 }
 
-/// A search's segments, and the threads that work through them (`Limiter::segment_executor`).
+/// A search's segments, and the threads that work through them (`Limiter::executor`).
 type Segments<'a> = (&'a Searcher, &'a Executor);
 
 impl Text<'_> {
@@ -776,7 +785,7 @@ fn hit(
 /// The page's public ratings (only public ratings are indexed), from each segment's fast fields,
 /// opened once for the page: opened for each hit, they were a sixth of making it.
 struct Ratings {
-    columns: Vec<std::cell::OnceCell<RatingColumns>>,
+    columns: Vec<std::sync::OnceLock<RatingColumns>>,
 }
 
 type RatingColumns = Option<(Column<f64>, Column<u64>)>;
@@ -785,7 +794,7 @@ impl Ratings {
     fn new(searcher: &Searcher) -> Self {
         let segments = searcher.segment_readers().len();
         Ratings {
-            columns: (0..segments).map(|_| std::cell::OnceCell::new()).collect(),
+            columns: (0..segments).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! once than there are cores made none finish sooner and, under 32 connections on a million
 //! offerings, held the server's memory near a gigabyte. The others wait their turn.
 //!
-//! A search running alone may spread its segments over the idle cores (`segment_executor`): a
+//! A search running alone may spread its segments over the idle cores (`executor`): a
 //! broad search at 100,000 offerings went from 8.8 to 7.1 ms. When others run, the cores are
 //! busy anyway and handing segments between threads only costs: spread always, 32 connections
 //! answered a fifth fewer searches a second.
@@ -15,7 +15,7 @@ pub struct Limiter {
     running: Mutex<usize>,
     freed: Condvar,
     most: usize,
-    /// A thread for each core, for a lone search's segments.
+    /// A thread for each core, for a lone search's work.
     spread: Executor,
     /// The calling thread alone.
     one_thread: Executor,
@@ -57,10 +57,10 @@ impl Limiter {
         Turn(self)
     }
 
-    /// Where a search that has its turn works through its segments: on every core while it
-    /// is the only search running, else on its own thread. Asked again at each search pass,
-    /// so that a search stops spreading once another has begun.
-    pub fn segment_executor(&self) -> &Executor {
+    /// Where a search that has its turn does the work it can split (its segments, its page's
+    /// hits): on every core while it is the only search running, else on its own thread.
+    /// Asked again at each step, so that a search stops spreading once another has begun.
+    pub fn executor(&self) -> &Executor {
         let running = *self.running.lock().unwrap_or_else(PoisonError::into_inner);
         if running <= 1 {
             &self.spread
@@ -109,5 +109,25 @@ mod tests {
         });
         assert_eq!(done.load(Ordering::SeqCst), 8);
         assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    fn spreads(executor: &Executor) -> bool {
+        matches!(executor, Executor::ThreadPool(_))
+    }
+
+    #[test]
+    fn a_lone_search_spreads_and_one_among_others_keeps_to_its_thread() {
+        let limiter = Limiter::new(2);
+        let first = limiter.turn();
+        assert!(spreads(limiter.executor()));
+        let second = limiter.turn();
+        assert!(!spreads(limiter.executor()));
+        drop(first);
+        assert!(spreads(limiter.executor()));
+        drop(second);
+        // One core: nothing to spread over.
+        let one = Limiter::new(1);
+        let _turn = one.turn();
+        assert!(!spreads(one.executor()));
     }
 }

@@ -9,7 +9,7 @@
 //! so 200 candidates spread over a segment had a phrase checked in most of its documents.
 
 use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult};
+use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SeekDangerResult};
 
 /// Candidates rescored beyond those the page and the feedback need.
 pub const WINDOW: usize = 200;
@@ -39,9 +39,10 @@ impl Group {
 }
 
 /// Adds the groups' scores, scaled by `scale(key)`, to the primary part of each candidate's
-/// key and sorts them again, best first (ties as the collector breaks them: by address).
+/// key and sorts them again, best first (ties as the collector breaks them: by address). Each
+/// segment's candidates are scored on `executor`'s threads.
 pub fn add_score(
-    searcher: &Searcher,
+    (searcher, executor): (&Searcher, &Executor),
     groups: &[Group],
     candidates: &mut [((f64, f64, u64), DocAddress)],
     scale: impl Fn(&(f64, f64, u64)) -> f64,
@@ -49,24 +50,21 @@ pub fn add_score(
     let mut in_order: Vec<usize> = (0..candidates.len()).collect();
     in_order.sort_by_key(|&at| candidates[at].1);
     let addresses: Vec<DocAddress> = in_order.iter().map(|&at| candidates[at].1).collect();
-    let mut added = vec![0.0f64; candidates.len()];
-    // Per candidate (in document order): the best score of the group's queries, and their sum.
-    let mut best_and_sum = vec![(0.0 as Score, 0.0 as Score); candidates.len()];
-    for group in groups {
-        best_and_sum.fill((0.0, 0.0));
-        for query in &group.queries {
-            let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-            scores_at(searcher, &*weight, &addresses, |at, score| {
-                let (best, sum) = &mut best_and_sum[at];
-                *best = best.max(score);
-                *sum += score;
-            })?;
-        }
-        for (at, (best, sum)) in best_and_sum.iter().enumerate() {
-            added[in_order[at]] += f64::from(best + (sum - best) * group.tie_breaker);
-        }
-    }
-    for (candidate, added) in candidates.iter_mut().zip(added) {
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let weights = groups
+        .iter()
+        .map(|group| {
+            let weights = group.queries.iter().map(|query| query.weight(scoring));
+            weights.collect::<tantivy::Result<Vec<_>>>()
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let by_segment = addresses.chunk_by(|a, b| a.segment_ord == b.segment_ord);
+    let added = executor.map(
+        |addresses| added_in(searcher, groups, &weights, addresses),
+        by_segment,
+    )?;
+    for (&at, added) in in_order.iter().zip(added.concat()) {
+        let candidate = &mut candidates[at];
         candidate.0.0 += added * scale(&candidate.0);
     }
     candidates.sort_by(|a, b| {
@@ -75,6 +73,32 @@ pub fn add_score(
             .then(a.1.cmp(&b.1))
     });
     Ok(())
+}
+
+/// What the groups (as `weights`) add to each of `addresses` (in document order).
+fn added_in(
+    searcher: &Searcher,
+    groups: &[Group],
+    weights: &[Vec<Box<dyn Weight>>],
+    addresses: &[DocAddress],
+) -> tantivy::Result<Vec<f64>> {
+    let mut added = vec![0.0f64; addresses.len()];
+    // Per candidate: the best score of the group's queries, and their sum.
+    let mut best_and_sum = vec![(0.0 as Score, 0.0 as Score); addresses.len()];
+    for (group, weights) in groups.iter().zip(weights) {
+        best_and_sum.fill((0.0, 0.0));
+        for weight in weights {
+            scores_at(searcher, &**weight, addresses, |at, score| {
+                let (best, sum) = &mut best_and_sum[at];
+                *best = best.max(score);
+                *sum += score;
+            })?;
+        }
+        for (added, (best, sum)) in added.iter_mut().zip(&best_and_sum) {
+            *added += f64::from(best + (sum - best) * group.tie_breaker);
+        }
+    }
+    Ok(added)
 }
 
 /// Calls `found(at, score)` for each of `addresses` (in document order) the weight matches.
