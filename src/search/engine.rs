@@ -13,6 +13,7 @@ use super::facets::{Counts, FacetCache, FacetCounter};
 use super::filters::{Source, filters};
 use super::generation::Generation;
 use super::labels::Labels;
+use super::limiter::Segments;
 use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::scored_words::{ScoredWords, WordsPass, holds};
@@ -116,8 +117,9 @@ impl SearchIndex {
             .top
             .iter()
             .zip(missing.into_iter().map(Some).chain(std::iter::repeat(None)));
-        // Each hit reads its offering from the store and makes its snippet: a sixth of a
-        // search, spread like its segments.
+        // Each hit reads its offering from the store and makes its snippet, apart from the
+        // others: spread like the segments. Each hit's own error is kept (the map's is
+        // tantivy's) and the first one returned once all are made.
         let hits = self.searching.executor().map(
             |((key, address), missing)| {
                 let hit = hit(
@@ -464,9 +466,6 @@ enum Text<'a> {
     Query(&'a dyn Query),
     Nothing,
 }
-
-/// A search's segments, and the threads that work through them (`Limiter::executor`).
-type Segments<'a> = (&'a Searcher, &'a Executor);
 
 impl Text<'_> {
     /// Runs the search with the filters `keep` keeps, feeding `collector`.

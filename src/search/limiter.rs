@@ -10,7 +10,10 @@
 //! pair of runs.
 
 use std::sync::{Condvar, Mutex, PoisonError};
-use tantivy::Executor;
+use tantivy::{Executor, Searcher};
+
+/// A search's segments, and the threads that work through them (`Limiter::executor`).
+pub type Segments<'a> = (&'a Searcher, &'a Executor);
 
 pub struct Limiter {
     searches: Mutex<Searches>,

@@ -8,8 +8,9 @@
 //! never combined into a union: a union scorer fills a window of 4,096 documents at every step,
 //! so 200 candidates spread over a segment had a phrase checked in most of its documents.
 
+use super::limiter::Segments;
 use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Executor, Score, Searcher, SeekDangerResult};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult};
 
 /// Candidates rescored beyond those the page and the feedback need.
 pub const WINDOW: usize = 200;
@@ -42,7 +43,7 @@ impl Group {
 /// key and sorts them again, best first (ties as the collector breaks them: by address). Each
 /// segment's candidates are scored on `executor`'s threads.
 pub fn add_score(
-    (searcher, executor): (&Searcher, &Executor),
+    (searcher, executor): Segments<'_>,
     groups: &[Group],
     candidates: &mut [((f64, f64, u64), DocAddress)],
     scale: impl Fn(&(f64, f64, u64)) -> f64,

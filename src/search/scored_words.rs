@@ -13,6 +13,7 @@
 
 use super::doc_bits::DocBits;
 use super::facet_filters::FacetFilter;
+use super::limiter::Segments;
 use super::plan::{Plan, Unit};
 use super::tiers::TIER;
 use super::word_terms::{Scratch, WordWeight};
@@ -299,7 +300,7 @@ impl WordsPass<'_> {
     /// Feeds every match, with its score, to `collector`, as `Searcher::search` would.
     pub fn search<C: Collector>(
         &self,
-        (searcher, executor): (&Searcher, &Executor),
+        (searcher, executor): Segments<'_>,
         filters: &[&dyn Query],
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
