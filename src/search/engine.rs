@@ -113,10 +113,8 @@ impl SearchIndex {
             _ => MissingWords::new(searcher, plan, widened)?.of_each(searcher, &addresses)?,
         };
         let ratings = Ratings::new(searcher);
-        let page = found
-            .top
-            .iter()
-            .zip(missing.into_iter().map(Some).chain(std::iter::repeat(None)));
+        // One list of missing words for each hit, in order (`lacking`, `of_each`).
+        let page = found.top.iter().zip(missing);
         // Each hit reads its offering from the store and makes its snippet, apart from the
         // others: spread like the segments. Each hit's own error is kept (the map's is
         // tantivy's) and the first one returned once all are made.
@@ -134,7 +132,7 @@ impl SearchIndex {
                     if let Some(near) = &request.near {
                         set_distance(&mut hit, searcher, generation, *address, near)?;
                     }
-                    hit.missing_words = missing.unwrap_or_default();
+                    hit.missing_words = missing;
                     Ok(hit)
                 });
                 Ok(hit)
@@ -219,7 +217,7 @@ impl SearchIndex {
         let shared =
             page.then(|| shared_counter(searcher, &generation.facets, request, &filters, now));
         let executor = self.searching.executor();
-        let mut scored = scored_words(searcher, executor, compiled.plan.as_ref())?;
+        let mut scored = scored_words((searcher, executor), compiled.plan.as_ref())?;
         let mut minimum = compiled.plan.as_ref().map_or(0, |plan| plan.required);
         if let Some(scored) = &scored {
             minimum = scored.minimum(searcher, minimum, ENOUGH);
@@ -309,7 +307,7 @@ impl SearchIndex {
                 && let Some(plan) = compiled.plan.as_mut()
                 && plan.widen()
             {
-                scored = scored_words(searcher, executor, compiled.plan.as_ref())?;
+                scored = scored_words((searcher, executor), compiled.plan.as_ref())?;
                 continue;
             }
             if total > 0 || minimum <= 1 {
@@ -449,12 +447,11 @@ impl MissingWords {
 
 /// Scores the plan's words into arrays, when it has words (`scored_words`).
 fn scored_words(
-    searcher: &Searcher,
-    executor: &Executor,
+    segments: Segments<'_>,
     plan: Option<&Plan>,
 ) -> tantivy::Result<Option<ScoredWords>> {
     match plan.filter(|plan| !plan.words.is_empty()) {
-        Some(plan) => ScoredWords::of(searcher, executor, plan),
+        Some(plan) => ScoredWords::of(segments, plan),
         None => Ok(None),
     }
 }

@@ -20,7 +20,7 @@ use super::word_terms::{Scratch, WordWeight};
 use std::sync::Mutex;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::{DocAddress, DocId, Executor, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 /// The most words a plan may have to be scored here: one bit each in a `u32` (a query reads
 /// at most 32 tokens, so only a plan widened past that would have more).
@@ -77,11 +77,7 @@ impl ScoredWords {
     /// Scores each of the plan's words (each a tier, as `Plan::query` counts them) and strict
     /// parts over every segment; `None` for a plan of more words than `MAX_WORDS`.
     /// The segments are scored on `executor`'s threads.
-    pub fn of(
-        searcher: &Searcher,
-        executor: &Executor,
-        plan: &Plan,
-    ) -> tantivy::Result<Option<Self>> {
+    pub fn of((searcher, executor): Segments<'_>, plan: &Plan) -> tantivy::Result<Option<Self>> {
         if plan.words.len() > MAX_WORDS {
             return Ok(None);
         }
@@ -475,6 +471,7 @@ mod tests {
     use crate::search::request::SearchRequest;
     use crate::search::{SearchIndex, Vocabulary, query};
     use crate::store::Store;
+    use tantivy::Executor;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::BooleanQuery;
 
@@ -551,7 +548,7 @@ mod tests {
                 continue;
             };
             let filters = filters(&generation.fields, &generation.facets, &request, now);
-            let scored = ScoredWords::of(&searcher, &executor, &plan)
+            let scored = ScoredWords::of((&searcher, &executor), &plan)
                 .unwrap()
                 .unwrap();
             let collector = (Count, TopDocs::with_limit(1000).order_by_score());
