@@ -18,7 +18,7 @@ use super::plan::Plan;
 use super::request::{FacetValue, Hit, Near, SearchRequest, SearchResults, Sort, WhenBucket};
 use super::scored_words::{ScoredWords, WordsPass, holds};
 use super::sideways::{Narrowing, Sideways};
-use super::top_keys::{LeastScore, SegmentKey, SortKey, TopKeys};
+use super::top_keys::{LeastScore, SegmentOrder, SortKey, TopKeys};
 use super::{
     DIMENSIONS, Dimension, SearchError, SearchIndex, feedback, language, query, related, rescore,
     tiers,
@@ -591,12 +591,18 @@ fn combine_where(
 /// The relevance boost of an offering starting at `start` (seconds), seen at `now`: up to
 /// `SOON_BOOST` for one starting now, falling to none at `SOON_DAYS`.
 fn soon(start: i64, now: i64) -> f64 {
-    let days = (start - now) as f64 / 86_400.0;
-    if (0.0..SOON_DAYS).contains(&days) {
-        SOON_BOOST * (1.0 - days / SOON_DAYS)
-    } else {
-        0.0
+    if !boosted(start, now) {
+        return 0.0;
     }
+    let days = (start - now) as f64 / 86_400.0;
+    SOON_BOOST * (1.0 - days / SOON_DAYS)
+}
+
+/// Whether `soon` boosts an offering starting at `start` at all: it starts within `SOON_DAYS`
+/// (asked of most matches of a broad search, so without a division).
+fn boosted(start: i64, now: i64) -> bool {
+    const SOON_SECONDS: i64 = SOON_DAYS as i64 * 86_400;
+    (0..SOON_SECONDS).contains(&start.saturating_sub(now))
 }
 
 /// Builds the per-segment sort key function for an order (primary, then sooner start, then
@@ -605,18 +611,27 @@ fn sort_key(
     sort: Sort,
     (now, origin, currency): (DateTime<Utc>, Option<Point>, u64),
     cache: Arc<FacetCache>,
-) -> impl Fn(&SegmentReader) -> SegmentKey + Send + Sync + 'static {
+) -> impl Fn(&SegmentReader) -> SegmentOrder + Send + Sync + 'static {
     let now = now.timestamp();
     move |segment: &SegmentReader| {
         // A page's facet counter has built them already (and fails the search if it can't).
         let facets = cache.of(segment).ok();
         let primary = primary_key(sort, segment, now, origin, currency);
-        Box::new(move |doc: DocId, score: Score| {
-            let (start, tiebreak) = facets
-                .as_ref()
-                .map_or((i64::MAX, 0), |f| (f.start_sort(doc), f.tiebreak(doc)));
-            (primary(doc, score, start), -(start as f64), tiebreak)
-        })
+        let starts = facets.clone();
+        SegmentOrder {
+            key: Box::new(move |doc: DocId, score: Score| {
+                let (start, tiebreak) = facets
+                    .as_ref()
+                    .map_or((i64::MAX, 0), |f| (f.start_sort(doc), f.tiebreak(doc)));
+                (primary(doc, score, start), -(start as f64), tiebreak)
+            }),
+            // Only relevance is boosted, by a start soon; other orders have no floor to use it.
+            boosted: Box::new(move |doc: DocId| {
+                starts
+                    .as_ref()
+                    .is_none_or(|f| boosted(f.start_sort(doc), now))
+            }),
+        }
     }
 }
 
@@ -627,13 +642,14 @@ fn relevance_key(score: Score, start: i64, now: i64) -> f64 {
 }
 
 /// For the relevance order, the least score a match needs to reach a key's primary part
-/// (`primary_key`): below it, even the greatest boost of a start soon leaves it short. Other
-/// orders have no such floor.
+/// (`primary_key`): below it, even the greatest boost of a start soon (`boosted`) or, for a match
+/// starting later, none, leaves it short. Other orders have no such floor.
 fn least_score(sort: Sort) -> Option<LeastScore> {
-    fn relevance(key: f64) -> Score {
+    fn relevance(key: f64, boosted: bool) -> Score {
         let tier = f64::from(tiers::TIER);
         let words = (key / tier).floor().max(0.0) * tier;
-        let least = words + (key - words) / (1.0 + SOON_BOOST);
+        let boost = if boosted { SOON_BOOST } else { 0.0 };
+        let least = words + (key - words) / (1.0 + boost);
         // Rounded down, so that no score reaching the key falls below it.
         (least as Score).next_down()
     }
@@ -1052,13 +1068,28 @@ mod tests {
         for _ in 0..100_000 {
             let words = rng.u32(0..4) as Score * tiers::TIER;
             let score = words + rng.f32() * 60.0;
-            let start = now + rng.i64(-10..200) * 86_400;
+            let start = now + rng.i64(-10..200) * 86_400 + rng.i64(-5..5);
             let key = relevance_key(score, start, now);
-            assert!(least(key) <= score, "{score} {start}");
+            assert!(least(key, true) <= score, "{score} {start}");
+            // A match its start does not boost reaches its key from its score alone.
+            assert_eq!(boosted(start, now), soon(start, now) > 0.0, "{start}");
+            if !boosted(start, now) {
+                assert!(least(key, false) <= score, "{score} {start}");
+            }
         }
-        // And it is close: a match far below the least score could not have reached it.
+        // And both are close: a match far below them could not have reached the key.
         let key = relevance_key(tiers::TIER + 10.0, now, now);
-        assert!(least(key) > tiers::TIER + 9.99, "{}", least(key));
+        assert!(
+            least(key, true) > tiers::TIER + 9.99,
+            "{}",
+            least(key, true)
+        );
+        let key = relevance_key(tiers::TIER + 10.0, now - 1, now);
+        assert!(
+            least(key, false) > tiers::TIER + 9.99,
+            "{}",
+            least(key, false)
+        );
     }
 
     /// A snippet's HTML is what tantivy's own `to_html` writes: words in `<b>`, every special

@@ -219,20 +219,28 @@ impl WordWeight {
                 let documents = scratch.sums.sums.len();
                 scratch.best.resize(documents, 0.0);
                 scratch.total.resize(documents, 0.0);
+                let mut sums = sums.iter();
+                // The first sum is the best so far wherever it matches, and the total: added
+                // straight into `best`, `total` left at zero (read as `best`) until another sum
+                // adds to it. Why: a word in nearly every offering ("library") spent a pass over
+                // all of them copying its first sum from one array to two.
+                for term in sums.next().into_iter().flatten() {
+                    add_term(reader, term, keep, &mut scratch.best, &mut scratch.any)?;
+                }
                 for terms in sums {
                     scratch.sums.add_terms(reader, terms, keep)?;
                     scratch.any.add(&scratch.sums.documents);
                     let (best, total) = (&mut scratch.best, &mut scratch.total);
                     scratch.sums.take(|doc, sum| {
                         let at = doc as usize;
+                        total[at] = total_so_far(total[at], best[at]) + sum;
                         best[at] = Score::max(sum, best[at]);
-                        total[at] += sum;
                     });
                 }
                 for doc in scratch.any.documents() {
                     let at = doc as usize;
                     let best = std::mem::take(&mut scratch.best[at]);
-                    let total = std::mem::take(&mut scratch.total[at]);
+                    let total = total_so_far(std::mem::take(&mut scratch.total[at]), best);
                     add(doc, best + (total - best) * tie_breaker);
                 }
                 scratch.any.clear();
@@ -240,6 +248,12 @@ impl WordWeight {
             }
         }
     }
+}
+
+/// A best of sums' total so far in a document: `total`, or, while only the first sum has added
+/// to it (scores are never negative, so a total of zero says so), the first sum, kept in `best`.
+fn total_so_far(total: Score, best: Score) -> Score {
+    if total == 0.0 { best } else { total }
 }
 
 impl Sums {
