@@ -15,7 +15,6 @@
 
 use super::dimension::DIMENSIONS;
 use super::doc_bits::DocBits;
-use super::filters::{bucket_limits, buckets_of};
 use super::request::WhenBucket;
 use super::when_docs::WhenDocs;
 use chrono::{DateTime, Utc};
@@ -279,19 +278,9 @@ impl SegmentFacets {
         }
     }
 
-    /// How many of `docs` are in each "when" bucket at `now`, read from their dates.
+    /// How many of `docs` are in each "when" bucket at `now`.
     fn visit_when(&self, docs: &[DocId], now: DateTime<Utc>) -> [u64; WhenBucket::ALL.len()] {
-        let (limits, now) = (bucket_limits(now), now.timestamp());
-        let mut buckets = [0u64; WhenBucket::ALL.len()];
-        for &doc in docs {
-            let index = doc as usize;
-            let (start, end) = (self.starts_at[index], self.ends_at[index]);
-            let is_self_paced = self.is_self_paced.contains(doc);
-            for bucket in buckets_of(is_self_paced, start, end, now, limits) {
-                buckets[bucket as usize] += 1;
-            }
-        }
-        buckets
+        self.when_docs(now.timestamp()).count(docs)
     }
 
     fn count_when(&self, matched: &Matched<'_>, now: DateTime<Utc>, counts: &mut Counts) {

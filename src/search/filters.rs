@@ -6,7 +6,7 @@ use super::facet_filters::FacetFilter;
 use super::facets::FacetCache;
 use super::fields::Fields;
 use super::request::{Near, SearchRequest, WhenBucket};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use std::ops::Bound;
 use std::sync::Arc;
 use tantivy::Term;
@@ -20,11 +20,6 @@ pub enum Source {
     Dimension(&'static str),
     When,
     Other,
-}
-
-/// The limits of the "when" buckets, from now.
-pub fn bucket_limits(now: DateTime<Utc>) -> [i64; 3] {
-    BUCKET_DAYS.map(|days| (now + Duration::days(days)).timestamp())
 }
 
 /// How many days ahead the week, month and quarter buckets reach.

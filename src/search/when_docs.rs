@@ -10,6 +10,7 @@
 use super::doc_bits::DocBits;
 use super::filters::{BUCKET_DAYS, buckets_of};
 use super::request::WhenBucket;
+use tantivy::DocId;
 
 const DAY: i64 = 24 * 60 * 60;
 
@@ -19,6 +20,9 @@ pub struct WhenDocs {
     until: i64,
     /// The documents of each bucket, in `WhenBucket::ALL`'s order.
     buckets: Vec<DocBits>,
+    /// Each document's buckets, one bit each in that order: what counting a search's few
+    /// matches reads, a byte a document where their dates were 32 bytes.
+    of_doc: Vec<u8>,
 }
 
 impl WhenDocs {
@@ -32,11 +36,12 @@ impl WhenDocs {
         let limits = BUCKET_DAYS.map(|days| now + days * DAY);
         let documents = starts_at.len();
         let mut buckets = vec![DocBits::new(documents); WhenBucket::ALL.len()];
+        let mut of_doc = vec![0u8; documents];
         let mut until = i64::MAX;
         for (doc, (&start, &end)) in starts_at.iter().zip(ends_at).enumerate() {
-            let doc = doc as u32;
-            for bucket in buckets_of(is_self_paced.contains(doc), start, end, now, limits) {
-                buckets[bucket as usize].insert(doc);
+            for bucket in buckets_of(is_self_paced.contains(doc as u32), start, end, now, limits) {
+                buckets[bucket as usize].insert(doc as u32);
+                of_doc[doc] |= 1 << bucket as u8;
             }
             until = until.min(next_change(now, start, end));
         }
@@ -44,7 +49,20 @@ impl WhenDocs {
             from: now,
             until,
             buckets,
+            of_doc,
         }
+    }
+
+    /// How many of `docs` are in each bucket, in `WhenBucket::ALL`'s order.
+    pub fn count(&self, docs: &[DocId]) -> [u64; WhenBucket::ALL.len()] {
+        let mut counts = [0u64; WhenBucket::ALL.len()];
+        for &doc in docs {
+            let buckets = self.of_doc.get(doc as usize).copied().unwrap_or(0);
+            for (at, count) in counts.iter_mut().enumerate() {
+                *count += u64::from(buckets >> at & 1);
+            }
+        }
+        counts
     }
 
     /// Whether these bits are still exact at `now`.
@@ -89,7 +107,7 @@ mod tests {
 
     /// Documents with dates around day 100 (and some without, some self-paced): at every hour
     /// over half a year, bits kept while they hold give the buckets that each document's dates
-    /// give, however long they were kept.
+    /// give, however long they were kept, and so do their counts of a few documents.
     #[test]
     fn kept_bits_give_each_documents_own_buckets_for_as_long_as_they_hold() {
         let mut rng = fastrand::Rng::with_seed(20261130);
@@ -114,6 +132,15 @@ mod tests {
                 rebuilt += 1;
             }
             let limits = BUCKET_DAYS.map(|days| now + days * DAY);
+            let some: Vec<DocId> = (0..documents as u32).filter(|_| rng.bool()).collect();
+            let mut own_counts = [0; WhenBucket::ALL.len()];
+            for &doc in &some {
+                let (start, end) = (starts_at[doc as usize], ends_at[doc as usize]);
+                for bucket in buckets_of(self_paced.contains(doc), start, end, now, limits) {
+                    own_counts[bucket as usize] += 1;
+                }
+            }
+            assert_eq!(kept.count(&some), own_counts, "at {now}");
             for doc in 0..documents {
                 let (start, end, id) = (starts_at[doc], ends_at[doc], doc as u32);
                 let own: Vec<WhenBucket> =
