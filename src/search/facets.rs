@@ -278,21 +278,16 @@ impl SegmentFacets {
         }
     }
 
-    /// How many of `docs` are in each "when" bucket at `now`.
-    fn visit_when(&self, docs: &[DocId], now: DateTime<Utc>) -> [u64; WhenBucket::ALL.len()] {
-        self.when_docs(now.timestamp()).count(docs)
-    }
-
     fn count_when(&self, matched: &Matched<'_>, now: DateTime<Utc>, counts: &mut Counts) {
         let target = counts.entry("when".to_owned()).or_default();
+        let when = self.when_docs(now.timestamp());
         let of_each = |count: &dyn Fn(&DocBits) -> u64| {
-            let when = self.when_docs(now.timestamp());
             std::array::from_fn(|at| count(when.bucket(WhenBucket::ALL[at])))
         };
         let buckets = match matched {
-            Matched::Few(docs) => self.visit_when(docs, now),
+            Matched::Few(docs) => when.count(docs),
             Matched::AllBut(docs) => {
-                let unmatched = self.visit_when(docs, now);
+                let unmatched = when.count(docs);
                 let all = of_each(&|bucket| bucket.len() as u64);
                 std::array::from_fn(|at| all[at] - unmatched[at])
             }
